@@ -1,0 +1,23 @@
+# cimtrain: device-aware training of a CNN on a compute-in-memory chip, epoch by epoch,
+# and the chip's cost of every epoch.
+from snakemake.utils import min_version, validate
+
+min_version("9.0")
+
+
+configfile: "config.yaml"
+
+
+validate(config, "workflow/schemas/config.schema.yaml")
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/dataset.smk"
+include: "workflow/rules/device.smk"
+include: "workflow/rules/train.smk"
+
+
+rule all:
+    input:
+        all_outputs(),
+    default_target: True

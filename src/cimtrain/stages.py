@@ -1,0 +1,126 @@
+"""The workflow's stages as functions of (config sections, input paths, output paths).
+
+The Snakemake scripts and the command line call these; they hold the file I/O of each stage.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from cimtrain import data as datasets
+from cimtrain import device as device_model
+from cimtrain import train
+from cimtrain.models import build_model
+
+Log = Callable[[str], None]
+
+
+def write_json(payload: dict, path: Path) -> None:
+    """Write JSON atomically."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.part")
+    partial.write_text(json.dumps(payload, indent=1) + "\n")
+    os.replace(partial, path)
+
+
+def prepare_dataset(dataset_config: dict, out_dir: Path, log: Log = print) -> None:
+    """Dataset stage: decode the configured dataset once into resources/."""
+    out_dir = Path(out_dir)
+    dataset = datasets.prepare(dataset_config, out_dir.parent / "downloads")
+    datasets.save(dataset, out_dir)
+    log(f"{dataset_config['name']}: {len(dataset.train_labels)} training and "
+        f"{len(dataset.test_labels)} test images in {out_dir}")
+
+
+def make_device(device_config: dict, model_config: dict, quant_config: dict,
+                out_json: Path, out_variation: Path, log: Log = print) -> None:
+    """Device stage: resolved device parameters and the per-weight d2d deviations."""
+    resolved = device_model.resolve_device(device_config)
+    params = device_model.device_params(device_config)
+    model = build_model(model_config, quant_config)
+    names = [g.name for g in model.geometries]
+    deviations: dict[str, np.ndarray] = {}
+    if params.sigma_d2d > 0:
+        shapes = [tuple(layer.weight.shape) for layer in model.weighted]
+        draws = device_model.sample_d2d_deviation(shapes, params.sigma_d2d, params.seed)
+        deviations = dict(zip(names, draws, strict=True))
+    summary = dict(resolved)
+    if resolved.get("preset"):
+        summary["source"] = device_model.PRESETS[resolved["preset"]]["source"]
+    for direction in ("ltp", "ltd"):
+        a, b = device_model.curve_parameters(
+            torch.tensor(params.__dict__[f"nonlinearity_{direction}"], dtype=torch.float64),
+            params.__dict__[f"levels_{direction}"],
+        )
+        summary[f"a_{direction}"], summary[f"b_{direction}"] = float(a), float(b)
+    out_variation = Path(out_variation)
+    out_variation.parent.mkdir(parents=True, exist_ok=True)
+    partial = out_variation.with_name(f".{out_variation.name}.part")
+    with open(partial, "wb") as stream:
+        np.savez(stream, **deviations)
+    os.replace(partial, out_variation)
+    write_json(summary, out_json)
+    log(f"device: LTP NL {params.nonlinearity_ltp} ({params.levels_ltp} levels), "
+        f"LTD NL {params.nonlinearity_ltd} ({params.levels_ltd} levels), "
+        f"d2d sigma {params.sigma_d2d}")
+
+
+def load_device(device_json: Path, variation: Path) -> tuple[dict, dict[str, np.ndarray]]:
+    info = json.loads(Path(device_json).read_text())
+    with np.load(variation) as archive:
+        deviations = {name: archive[name] for name in archive.files}
+    return info, deviations
+
+
+def init_model(model_config: dict, quant_config: dict, seed: int, out: Path,
+               log: Log = print) -> None:
+    """Epoch 0: the WAGE-initialized network."""
+    checkpoint = train.initial_checkpoint(model_config, quant_config, seed)
+    train.save_checkpoint(checkpoint, Path(out))
+    log(f"initialized {len(checkpoint['weights'])} weighted layers (seed {seed})")
+
+
+def configure_threads(threads: int) -> None:
+    if threads > 0:
+        torch.set_num_threads(threads)
+
+
+def train_epoch(config: dict, previous: Path, dataset_dir: Path, device_json: Path,
+                variation: Path, out_checkpoint: Path, out_metrics: Path, threads: int,
+                log: Log = print) -> None:
+    """One training epoch: previous checkpoint -> next checkpoint and its metrics."""
+    configure_threads(int(config["train"]["threads"]) or threads)
+    compute_device = train.select_device(config["train"]["device"])
+    checkpoint = train.load_checkpoint(Path(previous))
+    info, deviations = load_device(device_json, variation)
+    data = train.DeviceData.from_dataset(datasets.load(Path(dataset_dir)), compute_device)
+    curves = train.load_curves(info, deviations, checkpoint["layer_names"], compute_device)
+    result = train.train_epoch(checkpoint, config, data, curves, info, compute_device, log)
+    train.save_checkpoint(result.checkpoint, Path(out_checkpoint))
+    write_json(result.metrics, out_metrics)
+
+
+def summarize_training(metrics_files: list[Path], out_csv: Path, log: Log = print) -> None:
+    """One row per epoch: accuracy, loss, grad scale and seconds (tidy CSV)."""
+    import pandas as pd
+
+    keys = ("epoch", "grad_scale", "train_loss", "train_accuracy", "test_loss",
+            "test_accuracy", "seconds")
+    rows = []
+    for path in metrics_files:
+        metrics = json.loads(Path(path).read_text())
+        rows.append({key: metrics[key] for key in keys})
+    table = pd.DataFrame(rows).sort_values("epoch").rename(columns={"seconds": "train_seconds"})
+    out_csv = Path(out_csv)
+    out_csv.parent.mkdir(parents=True, exist_ok=True)
+    partial = out_csv.with_name(f".{out_csv.name}.part")
+    table.to_csv(partial, index=False)
+    os.replace(partial, out_csv)
+    log(f"{len(table)} epochs; final test accuracy {table['test_accuracy'].iloc[-1]:.4f}")

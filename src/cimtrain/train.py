@@ -1,0 +1,315 @@
+"""Device-aware training, one epoch at a time, from checkpoint to checkpoint.
+
+A checkpoint holds everything the next epoch needs (weights, velocities, random generator
+state, epoch number), so N epochs run as N jobs give the same bits as one process running N.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from cimtrain import device as device_model
+from cimtrain import quant
+from cimtrain.data import Dataset
+from cimtrain.models import WageNet, build_model
+from cimtrain.update import UpdateSettings, device_aware_step, update_velocity
+
+CHECKPOINT_FORMAT = "cimtrain-checkpoint/1"
+PAD_PIXELS = 4  # random-crop padding of the standard CIFAR augmentation
+
+
+class CheckpointError(RuntimeError):
+    """A checkpoint that cannot be used to continue training."""
+
+
+def select_device(name: str) -> torch.device:
+    if name == "cuda" and not torch.cuda.is_available():
+        raise RuntimeError("train.device: cuda requested but no CUDA device is available")
+    if name == "auto":
+        name = "cuda" if torch.cuda.is_available() else "cpu"
+    return torch.device(name)
+
+
+def grad_scale_at(epoch: int, train_config: dict) -> float:
+    """grad_scale in 1-based `epoch`: divided once for every decay epoch already completed."""
+    completed = sum(1 for e in train_config["grad_scale_decay_epochs"] if e < epoch)
+    return float(train_config["grad_scale"]) / float(train_config["grad_scale_decay"]) ** completed
+
+
+def update_settings(quant_config: dict, train_config: dict, device_info: dict) -> UpdateSettings:
+    return UpdateSettings(
+        weight_bits=int(quant_config["weight_bits"]),
+        grad_bits=int(quant_config["grad_bits"]),
+        levels=max(int(device_info["levels_ltp"]), int(device_info["levels_ltd"])),
+        momentum=float(train_config["momentum"]),
+        velocity_gain=float(train_config["velocity_gain"]),
+        sigma_c2c=float(device_info["sigma_c2c"]),
+    )
+
+
+# ----------------------------------------------------------------------------- checkpoints
+
+def initial_checkpoint(model_config: dict, quant_config: dict, seed: int) -> dict:
+    """Epoch-0 checkpoint: WAGE-initialized weights, zero velocities, a seeded generator."""
+    generator = torch.Generator().manual_seed(seed)
+    model = build_model(model_config, quant_config)
+    model.reset_parameters(generator)
+    # A cell holds only values inside the device range: the WAGE limit (1.5 for 5 bits) is
+    # wider, and a weight beyond the curve's end has no pulse position (NaN in the reference).
+    weight_bits = int(quant_config["weight_bits"])
+    weights = [quant.clamp_to_range(layer.weight.detach(), weight_bits)
+               for layer in model.weighted]
+    return {
+        "format": CHECKPOINT_FORMAT,
+        "epoch": 0,
+        "layer_names": [g.name for g in model.geometries],
+        "weights": weights,
+        "weights_before_last_update": [w.clone() for w in weights],
+        "velocities": [torch.zeros_like(w) for w in weights],
+        "seed": seed,
+    }
+
+
+def epoch_generator(seed: int, epoch: int, compute_device: torch.device) -> torch.Generator:
+    """The generator of one epoch (order, augmentation, rounding, noise).
+
+    Its seed is a function of the run's seed and the epoch alone, so an epoch replays
+    identically whether it follows its predecessor in one process or in a new job.
+    """
+    return torch.Generator(device=compute_device).manual_seed(seed * 100_003 + epoch)
+
+
+def save_checkpoint(checkpoint: dict, path: Path) -> None:
+    """Write atomically; the bytes depend only on the content (no file name inside)."""
+    buffer = io.BytesIO()
+    torch.save(checkpoint, buffer)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.part")
+    partial.write_bytes(buffer.getvalue())
+    os.replace(partial, path)
+
+
+def load_checkpoint(path: Path) -> dict:
+    try:
+        checkpoint = torch.load(path, map_location="cpu", weights_only=True)
+    except FileNotFoundError as error:
+        raise CheckpointError(f"{path}: no such checkpoint") from error
+    except Exception as error:  # torch raises several types for damaged archives
+        raise CheckpointError(f"{path}: not a readable checkpoint ({error})") from error
+    if not isinstance(checkpoint, dict) or checkpoint.get("format") != CHECKPOINT_FORMAT:
+        raise CheckpointError(f"{path}: not a {CHECKPOINT_FORMAT} checkpoint")
+    return checkpoint
+
+
+def model_from_checkpoint(checkpoint: dict, model_config: dict, quant_config: dict) -> WageNet:
+    """The network of the config with the checkpoint's weights; shapes must agree."""
+    model = build_model(model_config, quant_config)
+    weights = checkpoint["weights"]
+    if len(weights) != len(model.weighted):
+        raise CheckpointError(
+            f"checkpoint has {len(weights)} weighted layers, model config has {len(model.weighted)}"
+        )
+    with torch.no_grad():
+        for layer, weight in zip(model.weighted, weights, strict=True):
+            if tuple(weight.shape) != tuple(layer.weight.shape):
+                raise CheckpointError(
+                    f"{layer.geometry.name}: checkpoint weight {tuple(weight.shape)} does not "
+                    f"match the model config {tuple(layer.weight.shape)}"
+                )
+            layer.weight.copy_(weight)
+    return model
+
+
+# ----------------------------------------------------------------------------- device curves
+
+def load_curves(device_info: dict, deviations: dict[str, np.ndarray], layer_names: list[str],
+                compute_device: torch.device) -> list[device_model.LayerCurves]:
+    """Curves per layer: per weight when device-to-device deviations exist, else scalars."""
+    params = device_model.device_params(device_info)
+    curves = []
+    for name in layer_names:
+        if name in deviations:
+            deviation = torch.from_numpy(deviations[name]).to(compute_device)
+        else:
+            deviation = torch.zeros((), device=compute_device)
+        curves.append(device_model.layer_curves(params, deviation.to(torch.float32)))
+    return curves
+
+
+# ----------------------------------------------------------------------------- data on device
+
+@dataclass
+class DeviceData:
+    """A prepared dataset as tensors on the compute device."""
+
+    train_images: torch.Tensor
+    train_labels: torch.Tensor
+    test_images: torch.Tensor
+    test_labels: torch.Tensor
+    num_classes: int
+
+    @classmethod
+    def from_dataset(cls, dataset: Dataset, compute_device: torch.device) -> DeviceData:
+        def put(array: np.ndarray) -> torch.Tensor:
+            return torch.from_numpy(array).to(compute_device)
+
+        return cls(put(dataset.train_images), put(dataset.train_labels),
+                   put(dataset.test_images), put(dataset.test_labels), dataset.num_classes)
+
+
+def normalize(images: torch.Tensor) -> torch.Tensor:
+    """uint8 pixels to [-1, 1]."""
+    return images.float().mul_(2.0 / 255.0).sub_(1.0)
+
+
+def augment(images: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+    """Random crops of the zero-padded images and random horizontal flips, all in one gather."""
+    count, _, height, width = images.shape
+    padded = torch.nn.functional.pad(images, (PAD_PIXELS,) * 4)
+    span = 2 * PAD_PIXELS + 1
+    dev = images.device
+    top = torch.randint(0, span, (count,), generator=generator, device=dev)
+    left = torch.randint(0, span, (count,), generator=generator, device=dev)
+    flip = torch.rand(count, generator=generator, device=dev) < 0.5
+    rows = top[:, None] + torch.arange(height, device=dev)[None, :]
+    cols = torch.arange(width, device=dev)[None, :]
+    cols = torch.where(flip[:, None], width - 1 - cols, cols) + left[:, None]
+    batch = torch.arange(count, device=dev)[:, None, None]
+    cropped = padded.permute(0, 2, 3, 1)[batch, rows[:, :, None], cols[:, None, :]]
+    return cropped.permute(0, 3, 1, 2).contiguous()
+
+
+def sse_loss(output: torch.Tensor, labels: torch.Tensor, num_classes: int) -> torch.Tensor:
+    """1/2 * sum of squared differences to the one-hot targets, summed over the batch."""
+    target = torch.nn.functional.one_hot(labels, num_classes).to(output.dtype)
+    return 0.5 * (output - target).pow(2).sum()
+
+
+# ----------------------------------------------------------------------------- epochs
+
+@dataclass
+class EpochResult:
+    checkpoint: dict
+    metrics: dict
+
+
+def train_epoch(
+    checkpoint: dict,
+    config: dict,
+    data: DeviceData,
+    curves: list[device_model.LayerCurves],
+    device_info: dict,
+    compute_device: torch.device,
+    log: Callable[[str], None] = print,
+) -> EpochResult:
+    """Run epoch checkpoint['epoch'] + 1 and return its checkpoint and metrics.
+
+    `config` needs the model, quant and train sections.
+    """
+    started = time.perf_counter()
+    train_config = config["train"]
+    epoch = int(checkpoint["epoch"]) + 1
+    model = model_from_checkpoint(checkpoint, config["model"], config["quant"]).to(compute_device)
+    generator = epoch_generator(int(checkpoint["seed"]), epoch, compute_device)
+    settings = update_settings(config["quant"], train_config, device_info)
+    grad_scale = grad_scale_at(epoch, train_config)
+    weights = [layer.weight for layer in model.weighted]
+    start_weights = [w.detach().clone() for w in weights]
+    velocities = [v.to(compute_device) for v in checkpoint["velocities"]]
+    if train_config["reset_velocity_each_epoch"]:
+        velocities = [torch.zeros_like(w) for w in weights]
+
+    count = len(data.train_labels)
+    batch_size = int(train_config["batch_size"])
+    iterations = math.ceil(count / batch_size)
+    order = torch.randperm(count, generator=generator, device=compute_device)
+    loss_sum, correct = 0.0, 0
+    before_last = start_weights
+    for iteration in range(iterations):
+        index = order[iteration * batch_size:(iteration + 1) * batch_size]
+        images = data.train_images[index]
+        if train_config["augment"]:
+            images = augment(images, generator)
+        labels = data.train_labels[index]
+        model.zero_grad(set_to_none=True)
+        output = model(normalize(images))
+        loss = sse_loss(output, labels, data.num_classes)
+        loss.backward()
+        if iteration == iterations - 1:
+            before_last = [w.detach().clone() for w in weights]
+        with torch.no_grad():
+            for i, weight in enumerate(weights):
+                velocities[i] = update_velocity(velocities[i], weight.grad, settings)
+                weight.copy_(device_aware_step(weight, velocities[i], curves[i], settings,
+                                               grad_scale, generator))
+        loss_sum += float(loss.detach())
+        correct += int((output.argmax(1) == labels).sum())
+        if (iteration + 1) % max(1, iterations // 10) == 0 or iteration + 1 == iterations:
+            log(f"epoch {epoch}: batch {iteration + 1}/{iterations}, "
+                f"loss {loss_sum / min(count, (iteration + 1) * batch_size):.4f}")
+
+    test_loss, test_accuracy = evaluate(model, data, int(train_config["eval_batch_size"]))
+    end_weights = [w.detach().clone() for w in weights]
+    new_checkpoint = {
+        "format": CHECKPOINT_FORMAT,
+        "epoch": epoch,
+        "layer_names": list(checkpoint["layer_names"]),
+        "weights": [w.cpu() for w in end_weights],
+        "weights_before_last_update": [w.cpu() for w in before_last],
+        "velocities": [v.cpu() for v in velocities],
+        "seed": checkpoint["seed"],
+    }
+    metrics = {
+        "epoch": epoch,
+        "grad_scale": grad_scale,
+        "iterations": iterations,
+        "batch_size": batch_size,
+        "train_loss": loss_sum / count,
+        "train_accuracy": correct / count,
+        "test_loss": test_loss,
+        "test_accuracy": test_accuracy,
+        "layers": layer_statistics(checkpoint["layer_names"], start_weights, end_weights),
+        "seconds": time.perf_counter() - started,
+        "compute_device": str(compute_device),
+    }
+    log(f"epoch {epoch}: train accuracy {metrics['train_accuracy']:.4f}, "
+        f"test accuracy {test_accuracy:.4f}, {metrics['seconds']:.1f} s")
+    return EpochResult(new_checkpoint, metrics)
+
+
+@torch.no_grad()
+def evaluate(model: WageNet, data: DeviceData, batch_size: int) -> tuple[float, float]:
+    """Mean SSE loss per image and accuracy on the test set."""
+    loss_sum, correct = 0.0, 0
+    count = len(data.test_labels)
+    for start in range(0, count, batch_size):
+        images = normalize(data.test_images[start:start + batch_size])
+        labels = data.test_labels[start:start + batch_size]
+        output = model(images)
+        loss_sum += float(sse_loss(output, labels, data.num_classes))
+        correct += int((output.argmax(1) == labels).sum())
+    return loss_sum / count, correct / count
+
+
+def layer_statistics(names: list[str], start: list[torch.Tensor],
+                     end: list[torch.Tensor]) -> list[dict]:
+    """Per layer: mean and std of the weights and of their change over the epoch."""
+    rows = []
+    for name, before, after in zip(names, start, end, strict=True):
+        change = after - before
+        rows.append({
+            "layer": name,
+            "weight_mean": float(after.mean()), "weight_std": float(after.std()),
+            "update_mean": float(change.mean()), "update_std": float(change.std()),
+            "updated_fraction": float((change != 0).float().mean()),
+        })
+    return rows

@@ -1,0 +1,15 @@
+rule dataset:
+    output:
+        multiext(
+            f"{RESOURCES}/datasets/{{dataset}}/",
+            "train_images.npy",
+            "train_labels.npy",
+            "test_images.npy",
+            "test_labels.npy",
+        ),
+    params:
+        dataset=config["dataset"],
+    log:
+        "logs/dataset/{dataset}.log",
+    script:
+        "../scripts/dataset.py"

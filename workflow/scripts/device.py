@@ -1,0 +1,11 @@
+from cimtrain.stages import make_device
+from cimtrain.workflow_io import run_logged
+
+sm = snakemake  # noqa: F821
+run_logged(
+    sm.log[0],
+    lambda log: make_device(
+        sm.params.device, sm.params.model, sm.params.quant,
+        sm.output.summary, sm.output.variation, log,
+    ),
+)
