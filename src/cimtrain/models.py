@@ -114,9 +114,10 @@ def _with_pool(geometry: LayerGeometry) -> LayerGeometry:
 class WageLayer(nn.Module):
     """A conv or fully connected layer with WAGE weight, activation and error quantization.
 
-    The stored weight is the device's analog value; the forward pass uses it multiplied by the
-    layer's WAGE scale and rounded to the weight grid (straight-through), then divides the output
-    by the scale, so a large init range does not saturate the activations.
+    The stored weight is the device's analog value; the forward pass rounds it to the weight
+    grid (straight-through) and divides the layer output by the layer's WAGE scale, so that the
+    wide WAGE init range does not saturate the activations. The weight gradient is multiplied by
+    the scale, undoing the division, as in WAGE.
     """
 
     def __init__(self, geometry: LayerGeometry, quant_config: dict, last: bool) -> None:
@@ -138,8 +139,9 @@ class WageLayer(nn.Module):
             self.weight.copy_((values * 2 - 1) * self.limit)
 
     def effective_weight(self) -> torch.Tensor:
-        scaled = self.weight * self.scale + (self.weight - self.weight * self.scale).detach()
-        return quant.straight_through_quantize(scaled, self.weight_bits)
+        # Value: the weight; gradient: scale times the incoming gradient.
+        gradient_scaled = self.weight * self.scale - (self.weight * (self.scale - 1)).detach()
+        return quant.straight_through_quantize(gradient_scaled, self.weight_bits)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if self.geometry.kind == "conv":

@@ -124,3 +124,27 @@ def summarize_training(metrics_files: list[Path], out_csv: Path, log: Log = prin
     table.to_csv(partial, index=False)
     os.replace(partial, out_csv)
     log(f"{len(table)} epochs; final test accuracy {table['test_accuracy'].iloc[-1]:.4f}")
+
+
+def train_in_one_process(config: dict, results: Path, resources: Path, threads: int = 0,
+                         log: Log = print) -> None:
+    """Every stage up to the last epoch in this process, writing the workflow's files."""
+    results, resources = Path(results), Path(resources)
+    dataset_dir = resources / "datasets" / config["dataset"]["name"]
+    if not (dataset_dir / datasets.ARRAY_FILES[-1]).is_file():
+        prepare_dataset(config["dataset"], dataset_dir, log)
+    device_json = results / "device" / "device.json"
+    variation = results / "device" / "d2d_variation.npz"
+    make_device(config["device"], config["model"], config["quant"], device_json, variation, log)
+    configure_threads(int(config["train"]["threads"]) or threads)
+    compute_device = train.select_device(config["train"]["device"])
+    info, deviations = load_device(device_json, variation)
+    data = train.DeviceData.from_dataset(datasets.load(dataset_dir), compute_device)
+    checkpoint = train.initial_checkpoint(config["model"], config["quant"], config["seed"])
+    train.save_checkpoint(checkpoint, results / "epoch_000" / "checkpoint.pt")
+    curves = train.load_curves(info, deviations, checkpoint["layer_names"], compute_device)
+    for epoch in range(1, config["epochs"] + 1):
+        result = train.train_epoch(checkpoint, config, data, curves, info, compute_device, log)
+        checkpoint = result.checkpoint
+        train.save_checkpoint(checkpoint, results / f"epoch_{epoch:03d}" / "checkpoint.pt")
+        write_json(result.metrics, results / f"epoch_{epoch:03d}" / "metrics.json")
