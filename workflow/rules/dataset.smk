@@ -9,6 +9,8 @@ rule dataset:
         ),
     params:
         dataset=config["dataset"],
+    conda:
+        "../envs/cimtrain.yaml"
     log:
         "logs/dataset/{dataset}.log",
     script:

@@ -6,6 +6,8 @@ rule device:
         device=config["device"],
         model=config["model"],
         quant=config["quant"],
+    conda:
+        "../envs/cimtrain.yaml"
     log:
         "logs/device.log",
     script:

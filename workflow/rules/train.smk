@@ -5,6 +5,8 @@ rule init_model:
         seed=config["seed"],
         model=config["model"],
         quant=config["quant"],
+    conda:
+        "../envs/cimtrain.yaml"
     log:
         "logs/train/epoch_000.log",
     script:
@@ -27,6 +29,8 @@ rule train_epoch:
     threads: workflow.cores
     resources:
         gpu=1 if config["train"]["device"] == "cuda" else 0,
+    conda:
+        "../envs/cimtrain.yaml"
     log:
         "logs/train/epoch_{epoch}.log",
     script:
@@ -40,6 +44,8 @@ rule training_summary:
         ),
     output:
         f"{RESULTS}/summary/training.csv",
+    conda:
+        "../envs/cimtrain.yaml"
     log:
         "logs/summary/training.log",
     script:

@@ -6,5 +6,7 @@ from cimtrain.workflow_io import run_logged
 sm = snakemake  # noqa: F821
 run_logged(
     sm.log[0],
-    lambda log: init_model(sm.params.model, sm.params.quant, sm.params.seed, Path(sm.output[0]), log),
+    lambda log: init_model(
+        sm.params.model, sm.params.quant, sm.params.seed, Path(sm.output[0]), log
+    ),
 )

@@ -1,0 +1,124 @@
+"""End to end: the Snakemake workflow on a tiny offline configuration.
+
+Runs once per session in a copy of the workflow; later tests dry-run changes against it.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import REPO, TINY_LAYERS
+
+pytestmark = pytest.mark.slow
+
+EPOCHS = 3
+TINY = {
+    "seed": 3,
+    "epochs": EPOCHS,
+    "dataset": {"name": "digits"},
+    "model": {"layers": TINY_LAYERS},
+    "device": {"sigma_d2d": 0.05},
+    "train": {"batch_size": 128, "device": "cpu"},
+}
+WORKFLOW_FILES = ["Snakefile", "config.yaml", "config", "workflow"]
+
+
+def snakemake(workdir: Path, config: dict, *args: str) -> subprocess.CompletedProcess:
+    path = workdir / "config" / "under_test.yaml"
+    path.write_text(yaml.safe_dump(config))
+    command = [sys.executable, "-m", "snakemake", "--configfile", str(path), "-c2", *args]
+    return subprocess.run(command, cwd=workdir, capture_output=True, text=True, timeout=600)
+
+
+def planned_jobs(workdir: Path, config: dict) -> dict[str, int]:
+    """Rule -> job count of a dry run."""
+    result = snakemake(workdir, config, "-n")
+    assert result.returncode == 0, result.stderr
+    counts: dict[str, int] = {}
+    in_table = False
+    for line in result.stdout.splitlines():
+        if line.startswith("job ") and "count" in line:
+            in_table = True
+        elif in_table and line.strip() == "":
+            break
+        elif in_table and not line.startswith("-"):
+            name, count = line.split()
+            if name != "total":
+                counts[name] = int(count)
+    return counts
+
+
+def with_section(section: str, **values: object) -> dict:
+    config = yaml.safe_load(yaml.safe_dump(TINY))
+    config.setdefault(section, {}).update(values)
+    return config
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("workflow")
+    for name in WORKFLOW_FILES:
+        source = REPO / name
+        if source.is_dir():
+            shutil.copytree(source, root / name)
+        else:
+            shutil.copy(source, root / name)
+    result = snakemake(root, TINY)
+    assert result.returncode == 0, result.stderr[-4000:]
+    return root
+
+
+def test_run_writes_every_epoch(workdir):
+    for epoch in range(EPOCHS + 1):
+        assert (workdir / f"results/epoch_{epoch:03d}/checkpoint.pt").is_file()
+    summary = (workdir / "results/summary/training.csv").read_text().splitlines()
+    assert len(summary) == EPOCHS + 1
+    assert (workdir / "logs/train/epoch_002.log").read_text().count("batch") >= 2
+
+
+def test_unchanged_config_reruns_nothing(workdir):
+    assert planned_jobs(workdir, TINY) == {}
+
+
+def test_training_option_reruns_training_onward(workdir):
+    jobs = planned_jobs(workdir, with_section("train", batch_size=100))
+    assert jobs.get("train_epoch") == EPOCHS
+    assert not {"dataset", "device", "init_model"} & set(jobs)
+
+
+def test_device_option_reruns_device_onward(workdir):
+    jobs = planned_jobs(workdir, with_section("device", sigma_c2c=0.01))
+    assert jobs.get("device") == 1 and jobs.get("train_epoch") == EPOCHS
+    assert not {"dataset", "init_model"} & set(jobs)
+
+
+def test_hardware_option_reruns_no_training(workdir):
+    jobs = planned_jobs(workdir, with_section("hardware", clock_hz=5e8))
+    assert not {"dataset", "device", "init_model", "train_epoch"} & set(jobs)
+
+
+def test_deleted_middle_epoch_is_regenerated_identically(workdir):
+    paths = [workdir / f"results/epoch_{e:03d}/checkpoint.pt" for e in range(2, EPOCHS + 1)]
+    before = [p.read_bytes() for p in paths]
+    shutil.rmtree(paths[0].parent)
+    result = snakemake(workdir, TINY)
+    assert result.returncode == 0, result.stderr[-4000:]
+    assert [p.read_bytes() for p in paths] == before
+
+
+def test_bad_key_stops_before_any_job(workdir):
+    result = snakemake(workdir, with_section("train", batch_sise=100), "-n")
+    assert result.returncode != 0
+    assert "batch_sise" in result.stderr + result.stdout
+
+
+def test_lint_is_clean(workdir):
+    result = snakemake(workdir, TINY, "--lint")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Lints for" not in result.stdout + result.stderr
