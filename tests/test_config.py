@@ -3,9 +3,9 @@ import sys
 
 import pytest
 import yaml
+from conftest import REPO
 
 from cimtrain import config as run_config
-from conftest import REPO
 
 
 def test_full_config_and_demo_validate_with_defaults():

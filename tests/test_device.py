@@ -1,9 +1,9 @@
 import numpy as np
 import pytest
 import torch
+from conftest import SHARED
 
 from cimtrain import device
-from conftest import SHARED
 
 
 def test_shipped_table_equals_shared_table():

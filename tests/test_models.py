@@ -2,9 +2,9 @@ import csv
 
 import pytest
 import torch
+from conftest import SHARED, TINY_LAYERS
 
 from cimtrain import models, quant
-from conftest import SHARED, TINY_LAYERS
 
 QUANT = {"weight_bits": 5, "grad_bits": 5, "activation_bits": 8, "error_bits": 8}
 
@@ -38,7 +38,8 @@ def test_forward_records_grid_inputs_and_scales_output():
     inputs: list[torch.Tensor] = []
     out = model(x, inputs)
     assert out.shape == (3, 10)
-    assert [tuple(t.shape) for t in inputs] == [(3, 3, 32, 32), (3, 4, 16, 16), (3, 8, 4, 4), (3, 16)]
+    shapes = [tuple(t.shape) for t in inputs]
+    assert shapes == [(3, 3, 32, 32), (3, 4, 16, 16), (3, 8, 4, 4), (3, 16)]
     for recorded in inputs:
         assert torch.equal(recorded, quant.quantize(recorded, 8))
     assert torch.all(inputs[1] >= 0)  # after ReLU

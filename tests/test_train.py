@@ -1,10 +1,10 @@
 import numpy as np
 import pytest
 import torch
+from conftest import tiny_config
 
 from cimtrain import stages, train
 from cimtrain.data import Dataset
-from conftest import tiny_config
 
 CPU = torch.device("cpu")
 

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import REPO, TINY_LAYERS
 
 pytestmark = pytest.mark.slow

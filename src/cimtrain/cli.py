@@ -15,7 +15,7 @@ from cimtrain.workflow_io import INPUT_ERRORS
 def _add_config_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", type=Path, required=True, help="YAML config file")
     parser.add_argument("--set", dest="overrides", action="append", default=[],
-                        metavar="KEY=VALUE", help="override a config key, e.g. train.batch_size=100")
+                        metavar="KEY=VALUE", help="override a key, e.g. train.batch_size=100")
 
 
 def _validate_config(args: argparse.Namespace) -> None:

@@ -232,6 +232,8 @@ def train_epoch(
     batch_size = int(train_config["batch_size"])
     iterations = math.ceil(count / batch_size)
     order = torch.randperm(count, generator=generator, device=compute_device)
+    log(f"epoch {epoch}: {iterations} batches of {batch_size} on {compute_device}, "
+        f"grad scale {grad_scale}")
     loss_sum, correct = 0.0, 0
     before_last = start_weights
     for iteration in range(iterations):
@@ -253,7 +255,8 @@ def train_epoch(
                                                grad_scale, generator))
         loss_sum += float(loss.detach())
         correct += int((output.argmax(1) == labels).sum())
-        if (iteration + 1) % max(1, iterations // 10) == 0 or iteration + 1 == iterations:
+        if iteration == 0 or (iteration + 1) % max(1, iterations // 10) == 0 \
+                or iteration + 1 == iterations:
             log(f"epoch {epoch}: batch {iteration + 1}/{iterations}, "
                 f"loss {loss_sum / min(count, (iteration + 1) * batch_size):.4f}")
 
