@@ -11,10 +11,15 @@ configfile: "config.yaml"
 validate(config, "workflow/schemas/config.schema.yaml")
 
 
+wildcard_constraints:
+    epoch=r"\d{3}",
+
+
 include: "workflow/rules/common.smk"
 include: "workflow/rules/dataset.smk"
 include: "workflow/rules/device.smk"
 include: "workflow/rules/train.smk"
+include: "workflow/rules/trace.smk"
 
 
 rule all:

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from cimtrain import config as run_config
-from cimtrain import stages
+from cimtrain import stages, trace
 from cimtrain.workflow_io import INPUT_ERRORS
 
 
@@ -36,21 +36,23 @@ def build_parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate-config",
                                    help="check a config and print it with defaults filled in")
     _add_config_arguments(validate)
-    validate.set_defaults(run=_validate_config)
+    validate.set_defaults(func=_validate_config)
 
     train = commands.add_parser("train", help="run every epoch in this process (no Snakemake)")
     _add_config_arguments(train)
     train.add_argument("--results", type=Path, default=Path("results"))
     train.add_argument("--resources", type=Path, default=Path("resources"))
     train.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: default)")
-    train.set_defaults(run=_train)
+    train.set_defaults(func=_train)
+
+    trace.add_cli(commands)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        args.run(args)
+        args.func(args)
     except INPUT_ERRORS as error:
         print(f"cimtrain: error: {error}", file=sys.stderr)
         return 1

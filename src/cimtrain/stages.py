@@ -107,25 +107,6 @@ def train_epoch(config: dict, previous: Path, dataset_dir: Path, device_json: Pa
     write_json(result.metrics, out_metrics)
 
 
-def summarize_training(metrics_files: list[Path], out_csv: Path, log: Log = print) -> None:
-    """One row per epoch: accuracy, loss, grad scale and seconds (tidy CSV)."""
-    import pandas as pd
-
-    keys = ("epoch", "grad_scale", "train_loss", "train_accuracy", "test_loss",
-            "test_accuracy", "seconds")
-    rows = []
-    for path in metrics_files:
-        metrics = json.loads(Path(path).read_text())
-        rows.append({key: metrics[key] for key in keys})
-    table = pd.DataFrame(rows).sort_values("epoch").rename(columns={"seconds": "train_seconds"})
-    out_csv = Path(out_csv)
-    out_csv.parent.mkdir(parents=True, exist_ok=True)
-    partial = out_csv.with_name(f".{out_csv.name}.part")
-    table.to_csv(partial, index=False)
-    os.replace(partial, out_csv)
-    log(f"{len(table)} epochs; final test accuracy {table['test_accuracy'].iloc[-1]:.4f}")
-
-
 def train_in_one_process(config: dict, results: Path, resources: Path, threads: int = 0,
                          log: Log = print) -> None:
     """Every stage up to the last epoch in this process, writing the workflow's files."""

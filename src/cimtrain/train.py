@@ -303,9 +303,16 @@ def evaluate(model: WageNet, data: DeviceData, batch_size: int) -> tuple[float, 
     return loss_sum / count, correct / count
 
 
+HISTOGRAM_BINS = 32
+UPDATE_RANGE = 0.5  # changes beyond +-0.5 over an epoch are counted in the end bins
+
+
 def layer_statistics(names: list[str], start: list[torch.Tensor],
                      end: list[torch.Tensor]) -> list[dict]:
-    """Per layer: mean and std of the weights and of their change over the epoch."""
+    """Per layer: mean, std and histogram of the weights and of their change over the epoch.
+
+    Weight histograms cover [-1, 1], update histograms [-0.5, 0.5], each in 32 equal bins.
+    """
     rows = []
     for name, before, after in zip(names, start, end, strict=True):
         change = after - before
@@ -314,5 +321,12 @@ def layer_statistics(names: list[str], start: list[torch.Tensor],
             "weight_mean": float(after.mean()), "weight_std": float(after.std()),
             "update_mean": float(change.mean()), "update_std": float(change.std()),
             "updated_fraction": float((change != 0).float().mean()),
+            "weight_histogram": _histogram(after, 1.0),
+            "update_histogram": _histogram(change, UPDATE_RANGE),
         })
     return rows
+
+
+def _histogram(values: torch.Tensor, limit: float) -> list[int]:
+    clipped = values.detach().float().clamp(-limit, limit).cpu()
+    return torch.histc(clipped, bins=HISTOGRAM_BINS, min=-limit, max=limit).long().tolist()

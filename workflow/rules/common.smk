@@ -1,11 +1,7 @@
-# Helpers shared by the rule files: output paths and the config subsets each stage reads.
+# Helpers of the workflow: output paths and the config subsets each stage reads.
 
 RESULTS = "results"
 RESOURCES = "resources"
-
-
-wildcard_constraints:
-    epoch=r"\d{3}",
 
 
 def epoch_dir(epoch):
@@ -39,7 +35,14 @@ def previous_checkpoint(wildcards):
 
 
 def all_outputs():
+    from cimtrain.trace import traced_epochs
+
     epochs = range(1, config["epochs"] + 1)
-    return [f"{epoch_dir(e)}/metrics.json" for e in epochs] + [
-        f"{RESULTS}/summary/training.csv"
-    ]
+    # Targets only until the estimator rule consumes the traces; then list its outputs instead.
+    traced = traced_epochs(config["epochs"], config["trace"]["every"])
+    traces = [f"{epoch_dir(e)}/trace" for e in traced]
+    return (
+        [f"{epoch_dir(e)}/metrics.json" for e in epochs]
+        + [f"{RESULTS}/summary/training.csv"]
+        + traces
+    )

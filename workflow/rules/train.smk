@@ -43,7 +43,8 @@ rule training_summary:
             f"{RESULTS}/epoch_{{epoch:03d}}/metrics.json", epoch=range(1, config["epochs"] + 1)
         ),
     output:
-        f"{RESULTS}/summary/training.csv",
+        training=f"{RESULTS}/summary/training.csv",
+        histograms=f"{RESULTS}/summary/weight_histograms.csv",
     conda:
         "../envs/cimtrain.yaml"
     log:

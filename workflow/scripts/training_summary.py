@@ -1,10 +1,13 @@
 from pathlib import Path
 
-from cimtrain.stages import summarize_training
+from cimtrain.summary import summarize_training
 from cimtrain.workflow_io import run_logged
 
 sm = snakemake  # noqa: F821
 run_logged(
     sm.log[0],
-    lambda log: summarize_training([Path(p) for p in sm.input.metrics], Path(sm.output[0]), log),
+    lambda log: summarize_training(
+        [Path(p) for p in sm.input.metrics], Path(sm.output.training),
+        Path(sm.output.histograms), log,
+    ),
 )
