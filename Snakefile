@@ -8,6 +8,9 @@ min_version("9.0")
 configfile: "config.yaml"
 
 
+report: "workflow/report/workflow.rst"
+
+
 validate(config, "workflow/schemas/config.schema.yaml")
 
 
@@ -20,6 +23,7 @@ include: "workflow/rules/dataset.smk"
 include: "workflow/rules/device.smk"
 include: "workflow/rules/train.smk"
 include: "workflow/rules/trace.smk"
+include: "workflow/rules/plots.smk"
 
 
 rule all:

@@ -121,3 +121,37 @@ def test_lint_is_clean(workdir):
     result = snakemake(workdir, TINY, "--lint")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Lints for" not in result.stdout + result.stderr
+
+
+PLOTS = {  # name: (width, height) in inches at the configured dpi
+    "accuracy_loss": (8, 3.2),
+    "device_curves": (8, 3.2),
+    "input_activity": (5, 3.2),
+}
+
+
+@pytest.mark.parametrize("name", sorted(PLOTS) + ["weight_distributions"])
+def test_plots_are_real_images(workdir, name):
+    import xml.etree.ElementTree as ElementTree
+
+    import matplotlib.image
+
+    image = matplotlib.image.imread(workdir / f"results/plots/{name}.png")
+    if name in PLOTS:
+        width, height = PLOTS[name]
+        assert image.shape[:2] == (round(height * 150), round(width * 150))
+    assert image[..., :3].std() > 0.05  # not blank
+    root = ElementTree.parse(workdir / f"results/plots/{name}.svg").getroot()
+    assert root.tag.endswith("svg")
+
+
+def test_plot_option_reruns_only_plots(workdir):
+    jobs = planned_jobs(workdir, with_section("plots", dpi=80))
+    assert set(jobs) == {"plot_training", "plot_device", "all"}
+
+
+def test_report_builds(workdir):
+    result = snakemake(workdir, TINY, "--report", "results/report.html")
+    assert result.returncode == 0, result.stderr[-4000:]
+    html = (workdir / "results/report.html").read_text(errors="replace")
+    assert "accuracy_loss" in html and "device_curves" in html and "digits" in html

@@ -17,6 +17,7 @@ from cimtrain import data as datasets
 from cimtrain import device as device_model
 from cimtrain import train
 from cimtrain.models import build_model
+from cimtrain.trace import export_trace
 
 Log = Callable[[str], None]
 
@@ -129,3 +130,13 @@ def train_in_one_process(config: dict, results: Path, resources: Path, threads: 
         checkpoint = result.checkpoint
         train.save_checkpoint(checkpoint, results / f"epoch_{epoch:03d}" / "checkpoint.pt")
         write_json(result.metrics, results / f"epoch_{epoch:03d}" / "metrics.json")
+
+
+def trace_epoch(checkpoint: Path, model_config: dict, quant_config: dict, dataset_dir: Path,
+                samples: int, batch_size: int, out_trace: Path, out_activity: Path,
+                log: Log = print) -> None:
+    """Trace stage: the epoch's cim-trace/1 directory and its layers' input activity."""
+    activity = export_trace(checkpoint, model_config, quant_config, dataset_dir, samples,
+                            batch_size, None, out_trace, log)
+    epoch = train.load_checkpoint(checkpoint)["epoch"]
+    write_json({"epoch": epoch, "layers": activity}, out_activity)

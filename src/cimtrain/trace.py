@@ -231,10 +231,20 @@ def iterations_per_epoch(dataset_dir: Path, batch_size: int) -> int:
     return math.ceil(len(_dataset_array(dataset_dir, "train_labels.npy")) / batch_size)
 
 
+def input_activity(codes: np.ndarray, bits: int) -> float:
+    """Share of 1 bits in the two's complement input codes: the rows driven per input cycle."""
+    values = codes.astype(np.int64) & ((1 << bits) - 1)
+    ones = sum(int(((values >> bit) & 1).sum()) for bit in range(bits))
+    return ones / (values.size * bits)
+
+
 def export_trace(checkpoint_path: Path, model_cfg: dict, quant_cfg: dict, dataset_dir: Path,
                  samples: int, batch_size: int, iterations: int | None, out_dir: Path,
-                 log: Log = print) -> None:
-    """Trace of one epoch's checkpoint; iterations None counts them from the training set."""
+                 log: Log = print) -> list[dict]:
+    """Trace of one epoch's checkpoint; iterations None counts them from the training set.
+
+    Returns the input activity of every layer (layer, input_activity).
+    """
     checkpoint = train.load_checkpoint(Path(checkpoint_path))
     model = train.model_from_checkpoint(checkpoint, model_cfg, quant_cfg)
     geometries = model.geometries
@@ -262,6 +272,8 @@ def export_trace(checkpoint_path: Path, model_cfg: dict, quant_cfg: dict, datase
     size_mb = sum(f.stat().st_size for f in Path(out_dir).rglob("*") if f.is_file()) / 1e6
     log(f"trace of epoch {settings['epoch']}: {len(arrays)} layers, {samples} sample(s), "
         f"{size_mb:.1f} MB in {out_dir}")
+    return [{"layer": g.name, "input_activity": input_activity(a.input, input_bits)}
+            for g, a in zip(geometries, arrays, strict=True)]
 
 
 # ----------------------------------------------------------------------------- reading

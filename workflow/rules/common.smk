@@ -1,5 +1,7 @@
 # Helpers of the workflow: output paths and the config subsets each stage reads.
 
+from pathlib import Path
+
 RESULTS = "results"
 RESOURCES = "resources"
 
@@ -34,15 +36,40 @@ def previous_checkpoint(wildcards):
     return f"{epoch_dir(int(wildcards.epoch) - 1)}/checkpoint.pt"
 
 
-def all_outputs():
+def source_digest(*modules):
+    """Hash of cimtrain modules: a rule whose params hold it reruns when that code changes."""
+    import hashlib
+    import cimtrain
+
+    package = Path(cimtrain.__file__).parent
+    digest = hashlib.sha256()
+    for module in modules:
+        digest.update((package / module).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def traced():
     from cimtrain.trace import traced_epochs
 
+    return traced_epochs(config["epochs"], config["trace"]["every"])
+
+
+def activity_files():
+    return [f"{epoch_dir(e)}/input_activity.json" for e in traced()]
+
+
+def plot_files():
+    names = ["accuracy_loss", "weight_distributions", "input_activity", "device_curves"]
+    return [f"{RESULTS}/plots/{name}.{ext}" for name in names for ext in ("png", "svg")]
+
+
+def all_outputs():
     epochs = range(1, config["epochs"] + 1)
-    # Targets only until the estimator rule consumes the traces; then list its outputs instead.
-    traced = traced_epochs(config["epochs"], config["trace"]["every"])
-    traces = [f"{epoch_dir(e)}/trace" for e in traced]
+    # Traces are targets only until the estimator rule consumes them.
+    traces = [f"{epoch_dir(e)}/trace" for e in traced()]
     return (
         [f"{epoch_dir(e)}/metrics.json" for e in epochs]
         + [f"{RESULTS}/summary/training.csv"]
         + traces
+        + plot_files()
     )

@@ -4,11 +4,13 @@ rule trace:
         dataset=dataset_files(),
     output:
         # Temporary unless trace.keep: a trace is removed once its estimate exists.
-        (
+        trace=(
             directory(f"{RESULTS}/epoch_{{epoch}}/trace")
             if config["trace"]["keep"]
             else temp(directory(f"{RESULTS}/epoch_{{epoch}}/trace"))
         ),
+        # Kept: the input activity of each layer, for the summaries.
+        activity=f"{RESULTS}/epoch_{{epoch}}/input_activity.json",
     params:
         model=config["model"],
         quant=config["quant"],

@@ -26,7 +26,7 @@ rule train_epoch:
         sections=training_sections(),
     wildcard_constraints:
         epoch=r"(?!000)\d{3}",
-    threads: workflow.cores
+    threads: 4
     resources:
         gpu=1 if config["train"]["device"] == "cuda" else 0,
     conda:
@@ -42,8 +42,13 @@ rule training_summary:
         metrics=expand(
             f"{RESULTS}/epoch_{{epoch:03d}}/metrics.json", epoch=range(1, config["epochs"] + 1)
         ),
+        activity=activity_files(),
     output:
-        training=f"{RESULTS}/summary/training.csv",
+        training=report(
+            f"{RESULTS}/summary/training.csv",
+            caption="../report/training_table.rst",
+            category="Training",
+        ),
         histograms=f"{RESULTS}/summary/weight_histograms.csv",
     conda:
         "../envs/cimtrain.yaml"

@@ -7,7 +7,8 @@ sm = snakemake  # noqa: F821
 run_logged(
     sm.log[0],
     lambda log: summarize_training(
-        [Path(p) for p in sm.input.metrics], Path(sm.output.training),
+        [Path(p) for p in sm.input.metrics], [Path(p) for p in sm.input.activity],
+        Path(sm.output.training),
         Path(sm.output.histograms), log,
     ),
 )

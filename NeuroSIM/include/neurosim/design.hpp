@@ -1,0 +1,35 @@
+// Everything a circuit block needs to size itself: hardware parameters, technology, data widths.
+#pragma once
+
+#include "neurosim/hardware_config.hpp"
+#include "neurosim/technology.hpp"
+
+namespace neurosim {
+
+struct DesignContext {
+    const HardwareConfig& hw;
+    const TechnologyNode& tech;
+    int input_bits = 8;   // activation precision (input cycles per read)
+    int weight_bits = 5;  // synapse precision
+    int batch_size = 200;
+    double wire_resistance_ohm_per_m = 0;  // array and bus wires of hw.wire_width_nm
+
+    int cell_bits() const { return hw.effective_cell_bits(); }
+    int cols_per_synapse() const { return (weight_bits + cell_bits() - 1) / cell_bits(); }
+};
+
+// Area split as the calibration reports it.
+struct AreaParts {
+    double total_m2 = 0;
+    double cim_array_m2 = 0;
+    double routing_m2 = 0;
+    double adc_m2 = 0;
+    double accumulation_m2 = 0;
+    double other_m2 = 0;
+    double weight_gradient_m2 = 0;
+
+    AreaParts& operator+=(const AreaParts& o);
+    AreaParts scaled(double k) const;
+};
+
+}  // namespace neurosim

@@ -1,0 +1,27 @@
+// Minimal JSON reader for meta.json (objects, arrays, strings, numbers, booleans, null).
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace neurosim {
+
+struct JsonValue {
+    enum class Kind { null, boolean, number, string, array, object };
+    Kind kind = Kind::null;
+    bool boolean = false;
+    double number = 0.0;
+    std::string text;
+    std::vector<JsonValue> items;
+    std::map<std::string, JsonValue> members;
+
+    // Member lookup; nullptr when absent or when this is not an object.
+    const JsonValue* find(const std::string& key) const;
+};
+
+// Throws std::runtime_error with `origin` and the byte offset on malformed input.
+JsonValue parse_json(const std::string& text, const std::string& origin);
+
+}  // namespace neurosim

@@ -1,0 +1,15 @@
+// Result files of one estimator run; each is written to a temporary name and renamed when complete.
+#pragma once
+
+#include <string>
+
+#include "neurosim/chip.hpp"
+#include "neurosim/floorplan.hpp"
+
+namespace neurosim {
+
+void write_floorplan_json(const Floorplan& plan, const std::string& path);
+void write_chip_csv(const ChipArea& area, const std::string& path);
+void write_layers_csv(const Floorplan& plan, const ChipArea& area, const std::string& path);
+
+}  // namespace neurosim

@@ -1,0 +1,48 @@
+// cim-trace/1 reader and validator: the network, its bit widths and every layer's arrays.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "neurosim/npy.hpp"
+
+namespace neurosim {
+
+// One row of network.csv. A fully connected layer has ifm_h = ifm_w = k_h = k_w = 1.
+struct LayerShape {
+    int ifm_h = 1, ifm_w = 1, ifm_c = 1;
+    int k_h = 1, k_w = 1;
+    int ofm_c = 1;
+    bool pool = false;  // followed by 2x2 max pooling
+    int stride = 1;
+
+    long weight_rows() const { return static_cast<long>(ifm_c) * k_h * k_w; }
+    long kernel_positions() const { return static_cast<long>(k_h) * k_w; }
+    long patches() const;  // output pixels before pooling
+};
+
+using Network = std::vector<LayerShape>;
+
+// Reads network.csv (header ifm_h,ifm_w,ifm_c,k_h,k_w,ofm_c,pool,stride).
+Network read_network_csv(const std::string& path);
+
+struct TraceLayer {
+    IntArray weight;      // (weight_rows, ofm_c) codes after the last update
+    IntArray weight_old;  // same shape, codes before it
+    IntArray input;       // (samples, patches, weight_rows) activation codes
+};
+
+struct Trace {
+    Network network;
+    int weight_bits = 0;
+    int input_bits = 0;
+    int batch_size = 0;
+    int iterations = 0;
+    int epoch = 0;
+    std::vector<TraceLayer> layers;
+};
+
+// Reads and validates a trace directory; throws std::runtime_error naming the offending file.
+Trace read_trace(const std::string& dir);
+
+}  // namespace neurosim

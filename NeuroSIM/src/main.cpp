@@ -1,0 +1,111 @@
+// neurosim --trace DIR --hardware FILE --out DIR [--data DIR]
+#include <filesystem>
+#include <iostream>
+#include <string>
+
+#include "neurosim/chip.hpp"
+#include "neurosim/floorplan.hpp"
+#include "neurosim/hardware_config.hpp"
+#include "neurosim/results.hpp"
+#include "neurosim/technology.hpp"
+#include "neurosim/trace.hpp"
+
+namespace {
+
+struct Arguments {
+    std::string trace_dir, hardware_file, out_dir;
+    std::string data_dir = NEUROSIM_DATA_DIR;
+    bool list_keys = false;
+};
+
+const char* const kUsage =
+    "usage: neurosim --trace DIR --hardware FILE --out DIR [--data DIR]\n"
+    "       neurosim --list-keys   (print every hardware key: name, type, default, range, meaning)\n";
+
+bool parse_arguments(int argc, char** argv, Arguments* args) {
+    for (int i = 1; i < argc; ++i) {
+        const std::string flag = argv[i];
+        if (flag == "--list-keys") {
+            args->list_keys = true;
+            continue;
+        }
+        if (i + 1 >= argc) return false;
+        const std::string value = argv[++i];
+        if (flag == "--trace") {
+            args->trace_dir = value;
+        } else if (flag == "--hardware") {
+            args->hardware_file = value;
+        } else if (flag == "--out") {
+            args->out_dir = value;
+        } else if (flag == "--data") {
+            args->data_dir = value;
+        } else {
+            return false;
+        }
+    }
+    return args->list_keys || (!args->trace_dir.empty() && !args->hardware_file.empty() && !args->out_dir.empty());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    Arguments args;
+    if (!parse_arguments(argc, argv, &args)) {
+        std::cerr << kUsage;
+        return 2;
+    }
+    try {
+        // A failed run must not leave an earlier run's results looking like its own.
+        if (!args.list_keys) {
+            for (const char* name : {"neurosim.csv", "layers.csv", "floorplan.json"}) {
+                std::filesystem::remove(std::filesystem::path(args.out_dir) / name);
+            }
+        }
+        if (args.list_keys) {
+            for (const auto& k : neurosim::hardware_keys()) {
+                std::cout << k.key << '\t' << k.type << '\t' << k.default_value << '\t' << k.range << '\t'
+                          << k.description << '\n';
+            }
+            return 0;
+        }
+        const neurosim::HardwareConfig hw = neurosim::read_hardware_file(args.hardware_file);
+        const neurosim::Trace trace = neurosim::read_trace(args.trace_dir);
+        if (hw.effective_cell_bits() > trace.weight_bits) {
+            throw std::runtime_error(
+                "hardware key 'cell_bits': " + std::to_string(hw.cell_bits) +
+                " bits per cell exceed the trace's weight_bits = " + std::to_string(trace.weight_bits));
+        }
+        const neurosim::TechnologyNode tech =
+            neurosim::load_technology(args.data_dir, hw.technology_node_nm, hw.device_roadmap);
+        const neurosim::WireProperties wire = neurosim::load_wire(args.data_dir, hw.wire_width_nm);
+
+        neurosim::FloorplanParams fp;
+        fp.weight_bits = trace.weight_bits;
+        fp.cell_bits = hw.effective_cell_bits();
+        fp.subarray_rows = hw.subarray_rows;
+        fp.subarray_cols = hw.subarray_cols;
+        fp.mapping = hw.mapping;
+        fp.pipeline = hw.pipeline;
+        fp.speedup_degree = hw.speedup_degree;
+        const neurosim::Floorplan plan = neurosim::plan_floorplan(trace.network, fp);
+
+        const neurosim::DesignContext ctx{
+            hw,
+            tech,
+            trace.input_bits,
+            trace.weight_bits,
+            trace.batch_size,
+            neurosim::wire_resistance_ohm_per_m(wire, hw.wire_width_nm, hw.temperature_k)};
+        const neurosim::ChipArea area = neurosim::estimate_chip_area(ctx, trace.network, plan);
+
+        std::filesystem::create_directories(args.out_dir);
+        neurosim::write_floorplan_json(plan, args.out_dir + "/floorplan.json");
+        neurosim::write_layers_csv(plan, area, args.out_dir + "/layers.csv");
+        // neurosim.csv last: its presence marks a complete run.
+        neurosim::write_chip_csv(area, args.out_dir + "/neurosim.csv");
+    } catch (const std::exception& e) {
+        std::cerr << "neurosim: error: " << e.what() << '\n';
+        return 1;
+    }
+    return 0;
+}

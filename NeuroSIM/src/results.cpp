@@ -1,0 +1,80 @@
+#include "neurosim/results.hpp"
+
+#include <cstdio>
+#include <fstream>
+#include <functional>
+#include <iomanip>
+#include <sstream>
+#include <stdexcept>
+
+namespace neurosim {
+namespace {
+
+// Readers never see a half-written file: content goes to `path.tmp` first.
+void write_atomically(const std::string& path, const std::function<void(std::ostream&)>& body) {
+    const std::string tmp = path + ".tmp";
+    {
+        std::ofstream out(tmp);
+        if (!out) throw std::runtime_error("cannot write '" + tmp + "'");
+        out << std::setprecision(9);
+        body(out);
+        out.flush();
+        if (!out) throw std::runtime_error("write failed for '" + tmp + "'");
+    }
+    if (std::rename(tmp.c_str(), path.c_str()) != 0)
+        throw std::runtime_error("cannot rename '" + tmp + "' to '" + path + "'");
+}
+
+template <typename F>
+void json_list(std::ostream& out, const Floorplan& plan, F value) {
+    out << "[";
+    for (std::size_t i = 0; i < plan.layers.size(); ++i) out << (i ? ", " : "") << value(plan.layers[i]);
+    out << "]";
+}
+
+}  // namespace
+
+void write_floorplan_json(const Floorplan& plan, const std::string& path) {
+    write_atomically(path, [&](std::ostream& out) {
+        out << "{\n  \"tiles_per_layer\": ";
+        json_list(out, plan, [](const LayerPlacement& l) { return static_cast<double>(l.tiles()); });
+        out << ",\n  \"speedup_per_layer\": ";
+        json_list(out, plan, [](const LayerPlacement& l) { return l.speedup(); });
+        out << ",\n  \"utilization_per_layer\": ";
+        json_list(out, plan, [](const LayerPlacement& l) { return l.utilization; });
+        out << ",\n  \"novel_mapping_per_layer\": ";
+        json_list(out, plan, [](const LayerPlacement& l) { return l.novel ? 1 : 0; });
+        out << ",\n  \"chip_utilization\": " << plan.chip_utilization;
+        out << ",\n  \"conventional_tile_storage\": [" << plan.conventional_tile_size << ", "
+            << plan.conventional_tile_size << "]";
+        out << ",\n  \"conventional_pe_storage\": [" << plan.conventional_pe_size << ", " << plan.conventional_pe_size
+            << "]";
+        out << ",\n  \"novel_tile_storage\": [" << plan.novel_pes_per_tile << ", " << plan.novel_pe_size << ", "
+            << plan.novel_pe_size << "]";
+        out << ",\n  \"tile_grid\": [" << plan.tile_grid_rows << ", " << plan.tile_grid_cols << "]\n}\n";
+    });
+}
+
+void write_chip_csv(const ChipArea& area, const std::string& path) {
+    write_atomically(path, [&](std::ostream& out) {
+        out << "area_total_m2,area_cim_array_m2,area_routing_m2,area_adc_m2,area_accumulation_m2,area_other_m2,"
+               "area_weight_gradient_m2\n";
+        const AreaParts& a = area.chip;
+        out << a.total_m2 << ',' << a.cim_array_m2 << ',' << a.routing_m2 << ',' << a.adc_m2 << ',' << a.accumulation_m2
+            << ',' << a.other_m2 << ',' << a.weight_gradient_m2 << '\n';
+    });
+}
+
+void write_layers_csv(const Floorplan& plan, const ChipArea& area, const std::string& path) {
+    write_atomically(path, [&](std::ostream& out) {
+        out << "layer,novel_mapping,tiles,speedup,utilization,tile_area_m2,layer_tiles_area_m2\n";
+        for (std::size_t i = 0; i < plan.layers.size(); ++i) {
+            const LayerPlacement& l = plan.layers[i];
+            const double tile_area = l.novel ? area.novel_tile.total_m2 : area.conventional_tile.total_m2;
+            out << i + 1 << ',' << (l.novel ? 1 : 0) << ',' << l.tiles() << ',' << l.speedup() << ',' << l.utilization
+                << ',' << tile_area << ',' << tile_area * l.tiles() << '\n';
+        }
+    });
+}
+
+}  // namespace neurosim

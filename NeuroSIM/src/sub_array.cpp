@@ -1,0 +1,171 @@
+#include "neurosim/sub_array.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "neurosim/circuits.hpp"
+#include "neurosim/memory_cell.hpp"
+
+namespace neurosim {
+namespace {
+
+int log2_int(int v) {
+    return static_cast<int>(std::log2(static_cast<double>(v)));
+}
+
+// Column mux and its decoder: the mux is stretched to the decoder's pitch along the array edge.
+struct MuxedEdge {
+    double mux_area_m2 = 0, decoder_area_m2 = 0;
+    double depth_m = 0;           // extent away from the array
+    double decoder_extent_m = 0;  // decoder extent along the other side
+};
+
+MuxedEdge muxed_edge(const MuxParams& mux, double edge_m, bool along_columns, const TechnologyNode& t) {
+    MuxedEdge e;
+    if (mux.selection <= 1) return e;
+    const ColumnMux m(mux, t);
+    const int address_bits = static_cast<int>(std::ceil(std::log2(mux.selection)));
+    const Footprint dec = AddressDecoder({true, address_bits, true, false}, t).layout(Fit::free_layout());
+    if (along_columns) {
+        const Footprint fit = m.layout(Fit::to_width(edge_m));
+        e.depth_m = std::max(dec.height_m, fit.height_m);
+        e.decoder_extent_m = dec.width_m;
+    } else {
+        const Footprint fit = m.layout(Fit::free_layout());
+        e.depth_m = std::max(dec.width_m, fit.width_m);
+        e.decoder_extent_m = dec.height_m;
+    }
+    e.mux_area_m2 = e.depth_m * edge_m;
+    e.decoder_area_m2 = dec.area_m2();
+    return e;
+}
+
+// ADC, encoder and shift-adders of one read-out edge.
+struct ReadoutEdge {
+    double adc_area_m2 = 0, accumulation_area_m2 = 0, depth_m = 0;
+};
+
+ReadoutEdge readout_edge(int readouts, int levels, int input_cycles, int cols_per_synapse, bool current_mode,
+                         const Fit& fit, const TechnologyNode& t) {
+    ReadoutEdge e;
+    const Footprint adc = MultilevelSenseAdc({readouts, levels, current_mode}, t).layout(fit);
+    const Footprint enc = ThermometerEncoder({levels, readouts}, t).layout(fit);
+    e.adc_area_m2 = adc.area_m2() + enc.area_m2();
+    const bool vertical = fit.side == Fit::Side::width;
+    e.depth_m = vertical ? adc.height_m + enc.height_m : adc.width_m + enc.width_m;
+    const int adc_bits = log2_int(levels);
+    if (input_cycles > 1) {
+        const Footprint s = ShiftAdders({readouts, adc_bits + cols_per_synapse, input_cycles}, t).layout(fit);
+        e.accumulation_area_m2 += s.area_m2();
+        e.depth_m += vertical ? s.height_m : s.width_m;
+    }
+    if (cols_per_synapse > 1) {
+        const Footprint s = ShiftAdders({readouts, adc_bits, cols_per_synapse}, t).layout(fit);
+        e.accumulation_area_m2 += s.area_m2();
+        e.depth_m += vertical ? s.height_m : s.width_m;
+    }
+    return e;
+}
+
+}  // namespace
+
+SynapticSubArray::SynapticSubArray(const DesignContext& ctx) {
+    if (ctx.hw.memory_cell == MemoryCell::sram) {
+        add_sram(ctx);
+    } else {
+        add_envm(ctx);
+    }
+}
+
+void SynapticSubArray::add_envm(const DesignContext& ctx) {
+    const HardwareConfig& hw = ctx.hw;
+    const TechnologyNode& t = ctx.tech;
+    const MemoryCellModel cell(ctx);
+    const int rows = hw.subarray_rows, cols = hw.subarray_cols;
+    const double array_h = rows * cell.height_m();
+    const double array_w = cols * cell.width_m();
+    const double line_resistance = cell.on_resistance_ohm() / rows;
+    const int cps = ctx.cols_per_synapse();
+
+    // Row drivers: 1T1R rows drive access gates; crossbar rows carry the read current.
+    Footprint row_drive;
+    if (hw.access_type == AccessType::cmos) {
+        row_drive = RowDriverMatrix({rows}, t).layout(Fit::to_height(array_h));
+    } else {
+        row_drive = PassGateMatrix({true, rows, line_resistance * rows / cols}, t).layout(Fit::to_height(array_h));
+    }
+    const Footprint source_lines =
+        PassGateMatrix({false, cols, line_resistance * rows}, t).layout(Fit::to_width(array_w));
+    const MuxedEdge mux = muxed_edge(
+        {static_cast<double>(cols / hw.columns_per_adc), hw.columns_per_adc, false, line_resistance}, array_w, true, t);
+    const ReadoutEdge forward = readout_edge(cols / hw.columns_per_adc, hw.adc_levels, ctx.input_bits, cps,
+                                             hw.sense_current_mode, Fit::to_width(array_w), t);
+    height_m_ = source_lines.height_m + array_h + mux.depth_m + forward.depth_m;
+    width_m_ = std::max(row_drive.width_m, mux.decoder_extent_m) + array_w;
+    parts_.cim_array_m2 = array_h * array_w;
+    parts_.adc_m2 = forward.adc_area_m2;
+    parts_.accumulation_m2 = forward.accumulation_area_m2;
+    parts_.other_m2 = row_drive.area_m2() + source_lines.area_m2() + mux.mux_area_m2 + mux.decoder_area_m2;
+
+    if (hw.training_estimation) {
+        // Transposed read-out along the rows for the activation gradient.
+        const MuxedEdge mux_t = muxed_edge({static_cast<double>(rows / hw.ag_rows_per_adc), hw.ag_rows_per_adc, false,
+                                            cell.on_resistance_ohm() / cols},
+                                           array_h, false, t);
+        const ReadoutEdge backward = readout_edge(rows / hw.ag_rows_per_adc, hw.ag_adc_levels, hw.error_bits, cps,
+                                                  hw.sense_current_mode, Fit::to_height(array_h), t);
+        width_m_ += mux_t.depth_m + backward.depth_m;
+        parts_.adc_m2 += backward.adc_area_m2;
+        parts_.accumulation_m2 += backward.accumulation_area_m2;
+        parts_.other_m2 += mux_t.mux_area_m2 + mux_t.decoder_area_m2;
+    }
+    parts_.total_m2 = parts_.cim_array_m2 + parts_.adc_m2 + parts_.accumulation_m2 + parts_.other_m2;
+}
+
+void SynapticSubArray::add_sram(const DesignContext& ctx) {
+    const HardwareConfig& hw = ctx.hw;
+    const TechnologyNode& t = ctx.tech;
+    const MemoryCellModel cell(ctx);
+    const int rows = hw.subarray_rows, cols = hw.subarray_cols;
+    const double array_h = rows * cell.height_m();
+    const double array_w = cols * cell.width_m();
+    const int cps = ctx.cols_per_synapse();
+    const double access_r = cell.sram_access_resistance_ohm();
+
+    const Footprint precharge = BitlinePrecharger({cols}, t).layout(Fit::to_width(array_w));
+    const Footprint write = BitlineWriteDriver({cols}, t).layout(Fit::to_width(array_w));
+    // Word-line pass gates are sized for the word-line wire resistance.
+    const Footprint word_lines =
+        PassGateMatrix({true, rows, array_w * ctx.wire_resistance_ohm_per_m}, t).layout(Fit::to_height(array_h));
+    const MuxedEdge mux =
+        muxed_edge({static_cast<double>(cols / hw.columns_per_adc), hw.columns_per_adc, false, access_r / rows / 2},
+                   array_w, true, t);
+    const ReadoutEdge forward = readout_edge(cols / hw.columns_per_adc, hw.adc_levels, ctx.input_bits, cps,
+                                             hw.sense_current_mode, Fit::to_width(array_w), t);
+    height_m_ = precharge.height_m + write.height_m + array_h + mux.depth_m + forward.depth_m;
+    width_m_ = std::max(word_lines.width_m, mux.decoder_extent_m) + array_w;
+    parts_.cim_array_m2 = array_h * array_w;
+    parts_.adc_m2 = forward.adc_area_m2 + precharge.area_m2();
+    parts_.accumulation_m2 = forward.accumulation_area_m2;
+    parts_.other_m2 = word_lines.area_m2() + write.area_m2() + mux.mux_area_m2 + mux.decoder_area_m2;
+
+    if (hw.training_estimation) {
+        const Footprint precharge_t = BitlinePrecharger({rows}, t).layout(Fit::free_layout());
+        const Footprint write_t = BitlineWriteDriver({rows}, t).layout(Fit::free_layout());
+        const Footprint word_lines_t =
+            PassGateMatrix({true, cols, array_h * ctx.wire_resistance_ohm_per_m}, t).layout(Fit::free_layout());
+        const MuxedEdge mux_t =
+            muxed_edge({static_cast<double>(rows / hw.ag_rows_per_adc), hw.ag_rows_per_adc, false, access_r / cols / 2},
+                       array_h, false, t);
+        const ReadoutEdge backward = readout_edge(rows / hw.ag_rows_per_adc, hw.ag_adc_levels, hw.error_bits, cps,
+                                                  hw.sense_current_mode, Fit::to_height(array_h), t);
+        height_m_ += word_lines_t.height_m;
+        width_m_ += mux_t.depth_m + backward.depth_m + precharge_t.width_m + write_t.width_m;
+        parts_.adc_m2 += backward.adc_area_m2 + precharge_t.area_m2();
+        parts_.accumulation_m2 += backward.accumulation_area_m2;
+        parts_.other_m2 += mux_t.mux_area_m2 + mux_t.decoder_area_m2 + word_lines_t.area_m2() + write_t.area_m2();
+    }
+    parts_.total_m2 = parts_.cim_array_m2 + parts_.adc_m2 + parts_.accumulation_m2 + parts_.other_m2;
+}
+
+}  // namespace neurosim

@@ -1,0 +1,179 @@
+// Unit tests of the estimator's building blocks: scaling laws and parsing. Plain checks, no framework.
+#include <cmath>
+#include <cstdlib>
+#include <functional>
+#include <iostream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "neurosim/circuits.hpp"
+#include "neurosim/floorplan.hpp"
+#include "neurosim/gate.hpp"
+#include "neurosim/hardware_config.hpp"
+#include "neurosim/sub_array.hpp"
+#include "neurosim/technology.hpp"
+
+using namespace neurosim;
+
+namespace {
+
+int failures = 0;
+
+void check(bool ok, const std::string& what) {
+    if (!ok) {
+        ++failures;
+        std::cerr << "FAIL: " << what << '\n';
+    }
+}
+
+bool throws_naming(const std::function<void()>& f, const std::string& needle) {
+    try {
+        f();
+    } catch (const std::runtime_error& e) {
+        return std::string(e.what()).find(needle) != std::string::npos;
+    }
+    return false;
+}
+
+TechnologyNode tech(int node = 32) {
+    return load_technology(NEUROSIM_DATA_DIR, node, DeviceRoadmap::lstp);
+}
+
+void test_gate_scaling() {
+    const TechnologyNode t32 = tech(32), t22 = tech(22);
+    const auto inv = [](const TechnologyNode& t) {
+        return standard_cell(GateKind::inverter, 1, t.min_nmos_width_m(), t.pn_size_ratio * t.min_nmos_width_m(), t);
+    };
+    const double ratio = inv(t22).area_m2() / inv(t32).area_m2();
+    check(std::abs(ratio - (22.0 * 22.0) / (32.0 * 32.0)) < 1e-9, "bulk gate area scales with F^2");
+    const Footprint nand2 = standard_cell(GateKind::nand, 2, 2 * t32.min_nmos_width_m(), t32.min_nmos_width_m(), t32);
+    const Footprint nand4 = standard_cell(GateKind::nand, 4, 2 * t32.min_nmos_width_m(), t32.min_nmos_width_m(), t32);
+    check(nand4.width_m > nand2.width_m, "wider NAND takes more width");
+    const Footprint wide = standard_cell(GateKind::inverter, 1, 40 * t32.f(), 60 * t32.f(), t32);
+    check(wide.height_m == t32.cell_height_m() && wide.width_m > inv(t32).width_m, "wide devices fold at fixed height");
+    check(on_resistance_ohm(2 * t32.f(), true, t32) < on_resistance_ohm(t32.f(), true, t32),
+          "wider transistor conducts better");
+    const TechnologyNode t7 = tech(7);
+    check(t7.finfet() && t7.pn_size_ratio == 1, "7 nm uses whole-fin sizing");
+    check(inv(t7).area_m2() > 0, "FinFET gate has an area");
+}
+
+void test_block_scaling() {
+    const TechnologyNode t = tech();
+    const double a128 = FlipFlops({128}, t).layout(Fit::free_layout()).area_m2();
+    const double a256 = FlipFlops({256}, t).layout(Fit::free_layout()).area_m2();
+    check(std::abs(a256 / a128 - 2) < 1e-12, "flip-flop area is linear in count");
+    const double adc64 = MultilevelSenseAdc({16, 64, true}, t).area_m2();
+    const double adc32 = MultilevelSenseAdc({16, 32, true}, t).area_m2();
+    check(std::abs(adc64 / adc32 - 63.0 / 31.0) < 1e-12, "MLSA area grows with levels-1 comparators");
+    const double tree4 = PartialSumTree({4, 10, 16}, t).layout(Fit::to_width(50e-6)).area_m2();
+    const double tree8 = PartialSumTree({8, 10, 16}, t).layout(Fit::to_width(50e-6)).area_m2();
+    check(tree8 > tree4, "adder tree grows with inputs");
+    const double dec3 = AddressDecoder({true, 3, false, false}, t).layout(Fit::free_layout()).area_m2();
+    const double dec7 = AddressDecoder({true, 7, false, false}, t).layout(Fit::free_layout()).area_m2();
+    check(dec7 > dec3, "decoder grows with address bits");
+}
+
+void test_subarray_grows_with_rows() {
+    const TechnologyNode t = tech();
+    HardwareConfig small;
+    HardwareConfig big;
+    big.subarray_rows = 256;
+    const DesignContext cs{small, t, 8, 5, 200, 1e6};
+    const DesignContext cb{big, t, 8, 5, 200, 1e6};
+    const SynapticSubArray s(cs), b(cb);
+    check(b.parts().cim_array_m2 == 2 * s.parts().cim_array_m2, "array area doubles with rows");
+    check(b.used_area_m2() > s.used_area_m2(), "sub-array area grows with rows");
+    check(b.height_m() > s.height_m(), "sub-array grows taller with rows");
+}
+
+void test_wire_delay_quadratic() {
+    // Unrepeated RC wire: distributed delay 0.5 r c L^2 doubles twice when L doubles.
+    const TechnologyNode t = tech();
+    const double r = wire_resistance_ohm_per_m(load_wire(NEUROSIM_DATA_DIR, 40), 40);
+    const double c = t.rules.wire_cap_f_per_m;
+    auto delay = [&](double length_m) { return 0.5 * r * length_m * c * length_m; };
+    check(std::abs(delay(2e-3) / delay(1e-3) - 4) < 1e-12, "unrepeated wire delay goes with length squared");
+    const HTreeBus tree({4, 4, 0.1, 256, r}, t);
+    check(tree.repeater_size() > 0 && tree.repeater_spacing_m() > 0, "H-tree repeaters are sized");
+    const double area_small = tree.area_m2(1e-4, 1e-4, 4);
+    const double area_large = tree.area_m2(2e-4, 2e-4, 4);
+    check(std::abs(area_large / area_small - 2) < 1e-9, "H-tree area is linear in span at fixed bus width");
+}
+
+void test_hardware_parsing() {
+    const HardwareConfig d = parse_hardware_text("", "defaults");
+    check(d.memory_cell == MemoryCell::fefet && d.subarray_rows == 128 && d.adc_levels == 64, "defaults");
+    const HardwareConfig s = parse_hardware_text("memory_cell = sram  # comment\n", "x");
+    check(s.effective_cell_bits() == 1, "SRAM forces one bit per cell");
+    check(throws_naming([] { parse_hardware_text("bogus_key = 1\n", "f"); }, "bogus_key"), "unknown key is named");
+    check(throws_naming([] { parse_hardware_text("subarray_rows = 3\n", "f"); }, "subarray_rows"),
+          "range error is named");
+    check(throws_naming([] { parse_hardware_text("subarray_rows = 100\n", "f"); }, "subarray_rows"), "power of two");
+    check(throws_naming([] { parse_hardware_text("memory_cell = sram\ncell_bits = 4\n", "f"); }, "cell_bits"),
+          "inconsistent combination is named");
+    check(throws_naming([] { parse_hardware_text("technology_node_nm = 33\n", "f"); }, "technology_node_nm"),
+          "node list");
+    for (const auto& key : hardware_keys()) check(!key.description.empty(), "key documented: " + key.key);
+}
+
+void test_floorplan_vgg8() {
+    Network net;
+    auto add = [&](int h, int c, int k, int o) {
+        LayerShape l;
+        l.ifm_h = l.ifm_w = h;
+        l.ifm_c = c;
+        l.k_h = l.k_w = k;
+        l.ofm_c = o;
+        net.push_back(l);
+    };
+    add(32, 3, 3, 128);
+    add(32, 128, 3, 128);
+    add(16, 128, 3, 256);
+    add(16, 256, 3, 256);
+    add(8, 256, 3, 512);
+    add(8, 512, 3, 512);
+    add(1, 8192, 1, 1024);
+    add(1, 1024, 1, 10);
+    FloorplanParams p;
+    const Floorplan plan = plan_floorplan(net, p);
+    const std::vector<int> tiles = {1, 1, 1, 1, 1, 1, 8, 1};
+    const std::vector<double> speedup = {64, 16, 8, 4, 2, 1, 1, 8};
+    for (std::size_t i = 0; i < net.size(); ++i) {
+        check(plan.layers[i].tiles() == tiles[i], "tiles of layer " + std::to_string(i + 1));
+        check(plan.layers[i].speedup() == speedup[i], "speed-up of layer " + std::to_string(i + 1));
+    }
+    check(std::abs(plan.chip_utilization - 0.885938) < 1e-6, "chip utilization");
+    p.mapping = Mapping::conventional;
+    const Floorplan conventional = plan_floorplan(net, p);
+    check(conventional.novel_tile_count == 0 && conventional.conventional_tile_count > 0,
+          "conventional mapping uses CM tiles");
+    Network small;
+    LayerShape narrow;
+    narrow.ifm_h = narrow.ifm_w = 8;
+    narrow.ifm_c = 16;
+    narrow.k_h = narrow.k_w = 3;
+    narrow.ofm_c = 16;
+    small.push_back(narrow);
+    small.push_back(narrow);
+    check(throws_naming([&] { plan_floorplan(small, FloorplanParams{}); }, "subarray_rows"),
+          "sub-arrays larger than the network are rejected naming subarray_rows");
+}
+
+}  // namespace
+
+int main() {
+    test_gate_scaling();
+    test_block_scaling();
+    test_subarray_grows_with_rows();
+    test_wire_delay_quadratic();
+    test_hardware_parsing();
+    test_floorplan_vgg8();
+    if (failures) {
+        std::cerr << failures << " check(s) failed\n";
+        return 1;
+    }
+    std::cout << "all unit tests passed\n";
+    return 0;
+}

@@ -1,0 +1,221 @@
+"""Figures for a paper: training curves, device curves, weight statistics and chip costs.
+
+Every figure is saved as PNG and SVG, with labelled axes and units, and stays readable in
+grayscale: series differ by line style, marker or hatch, not by colour alone.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only; no display needed
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import torch  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
+
+from cimtrain import device as device_model  # noqa: E402
+
+LINE_STYLES = ["-", "--", ":", "-."]
+MARKERS = ["o", "s", "^", "v", "D", "x", "+", "*"]
+HATCHES = ["", "//", "..", "xx", "\\\\", "oo", "--", "++"]
+GREYS = ["0.15", "0.45", "0.7", "0.9", "0.3", "0.55", "0.8", "1.0"]  # fills
+LINE_GREYS = ["0.0", "0.3", "0.5", "0.65"]  # lines stay visible on white
+PHASES = {"fw": "forward", "ag": "activation gradient", "wg": "weight gradient",
+          "wu": "weight update"}
+AREA_PARTS = ["cim_array", "adc", "accumulation", "routing", "other", "weight_gradient"]
+BREAKDOWN_PARTS = ["adc", "accumulation", "array", "buffer", "interconnect", "weight_gradient",
+                   "weight_update", "dram"]
+
+
+def new_figure(width_in: float, height_in: float, dpi: int) -> Figure:
+    figure = plt.figure(figsize=(width_in, height_in), dpi=dpi)
+    return figure
+
+
+def save(figure: Figure, out_png: Path) -> None:
+    """Save as PNG and as SVG beside it, each atomically."""
+    out_png = Path(out_png)
+    out_png.parent.mkdir(parents=True, exist_ok=True)
+    figure.tight_layout()
+    for path in (out_png, out_png.with_suffix(".svg")):
+        partial = path.with_name(f".{path.stem}.part{path.suffix}")
+        figure.savefig(partial)
+        os.replace(partial, path)
+    plt.close(figure)
+
+
+def style(index: int) -> dict:
+    """Line properties of series `index`, distinct in grayscale."""
+    return {"color": LINE_GREYS[index % len(LINE_GREYS)],
+            "linestyle": LINE_STYLES[(index // len(LINE_GREYS)) % len(LINE_STYLES)],
+            "marker": MARKERS[index % len(MARKERS)], "markersize": 4}
+
+
+def integer_epochs(axes: plt.Axes) -> None:
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+
+
+# ----------------------------------------------------------------------------- training
+
+def accuracy_and_loss(training: pd.DataFrame, out_png: Path, dpi: int = 150) -> None:
+    """Test and train accuracy (%) and loss per image vs epoch."""
+    figure = new_figure(8, 3.2, dpi)
+    accuracy, loss = figure.subplots(1, 2)
+    for index, split in enumerate(("train", "test")):
+        accuracy.plot(training["epoch"], 100 * training[f"{split}_accuracy"], label=split,
+                      **style(index))
+        loss.plot(training["epoch"], training[f"{split}_loss"], label=split, **style(index))
+    accuracy.set(xlabel="epoch", ylabel="accuracy (%)", title="Accuracy")
+    loss.set(xlabel="epoch", ylabel="loss per image (½·Σ squared error)", title="Loss")
+    for axes in (accuracy, loss):
+        axes.legend()
+        axes.grid(alpha=0.3)
+        integer_epochs(axes)
+    save(figure, out_png)
+
+
+def weight_distributions(histograms: pd.DataFrame, out_png: Path, dpi: int = 150) -> None:
+    """Per layer, the distribution of weights (top) and of their change per epoch (bottom).
+
+    histograms is long: epoch, layer, quantity (weight or update), bin_low, bin_high, count.
+    Darker means more weights; the scale is logarithmic so that sparse tails stay visible.
+    """
+    layers = list(dict.fromkeys(histograms["layer"]))
+    figure = new_figure(max(4.0, 1.9 * len(layers)), 4.6, dpi)
+    grid = figure.subplots(2, len(layers), squeeze=False, sharex=True)
+    for column, layer in enumerate(layers):
+        for row, (quantity, label) in enumerate((("weight", "weight"),
+                                                  ("update", "change per epoch"))):
+            axes = grid[row][column]
+            rows = histograms[(histograms["layer"] == layer)
+                              & (histograms["quantity"] == quantity)]
+            table = rows.pivot(index="bin_low", columns="epoch", values="count")
+            low, high = rows["bin_low"].min(), rows["bin_high"].max()
+            epochs = table.columns.to_numpy()
+            axes.imshow(np.log1p(table.to_numpy()), aspect="auto", origin="lower",
+                        cmap="Greys", extent=(epochs[0] - 0.5, epochs[-1] + 0.5, low, high))
+            axes.set_title(layer if row == 0 else "", fontsize="small")
+            axes.set_xlabel("epoch" if row == 1 else "")
+            integer_epochs(axes)
+            if column == 0:
+                axes.set_ylabel(label)
+    save(figure, out_png)
+
+
+def input_activity(activity: pd.DataFrame, out_png: Path, dpi: int = 150) -> None:
+    """Share of 1 bits in each layer's input codes vs epoch (long: epoch, layer, activity)."""
+    figure = new_figure(5, 3.2, dpi)
+    axes = figure.subplots()
+    for index, (layer, rows) in enumerate(activity.groupby("layer", sort=False)):
+        axes.plot(rows["epoch"], rows["input_activity"], label=layer, **style(index))
+    axes.set(xlabel="epoch", ylabel="input activity (share of 1 bits)",
+             title="Input activity per layer", ylim=(0, None))
+    axes.grid(alpha=0.3)
+    integer_epochs(axes)
+    axes.legend(fontsize="small", ncol=2)
+    save(figure, out_png)
+
+
+# ----------------------------------------------------------------------------- device
+
+def device_curves(device_info: dict, out_png: Path, dpi: int = 150) -> None:
+    """Normalized conductance vs pulse number for LTP and LTD.
+
+    Drawn for the nominal labels, with the band of labels ± 2 sigma_d2d (device-to-device
+    spread) and the ± 2·(2 sigma_c2c) band of cycle-to-cycle noise around the nominal curve.
+    """
+    figure = new_figure(8, 3.2, dpi)
+    sigma_d2d = float(device_info["sigma_d2d"])
+    noise = 2 * 2 * float(device_info["sigma_c2c"])
+    for index, (direction, axes) in enumerate(zip(("ltp", "ltd"), figure.subplots(1, 2),
+                                                  strict=True)):
+        levels = int(device_info[f"levels_{direction}"])
+        label = float(device_info[f"nonlinearity_{direction}"])
+        pulses = torch.arange(levels + 1, dtype=torch.float64)
+        nominal = _conductance(pulses, label, levels, direction)
+        axes.plot(pulses, nominal, label=f"NL {label:g}", **style(index))
+        axes.fill_between(pulses, nominal - noise, nominal + noise, color="0.6", alpha=0.3,
+                          label=f"c2c ±{noise:g}")
+        if sigma_d2d > 0:
+            low = _conductance(pulses, label - 2 * sigma_d2d, levels, direction)
+            high = _conductance(pulses, label + 2 * sigma_d2d, levels, direction)
+            axes.fill_between(pulses, np.minimum(low, high), np.maximum(low, high),
+                              facecolor="none", edgecolor="0.3", hatch="//",
+                              label=f"d2d NL ±2σ ({sigma_d2d:g})")
+        name = "potentiation (LTP)" if direction == "ltp" else "depression (LTD)"
+        axes.set(xlabel="pulse number", ylabel="normalized conductance (weight)",
+                 title=f"{name}, {levels} levels", ylim=(-1.1, 1.1))
+        axes.grid(alpha=0.3)
+        axes.legend(fontsize="small")
+    save(figure, out_png)
+
+
+def _conductance(pulses: torch.Tensor, label: float, levels: int,
+                 direction: str) -> np.ndarray:
+    """Weight after n pulses: LTP climbs from -1, LTD descends from +1 along its curve."""
+    a, b = device_model.curve_parameters(torch.tensor(label, dtype=torch.float64), levels)
+    position = pulses if direction == "ltp" else levels - pulses
+    return device_model.weight_at_pulse(position, a, b).numpy()
+
+
+# ----------------------------------------------------------------------------- hardware
+
+def energy_and_latency_per_epoch(hardware: pd.DataFrame, out_png: Path, dpi: int = 150) -> None:
+    """Energy (J) and latency (s) per epoch, stacked by phase: FW, AG, WG, WU, DRAM."""
+    figure = new_figure(8, 3.4, dpi)
+    for axes, (quantity, unit) in zip(figure.subplots(1, 2), (("energy", "j"),
+                                                               ("latency", "s")), strict=True):
+        parts = {PHASES[p]: hardware[f"{quantity}_{p}_{unit}"] for p in PHASES}
+        parts["DRAM"] = hardware[f"breakdown_{quantity}_dram_{unit}"]
+        _stacked_bars(axes, hardware["epoch"].astype(str).tolist(), parts)
+        axes.set(xlabel="epoch", ylabel=f"{quantity} per epoch ({unit.upper()})",
+                 title=f"{quantity.capitalize()} by phase")
+        axes.legend(fontsize="small")
+    save(figure, out_png)
+
+
+def layer_breakdown(layers: pd.DataFrame, out_png: Path, dpi: int = 150) -> None:
+    """Per-layer energy and latency of one epoch, stacked by circuit component."""
+    figure = new_figure(9, 3.6, dpi)
+    names = [str(int(layer)) for layer in layers["layer"]]
+    for axes, (quantity, unit) in zip(figure.subplots(1, 2), (("energy", "j"),
+                                                               ("latency", "s")), strict=True):
+        parts = {part.replace("_", " "): layers[f"breakdown_{quantity}_{part}_{unit}"]
+                 for part in BREAKDOWN_PARTS}
+        _stacked_bars(axes, names, parts)
+        axes.set(xlabel="layer", ylabel=f"{quantity} per epoch ({unit.upper()})",
+                 title=f"{quantity.capitalize()} by component")
+        axes.legend(fontsize="x-small", ncol=2)
+    save(figure, out_png)
+
+
+def area_breakdown(hardware_row: pd.Series, out_png: Path, dpi: int = 150) -> None:
+    """Chip area (mm²) by component."""
+    figure = new_figure(5, 3.4, dpi)
+    axes = figure.subplots()
+    values_mm2 = [float(hardware_row[f"area_{part}_m2"]) * 1e6 for part in AREA_PARTS]
+    bars = axes.bar([p.replace("_", " ") for p in AREA_PARTS], values_mm2, color="0.6",
+                    edgecolor="black")
+    for bar, hatch in zip(bars, HATCHES, strict=False):
+        bar.set_hatch(hatch)
+    total = float(hardware_row["area_total_m2"]) * 1e6
+    axes.set(ylabel="area (mm²)", title=f"Chip area: {total:.3g} mm² in total")
+    axes.tick_params(axis="x", rotation=30)
+    save(figure, out_png)
+
+
+def _stacked_bars(axes: plt.Axes, categories: Sequence[str], parts: dict) -> None:
+    bottom = np.zeros(len(categories))
+    for index, (name, values) in enumerate(parts.items()):
+        values = np.asarray(values, dtype=float)
+        axes.bar(categories, values, bottom=bottom, label=name, color=GREYS[index % len(GREYS)],
+                 edgecolor="black", hatch=HATCHES[index % len(HATCHES)])
+        bottom += values
