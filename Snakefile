@@ -2,6 +2,8 @@
 # and the chip's cost of every epoch.
 from snakemake.utils import min_version, validate
 
+from cimtrain.hardware import validate_hardware
+
 min_version("9.0")
 
 
@@ -12,6 +14,7 @@ report: "workflow/report/workflow.rst"
 
 
 validate(config, "workflow/schemas/config.schema.yaml")
+validate_hardware(config["hardware"], "config: hardware")
 
 
 wildcard_constraints:
@@ -23,6 +26,7 @@ include: "workflow/rules/dataset.smk"
 include: "workflow/rules/device.smk"
 include: "workflow/rules/train.smk"
 include: "workflow/rules/trace.smk"
+include: "workflow/rules/estimate.smk"
 include: "workflow/rules/plots.smk"
 
 

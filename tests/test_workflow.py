@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import REPO, TINY_LAYERS
+from conftest import REPO
 
 pytestmark = pytest.mark.slow
 
@@ -21,11 +21,21 @@ TINY = {
     "seed": 3,
     "epochs": EPOCHS,
     "dataset": {"name": "digits"},
-    "model": {"layers": TINY_LAYERS},
+    # Wide enough for 32x32 sub-arrays under the novel mapping.
+    "model": {"layers": [
+        {"type": "conv", "out": 16, "kernel": 3},
+        {"type": "pool", "size": 2},
+        {"type": "conv", "out": 64, "kernel": 3},
+        {"type": "pool", "size": 4},
+        {"type": "fc", "out": 32},
+        {"type": "fc", "out": 10},
+    ]},
     "device": {"sigma_d2d": 0.05},
     "train": {"batch_size": 128, "device": "cpu"},
+    "trace": {"every": 2},
+    "hardware": {"subarray_rows": 32, "subarray_cols": 32},
 }
-WORKFLOW_FILES = ["Snakefile", "config.yaml", "config", "workflow"]
+WORKFLOW_FILES = ["Snakefile", "config.yaml", "config", "workflow", "NeuroSIM"]
 
 
 def snakemake(workdir: Path, config: dict, *args: str) -> subprocess.CompletedProcess:
@@ -81,6 +91,16 @@ def test_run_writes_every_epoch(workdir):
     assert (workdir / "logs/train/epoch_002.log").read_text().count("batch") >= 2
 
 
+def test_traced_epochs_are_estimated_and_traces_removed(workdir):
+    estimated = sorted(p.parent.name for p in workdir.glob("results/epoch_*/neurosim.csv"))
+    assert estimated == ["epoch_002", "epoch_003"]  # every 2nd epoch and the last
+    for name in estimated:
+        assert (workdir / "results" / name / "floorplan.json").is_file()
+        assert not (workdir / "results" / name / "trace").exists()  # temporary by default
+    header = (workdir / "results/epoch_003/neurosim.csv").read_text().splitlines()[0]
+    assert header.startswith("area_total_m2")
+
+
 def test_unchanged_config_reruns_nothing(workdir):
     assert planned_jobs(workdir, TINY) == {}
 
@@ -97,9 +117,17 @@ def test_device_option_reruns_device_onward(workdir):
     assert not {"dataset", "init_model"} & set(jobs)
 
 
-def test_hardware_option_reruns_no_training(workdir):
-    jobs = planned_jobs(workdir, with_section("hardware", clock_hz=5e8))
-    assert not {"dataset", "device", "init_model", "train_epoch"} & set(jobs)
+def test_hardware_option_reruns_only_estimates(workdir):
+    jobs = planned_jobs(workdir, with_section("hardware", clock_frequency_hz=5e8))
+    assert jobs.get("neurosim") == 2 and jobs.get("hardware_file") == 1
+    # The traces are temporary, so they are cut again from the unchanged checkpoints.
+    assert not {"dataset", "device", "init_model", "train_epoch", "build_neurosim"} & set(jobs)
+
+
+def test_bad_hardware_key_stops_before_any_job(workdir):
+    result = snakemake(workdir, with_section("hardware", subarray_rowz=64), "-n")
+    assert result.returncode != 0
+    assert "subarray_rowz" in result.stderr + result.stdout
 
 
 def test_deleted_middle_epoch_is_regenerated_identically(workdir):

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from cimtrain import config as run_config
-from cimtrain import stages, trace
+from cimtrain import estimator, hardware, stages, trace
 from cimtrain.workflow_io import INPUT_ERRORS
 
 
@@ -29,6 +29,19 @@ def _train(args: argparse.Namespace) -> None:
     stages.train_in_one_process(config, args.results, args.resources, args.threads)
 
 
+def _hardware_file(args: argparse.Namespace) -> None:
+    config = run_config.load(args.config, args.overrides)
+    path = hardware.write_hardware_file(hardware.hardware_from_config(config), args.out)
+    print(f"wrote {path}")
+
+
+def _estimate(args: argparse.Namespace) -> None:
+    config = run_config.load(args.config, args.overrides)
+    estimator.estimate(args.trace, config, args.out, args.build_dir,
+                       log=lambda line: print(line, file=sys.stderr))
+    print((args.out / "neurosim.csv").read_text(), end="")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cimtrain", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -44,6 +57,21 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--resources", type=Path, default=Path("resources"))
     train.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: default)")
     train.set_defaults(func=_train)
+
+    hardware_file = commands.add_parser(
+        "hardware-file", help="write the estimator's hardware file of a config or preset")
+    _add_config_arguments(hardware_file)
+    hardware_file.add_argument("--out", type=Path, required=True, help="file to write")
+    hardware_file.set_defaults(func=_hardware_file)
+
+    estimate = commands.add_parser(
+        "estimate", help="build NeuroSIM if needed and estimate the chip on a cim-trace/1 trace")
+    _add_config_arguments(estimate)
+    estimate.add_argument("--trace", type=Path, required=True, help="trace directory")
+    estimate.add_argument("--out", type=Path, required=True, help="output directory")
+    estimate.add_argument("--build-dir", type=Path, default=estimator.DEFAULT_BUILD_DIR,
+                          help="where NeuroSIM is built (default: build/neurosim)")
+    estimate.set_defaults(func=_estimate)
 
     trace.add_cli(commands)
     return parser

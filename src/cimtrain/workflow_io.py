@@ -7,10 +7,13 @@ from collections.abc import Callable
 
 from cimtrain.config import ConfigError
 from cimtrain.data import DatasetError
+from cimtrain.estimator import EstimatorError
 from cimtrain.train import CheckpointError
 
 # Errors that mean bad input: reported as one line naming the file or key, no traceback.
-INPUT_ERRORS = (ConfigError, DatasetError, CheckpointError, ValueError, FileNotFoundError)
+# (HardwareError and TraceError are ValueErrors.)
+INPUT_ERRORS = (ConfigError, DatasetError, CheckpointError, EstimatorError, ValueError,
+                FileNotFoundError)
 
 
 def run_logged(log_path: str, stage: Callable[[Callable[[str], None]], None]) -> None:

@@ -4,6 +4,19 @@ from pathlib import Path
 
 RESULTS = "results"
 RESOURCES = "resources"
+NEUROSIM_BINARY = "build/neurosim/neurosim"
+NEUROSIM_SOURCES = sorted(
+    str(p)
+    for pattern in ("CMakeLists.txt", "src/*.cpp", "include/neurosim/*.hpp", "tests/*.cpp")
+    for p in Path("NeuroSIM").glob(pattern)
+)
+
+
+def hardware_settings():
+    """The hardware file's keys: the hardware section plus the device figures it needs."""
+    from cimtrain.hardware import hardware_from_config
+
+    return hardware_from_config(config)
 
 
 def epoch_dir(epoch):
@@ -65,11 +78,9 @@ def plot_files():
 
 def all_outputs():
     epochs = range(1, config["epochs"] + 1)
-    # Traces are targets only until the estimator rule consumes them.
-    traces = [f"{epoch_dir(e)}/trace" for e in traced()]
     return (
         [f"{epoch_dir(e)}/metrics.json" for e in epochs]
         + [f"{RESULTS}/summary/training.csv"]
-        + traces
+        + [f"{epoch_dir(e)}/neurosim.csv" for e in traced()]
         + plot_files()
     )

@@ -1,0 +1,7 @@
+from pathlib import Path
+
+from cimtrain.estimator import build
+from cimtrain.workflow_io import run_logged
+
+sm = snakemake  # noqa: F821
+run_logged(sm.log[0], lambda log: build(Path(sm.output[0]).parent, log=log))
