@@ -155,6 +155,7 @@ PLOTS = {  # name: (width, height) in inches at the configured dpi
     "accuracy_loss": (8, 3.2),
     "device_curves": (8, 3.2),
     "input_activity": (5, 3.2),
+    "chip_area": (5, 3.4),
 }
 
 
@@ -175,7 +176,7 @@ def test_plots_are_real_images(workdir, name):
 
 def test_plot_option_reruns_only_plots(workdir):
     jobs = planned_jobs(workdir, with_section("plots", dpi=80))
-    assert set(jobs) == {"plot_training", "plot_device", "all"}
+    assert set(jobs) == {"plot_training", "plot_device", "plot_hardware", "all"}
 
 
 def test_report_builds(workdir):

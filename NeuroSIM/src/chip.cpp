@@ -71,6 +71,7 @@ struct TrainingStorage {
     double buffer_bits = 0;         // global buffer including the weight-gradient share
     double parallel_arrays = 0;     // sub-arrays whose gradients are accumulated at once
     double weight_gradient_m2 = 0;  // gradient unit plus batch accumulators
+    int arrays_in_row = 0, arrays_in_col = 0, output_bits = 0;
 };
 
 TrainingStorage training_storage(const DesignContext& ctx, const Network& net, const ChipBudget& budget,
@@ -93,6 +94,9 @@ TrainingStorage training_storage(const DesignContext& ctx, const Network& net, c
     const LayerShape& big = net[budget.largest_input_layer];
     const WeightGradientEngine unit(
         ctx, {(big.ifm_h - big.k_h + 1) * (big.ifm_w - big.k_w + 1), big.ifm_c * ctx.input_bits});
+    s.arrays_in_row = unit.arrays_in_row();
+    s.arrays_in_col = unit.arrays_in_col();
+    s.output_bits = unit.output_bits();
     s.weight_gradient_m2 =
         unit.area_m2() + gradient_accumulator_area_m2(ctx, unit.output_bits() + static_cast<int>(batch_bits),
                                                       s.parallel_arrays * array_bits, buffer_height_m);
@@ -151,7 +155,12 @@ ChipArea estimate_chip_area(const DesignContext& ctx, const Network& net, const 
 
     const TrainingStorage storage = training_storage(ctx, net, budget, buffer_height_m);
     out.arrays_written_in_parallel = static_cast<int>(storage.parallel_arrays);
+    out.wg_arrays_in_row = storage.arrays_in_row;
+    out.wg_arrays_in_col = storage.arrays_in_col;
+    out.wg_output_bits = storage.output_bits;
+    out.tile_side_m = tile_side_m;
     const double core_bits = static_cast<double>(hw.global_buffer_core_rows) * hw.global_buffer_core_cols;
+    out.global_buffer_cores = std::floor(storage.buffer_bits / core_bits);
     const double buffer_m2 =
         BufferCore({core_bits, static_cast<double>(hw.global_buffer_core_cols),
                     hw.global_buffer_type == BufferType::sram, hw.sram_cell_height_f, hw.sram_cell_width_f},

@@ -6,6 +6,7 @@
 #include "neurosim/chip.hpp"
 #include "neurosim/floorplan.hpp"
 #include "neurosim/hardware_config.hpp"
+#include "neurosim/performance.hpp"
 #include "neurosim/results.hpp"
 #include "neurosim/technology.hpp"
 #include "neurosim/trace.hpp"
@@ -14,12 +15,13 @@ namespace {
 
 struct Arguments {
     std::string trace_dir, hardware_file, out_dir;
+    std::string costs_file;  // calibration aid: the figures as linear costs
     std::string data_dir = NEUROSIM_DATA_DIR;
     bool list_keys = false;
 };
 
 const char* const kUsage =
-    "usage: neurosim --trace DIR --hardware FILE --out DIR [--data DIR]\n"
+    "usage: neurosim --trace DIR --hardware FILE --out DIR [--data DIR] [--dump-costs FILE]\n"
     "       neurosim --list-keys   (print every hardware key: name, type, default, range, meaning)\n";
 
 bool parse_arguments(int argc, char** argv, Arguments* args) {
@@ -39,6 +41,8 @@ bool parse_arguments(int argc, char** argv, Arguments* args) {
             args->out_dir = value;
         } else if (flag == "--data") {
             args->data_dir = value;
+        } else if (flag == "--dump-costs") {
+            args->costs_file = value;
         } else {
             return false;
         }
@@ -97,12 +101,17 @@ int main(int argc, char** argv) {
             trace.batch_size,
             neurosim::wire_resistance_ohm_per_m(wire, hw.wire_width_nm, hw.temperature_k)};
         const neurosim::ChipArea area = neurosim::estimate_chip_area(ctx, trace.network, plan);
+        if (!args.costs_file.empty()) {
+            neurosim::write_costs_json(neurosim::trace_layer_costs(ctx, trace, plan, area), args.costs_file);
+        }
+        const neurosim::ChipPerformance perf = neurosim::estimate_performance(
+            ctx, trace, plan, area, neurosim::CostCoefficients::load(args.data_dir));
 
         std::filesystem::create_directories(args.out_dir);
         neurosim::write_floorplan_json(plan, args.out_dir + "/floorplan.json");
-        neurosim::write_layers_csv(plan, area, args.out_dir + "/layers.csv");
+        neurosim::write_layers_csv(plan, area, perf, args.out_dir + "/layers.csv");
         // neurosim.csv last: its presence marks a complete run.
-        neurosim::write_chip_csv(area, args.out_dir + "/neurosim.csv");
+        neurosim::write_chip_csv(area, perf, args.out_dir + "/neurosim.csv");
     } catch (const std::exception& e) {
         std::cerr << "neurosim: error: " << e.what() << '\n';
         return 1;

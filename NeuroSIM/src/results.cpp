@@ -32,6 +32,37 @@ void json_list(std::ostream& out, const Floorplan& plan, F value) {
     out << "]";
 }
 
+const char* const kPhases[] = {"fw", "ag", "wg", "wu"};
+const char* const kParts[] = {"adc",          "accumulation",    "array",         "buffer",
+                              "interconnect", "weight_gradient", "weight_update", "dram"};
+
+void phase_header(std::ostream& out, const std::string& prefix, const std::string& unit, bool total) {
+    for (const char* p : kPhases) out << ',' << prefix << '_' << p << '_' << unit;
+    if (total) out << ',' << prefix << "_total_" << unit;
+}
+
+void phase_values(std::ostream& out, const PhaseFigures& f, bool total) {
+    out << ',' << f.fw << ',' << f.ag << ',' << f.wg << ',' << f.wu;
+    if (total) out << ',' << f.total();
+}
+
+void breakdown_header(std::ostream& out) {
+    for (const char* p : kParts) out << ",breakdown_latency_" << p << "_s";
+    for (const char* p : kParts) out << ",breakdown_energy_" << p << "_j";
+}
+
+void breakdown_values(std::ostream& out, const Breakdown& b) {
+    out << ',' << b.adc << ',' << b.accumulation << ',' << b.array << ',' << b.buffer << ',' << b.interconnect << ','
+        << b.weight_gradient << ',' << b.weight_update << ',' << b.dram;
+}
+
+void performance_header(std::ostream& out, bool total) {
+    phase_header(out, "latency", "s", total);
+    phase_header(out, "energy", "j", total);
+    phase_header(out, "peak_latency", "s", total);
+    phase_header(out, "peak_energy", "j", total);
+}
+
 }  // namespace
 
 void write_floorplan_json(const Floorplan& plan, const std::string& path) {
@@ -55,25 +86,74 @@ void write_floorplan_json(const Floorplan& plan, const std::string& path) {
     });
 }
 
-void write_chip_csv(const ChipArea& area, const std::string& path) {
+void write_chip_csv(const ChipArea& area, const ChipPerformance& perf, const std::string& path) {
     write_atomically(path, [&](std::ostream& out) {
         out << "area_total_m2,area_cim_array_m2,area_routing_m2,area_adc_m2,area_accumulation_m2,area_other_m2,"
-               "area_weight_gradient_m2\n";
+               "area_weight_gradient_m2";
+        performance_header(out, true);
+        out << ",leakage_power_w,leakage_energy_j,tops_per_w,tops,fps,peak_tops_per_w,peak_tops,peak_fps";
+        breakdown_header(out);
+        out << '\n';
         const AreaParts& a = area.chip;
         out << a.total_m2 << ',' << a.cim_array_m2 << ',' << a.routing_m2 << ',' << a.adc_m2 << ',' << a.accumulation_m2
-            << ',' << a.other_m2 << ',' << a.weight_gradient_m2 << '\n';
+            << ',' << a.other_m2 << ',' << a.weight_gradient_m2;
+        phase_values(out, perf.latency_s, true);
+        phase_values(out, perf.energy_j, true);
+        phase_values(out, perf.peak_latency_s, true);
+        phase_values(out, perf.peak_energy_j, true);
+        out << ',' << perf.leakage_power_w << ',' << perf.leakage_energy_j << ',' << perf.tops_per_w << ','
+            << perf.tops << ',' << perf.fps << ',' << perf.peak_tops_per_w << ',' << perf.peak_tops << ','
+            << perf.peak_fps;
+        breakdown_values(out, perf.latency_breakdown_s);
+        breakdown_values(out, perf.energy_breakdown_j);
+        out << '\n';
     });
 }
 
-void write_layers_csv(const Floorplan& plan, const ChipArea& area, const std::string& path) {
+void write_layers_csv(const Floorplan& plan, const ChipArea& area, const ChipPerformance& perf,
+                      const std::string& path) {
     write_atomically(path, [&](std::ostream& out) {
-        out << "layer,novel_mapping,tiles,speedup,utilization,tile_area_m2,layer_tiles_area_m2\n";
+        out << "layer,novel_mapping,tiles,speedup,utilization,tile_area_m2,layer_tiles_area_m2";
+        performance_header(out, false);
+        breakdown_header(out);
+        out << ",leakage_power_w,leakage_energy_j\n";
         for (std::size_t i = 0; i < plan.layers.size(); ++i) {
             const LayerPlacement& l = plan.layers[i];
             const double tile_area = l.novel ? area.novel_tile.total_m2 : area.conventional_tile.total_m2;
             out << i + 1 << ',' << (l.novel ? 1 : 0) << ',' << l.tiles() << ',' << l.speedup() << ',' << l.utilization
-                << ',' << tile_area << ',' << tile_area * l.tiles() << '\n';
+                << ',' << tile_area << ',' << tile_area * l.tiles();
+            const LayerPerformance& p = perf.layers[i];
+            phase_values(out, p.latency_s, false);
+            phase_values(out, p.energy_j, false);
+            phase_values(out, p.peak_latency_s, false);
+            phase_values(out, p.peak_energy_j, false);
+            breakdown_values(out, p.latency_breakdown_s);
+            breakdown_values(out, p.energy_breakdown_j);
+            out << ',' << p.leakage_power_w << ',' << p.leakage_energy_j << '\n';
         }
+    });
+}
+
+void write_costs_json(const std::vector<LayerCosts>& costs, const std::string& path) {
+    write_atomically(path, [&](std::ostream& out) {
+        out << std::setprecision(17) << "[\n";
+        for (std::size_t i = 0; i < costs.size(); ++i) {
+            out << "  {";
+            bool first_figure = true;
+            for (const auto& [figure, cost] : costs[i]) {
+                out << (first_figure ? "" : ",") << "\n    \"" << figure << "\": {\"known\": " << cost.known
+                    << ", \"weight\": {";
+                bool first_term = true;
+                for (const auto& [name, w] : cost.weight) {
+                    out << (first_term ? "" : ", ") << '"' << name << "\": " << w;
+                    first_term = false;
+                }
+                out << "}}";
+                first_figure = false;
+            }
+            out << "\n  }" << (i + 1 < costs.size() ? "," : "") << '\n';
+        }
+        out << "]\n";
     });
 }
 

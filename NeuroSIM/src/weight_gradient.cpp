@@ -14,6 +14,8 @@ WeightGradientEngine::WeightGradientEngine(const DesignContext& ctx, const Weigh
     const int rows = hw.wg_subarray_rows, cols = hw.wg_subarray_cols;
     const double arrays_along_rows = std::floor(static_cast<double>(p.memory_rows) / rows);
     const double arrays_along_cols = std::floor(static_cast<double>(p.memory_cols) / cols);
+    arrays_in_row_ = static_cast<int>(arrays_along_rows);
+    arrays_in_col_ = static_cast<int>(arrays_along_cols);
     const double row_m = cols * hw.sram_cell_width_f * t.f();
     const double col_m = rows * hw.sram_cell_height_f * t.f();
     const double access_r = on_resistance_ohm(hw.sram_access_width_f * t.f(), true, t);

@@ -91,3 +91,73 @@ def plot_training(training_csv: Path, histograms_csv: Path, out_accuracy: Path,
     plots.weight_distributions(pd.read_csv(histograms_csv), out_weights, dpi)
     plots.input_activity(per_layer_long(training, "input_activity"), out_activity, dpi)
     log(f"training figures of {len(training)} epochs")
+
+
+def hardware_table(neurosim_files: list[Path]) -> pd.DataFrame:
+    """One row per estimated epoch: the epoch and every neurosim.csv column."""
+    rows = []
+    for path in neurosim_files:
+        row = pd.read_csv(path)
+        row.insert(0, "epoch", epoch_of(Path(path)))
+        rows.append(row)
+    return pd.concat(rows, ignore_index=True).sort_values("epoch", kind="stable")
+
+
+def epoch_of(path: Path) -> int:
+    """The epoch of a file under results/epoch_NNN/."""
+    return int(path.parent.name.removeprefix("epoch_"))
+
+
+PHASE_NAMES = ("fw", "ag", "wg", "wu", "total")
+UNITS = ("m2", "s", "j", "w")
+
+
+def split_column(column: str) -> dict[str, str]:
+    """Split a per-layer estimator column into quantity, phase, component and unit.
+
+    `energy_fw_j` -> energy / fw / - / j; `breakdown_latency_adc_s` -> latency / all / adc / s;
+    `area_adc_m2` -> area / - / adc / m2; `leakage_power_w` -> leakage_power / - / - / w.
+    """
+    parts = column.split("_")
+    unit = parts.pop() if parts[-1] in UNITS else ""
+    if parts[0] == "breakdown":
+        return {"quantity": parts[1], "phase": "all", "component": "_".join(parts[2:]),
+                "unit": unit}
+    if parts[-1] in PHASE_NAMES and len(parts) > 1:
+        return {"quantity": "_".join(parts[:-1]), "phase": parts[-1], "component": "",
+                "unit": unit}
+    if parts[0] == "area" and len(parts) > 1:
+        return {"quantity": "area", "phase": "", "component": "_".join(parts[1:]), "unit": unit}
+    return {"quantity": "_".join(parts), "phase": "", "component": "", "unit": unit}
+
+
+def layers_long(layers_files: list[Path]) -> pd.DataFrame:
+    """Per-layer estimates of every epoch, long: epoch, layer, quantity, phase, component,
+    unit, value."""
+    frames = []
+    for path in layers_files:
+        wide = pd.read_csv(path)
+        long = wide.melt(id_vars="layer", var_name="column", value_name="value")
+        long.insert(0, "epoch", epoch_of(Path(path)))
+        frames.append(long)
+    table = pd.concat(frames, ignore_index=True)
+    names = pd.DataFrame([split_column(c) for c in table["column"]], index=table.index)
+    table = pd.concat([table.drop(columns="column"), names], axis=1)
+    columns = ["epoch", "layer", "quantity", "phase", "component", "unit", "value"]
+    return table[columns].sort_values(["epoch", "layer"], kind="stable").reset_index(drop=True)
+
+
+def summarize_hardware(neurosim_files: list[Path], layers_files: list[Path], out_chip: Path,
+                       out_layers: Path, log: Callable[[str], None] = print) -> None:
+    chip = hardware_table(neurosim_files)
+    write_csv(chip, out_chip)
+    write_csv(layers_long(layers_files), out_layers)
+    log(f"hardware estimates of {len(chip)} epochs")
+
+
+def plot_hardware(hardware_csv: Path, out_area: Path, dpi: int,
+                  log: Callable[[str], None] = print) -> None:
+    """The chip figures of the last estimated epoch."""
+    chip = pd.read_csv(hardware_csv)
+    plots.area_breakdown(chip.iloc[-1], out_area, dpi)
+    log(f"chip area of epoch {int(chip['epoch'].iloc[-1])}")

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Starts a single-node SLURM cluster on loopback, with accounting, for the tests:
-# munged, MariaDB, slurmdbd, slurmctld and slurmd, each a private instance under STATE_DIR
+# munged (unless one runs), MariaDB, slurmdbd, slurmctld and slurmd, each a private instance under STATE_DIR
 # on its own ports, so a SLURM or database already on the machine is left alone.
 # Run as root. Idempotent: stops a previous instance first, reuses its database.
 # Prints the path of slurm.conf; export it as SLURM_CONF to use the cluster.
@@ -42,19 +42,22 @@ wait_for() {  # seconds, description, command...
     local seconds=$1 what=$2
     shift 2
     for _ in $(seq "$((seconds * 4))"); do
-        "$@" >/dev/null 2>&1 && return 0
+        timeout 10 "$@" >/dev/null 2>&1 && return 0
         sleep 0.25
     done
     die "$what did not come up; see $STATE_DIR/log"
 }
 
-# munge: a private key and socket.
-[[ -s munge.key ]] || mungekey --create --keyfile=munge.key
-chmod 0600 munge.key
-munged --force --key-file=munge.key --socket="$STATE_DIR/run/munge.sock" \
-    --pid-file="$STATE_DIR/run/munged.pid" --log-file="$STATE_DIR/log/munged.log" \
-    --seed-file="$STATE_DIR/run/munged.seed"
-wait_for 10 munged munge --socket="$STATE_DIR/run/munge.sock" --string ok
+# munge on its default socket: SLURM's clients do not all honour AuthInfo=socket.
+# A munged already serving it is used as it is.
+if ! munge --string ok >/dev/null 2>&1; then
+    [[ -s munge.key ]] || mungekey --create --keyfile=munge.key
+    chmod 0600 munge.key
+    mkdir -p /run/munge
+    munged --force --key-file=munge.key --pid-file="$STATE_DIR/run/munged.pid" \
+        --log-file="$STATE_DIR/log/munged.log" --seed-file="$STATE_DIR/run/munged.seed"
+    wait_for 10 munged munge --string ok
+fi
 
 # MariaDB on 127.0.0.1 only, for slurmdbd.
 if [[ ! -d mysql/mysql ]]; then
@@ -82,7 +85,6 @@ SlurmdPort=$SLURMD_PORT
 SlurmUser=root
 SlurmdUser=root
 AuthType=auth/munge
-AuthInfo=socket=$STATE_DIR/run/munge.sock
 CredType=cred/munge
 StateSaveLocation=$STATE_DIR/ctld
 SlurmdSpoolDir=$STATE_DIR/slurmd/%n
@@ -105,18 +107,22 @@ AccountingStoragePort=$DBD_PORT
 AccountingStorageEnforce=associations
 JobAcctGatherType=jobacct_gather/linux
 JobAcctGatherFrequency=5
+AccountingStorageTRES=gres/gpu
 JobCompType=jobcomp/none
 MinJobAge=300
 ReturnToService=2
 SlurmdTimeout=60
 SlurmctldTimeout=60
-NodeName=$NODE NodeHostname=localhost NodeAddr=127.0.0.1 CPUs=$(nproc) RealMemory=$memory_mb State=UNKNOWN
+# A stand-in GPU (gres.conf) lets jobs that ask for a GPU be scheduled on a machine without one.
+GresTypes=gpu
+NodeName=$NODE NodeHostname=localhost NodeAddr=127.0.0.1 CPUs=$(nproc) RealMemory=$memory_mb Gres=gpu:1 State=UNKNOWN
 PartitionName=main Nodes=$NODE Default=YES MaxTime=INFINITE State=UP
 CONF
 
+echo "NodeName=$NODE Name=gpu File=/dev/null" >gres.conf
+
 cat >slurmdbd.conf <<CONF
 AuthType=auth/munge
-AuthInfo=socket=$STATE_DIR/run/munge.sock
 DbdHost=localhost
 DbdAddr=127.0.0.1
 DbdPort=$DBD_PORT
@@ -136,7 +142,8 @@ export SLURM_CONF=$STATE_DIR/slurm.conf
 slurmdbd
 wait_for 60 slurmdbd sacctmgr -i show cluster
 sacctmgr -i add cluster "$CLUSTER" >/dev/null 2>&1 || true
-slurmctld
+# -c: start from a clean state, without jobs or node states of a previous instance.
+slurmctld -c
 wait_for 60 slurmctld scontrol ping
 slurmd -N "$NODE"
 wait_for 60 "node $NODE" bash -c "sinfo -h -n $NODE -o %t | grep -Eq '^(idle|mix|alloc)'"

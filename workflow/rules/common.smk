@@ -72,7 +72,13 @@ def activity_files():
 
 
 def plot_files():
-    names = ["accuracy_loss", "weight_distributions", "input_activity", "device_curves"]
+    names = [
+        "accuracy_loss",
+        "weight_distributions",
+        "input_activity",
+        "device_curves",
+        "chip_area",
+    ]
     return [f"{RESULTS}/plots/{name}.{ext}" for name in names for ext in ("png", "svg")]
 
 
@@ -81,6 +87,6 @@ def all_outputs():
     return (
         [f"{epoch_dir(e)}/metrics.json" for e in epochs]
         + [f"{RESULTS}/summary/training.csv"]
-        + [f"{epoch_dir(e)}/neurosim.csv" for e in traced()]
+        + [f"{RESULTS}/summary/hardware.csv"]
         + plot_files()
     )

@@ -40,3 +40,26 @@ rule neurosim:
         "logs/neurosim/epoch_{epoch}.log",
     script:
         "../scripts/neurosim.py"
+
+
+rule hardware_summary:
+    input:
+        chip=expand(f"{RESULTS}/epoch_{{epoch:03d}}/neurosim.csv", epoch=traced()),
+        layers=expand(f"{RESULTS}/epoch_{{epoch:03d}}/layers.csv", epoch=traced()),
+    output:
+        chip=report(
+            f"{RESULTS}/summary/hardware.csv",
+            caption="../report/hardware_table.rst",
+            category="Hardware",
+        ),
+        layers=report(
+            f"{RESULTS}/summary/layers.csv",
+            caption="../report/layers_table.rst",
+            category="Hardware",
+        ),
+    conda:
+        "../envs/cimtrain.yaml"
+    log:
+        "logs/summary/hardware.log",
+    script:
+        "../scripts/hardware_summary.py"

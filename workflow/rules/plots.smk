@@ -47,3 +47,23 @@ rule plot_device:
         "logs/plots/device.log",
     script:
         "../scripts/plot_device.py"
+
+
+rule plot_hardware:
+    input:
+        f"{RESULTS}/summary/hardware.csv",
+    output:
+        area=report(
+            multiext(f"{RESULTS}/plots/chip_area", ".png", ".svg"),
+            caption="../report/chip_area.rst",
+            category="Hardware",
+        ),
+    params:
+        plots=config["plots"],
+        code=source_digest("plots.py", "summary.py"),
+    conda:
+        "../envs/cimtrain.yaml"
+    log:
+        "logs/plots/hardware.log",
+    script:
+        "../scripts/plot_hardware.py"

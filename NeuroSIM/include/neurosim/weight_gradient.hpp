@@ -16,8 +16,11 @@ public:
     WeightGradientEngine(const DesignContext& ctx, const WeightGradientEngineParams& p);
     double area_m2() const { return area_m2_; }
     int output_bits() const { return output_bits_; }  // precision of one gradient sum
+    int arrays_in_row() const { return arrays_in_row_; }
+    int arrays_in_col() const { return arrays_in_col_; }
 
 private:
+    int arrays_in_row_ = 0, arrays_in_col_ = 0;
     double area_m2_ = 0;
     int output_bits_ = 0;
 };

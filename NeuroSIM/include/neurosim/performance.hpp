@@ -1,0 +1,103 @@
+// Latency, dynamic energy and leakage of every training phase: forward (FW), activation gradient
+// (AG), weight gradient (WG) and weight update (WU), per layer and for the chip, per epoch.
+//
+// Each layer is described by event counts taken from the floorplan and from the trace (input bit
+// activity, stored conductance, write pulses). A figure is a sum of such counts, each scaled by a
+// technology unit (gate delay, clock period, switching energy, leakage power) and by a per-event
+// coefficient read from data/performance/coefficients.csv. How the events of one layer compose into
+// the phases and into the breakdown follows the reference's accounting (README, "Agreement").
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "neurosim/chip.hpp"
+#include "neurosim/design.hpp"
+#include "neurosim/floorplan.hpp"
+#include "neurosim/trace.hpp"
+
+namespace neurosim {
+
+// A figure that is linear in the model coefficients: known + sum(weight[name] * coefficient[name]).
+// Keeping figures in this form lets the calibration tool fit the coefficients with the same code
+// that evaluates them.
+struct LinearCost {
+    double known = 0;
+    std::map<std::string, double> weight;
+
+    LinearCost& operator+=(const LinearCost& o);
+    LinearCost operator+(const LinearCost& o) const;
+    LinearCost operator*(double k) const;
+    static LinearCost term(const std::string& name, double weight);
+    static LinearCost constant(double value);
+};
+
+// Per-event coefficients by name; a missing name is an error naming it.
+class CostCoefficients {
+public:
+    static CostCoefficients load(const std::string& data_dir);
+    static CostCoefficients from_map(std::map<std::string, double> values) {
+        CostCoefficients c;
+        c.values_ = std::move(values);
+        return c;
+    }
+    double evaluate(const LinearCost& cost) const;
+
+private:
+    std::map<std::string, double> values_;
+};
+
+// What the trace says about one layer's activity.
+struct LayerActivity {
+    double input_bit_activity = 0;     // share of 1 bits in the input codes (all samples, all patches)
+    double conductance_fraction = 0;   // mean stored level of the cells over the top level, 0..1
+    double write_pulses = 0;           // programming pulses of one weight copy, old -> new codes
+    double row_pulse_steps = 0;        // sum over (row, sub-array column block) of the largest pulse count
+    double cells_changed = 0;          // cells whose level changes
+};
+
+LayerActivity measure_activity(const TraceLayer& layer, const DesignContext& ctx);
+
+struct PhaseFigures {
+    double fw = 0, ag = 0, wg = 0, wu = 0;
+    double total() const { return fw + ag + wg + wu; }
+};
+
+struct Breakdown {
+    double adc = 0, accumulation = 0, array = 0, buffer = 0, interconnect = 0, weight_gradient = 0,
+           weight_update = 0, dram = 0;
+};
+
+struct LayerPerformance {
+    PhaseFigures latency_s, energy_j, peak_latency_s, peak_energy_j;
+    Breakdown latency_breakdown_s, energy_breakdown_j;
+    double leakage_power_w = 0;
+    double leakage_energy_j = 0;
+};
+
+struct ChipPerformance {
+    std::vector<LayerPerformance> layers;
+    PhaseFigures latency_s, energy_j, peak_latency_s, peak_energy_j;
+    Breakdown latency_breakdown_s, energy_breakdown_j;
+    double leakage_power_w = 0;
+    double leakage_energy_j = 0;
+    double operations = 0;  // 2 per MAC over FW, AG (not layer 1) and WG, per epoch
+    double tops_per_w = 0, tops = 0, fps = 0;
+    double peak_tops_per_w = 0, peak_tops = 0, peak_fps = 0;
+};
+
+// Every figure of one layer, per epoch, as linear costs (named by figure, e.g. "latency_fw").
+using LayerCosts = std::map<std::string, LinearCost>;
+
+std::vector<LayerCosts> layer_costs(const DesignContext& ctx, const Trace& trace, const Floorplan& plan,
+                                    const ChipArea& area, const std::vector<LayerActivity>& activity);
+
+// All layers' linear costs with the activity measured on the trace (the calibration tool fits on these).
+std::vector<LayerCosts> trace_layer_costs(const DesignContext& ctx, const Trace& trace, const Floorplan& plan,
+                                          const ChipArea& area);
+
+ChipPerformance estimate_performance(const DesignContext& ctx, const Trace& trace, const Floorplan& plan,
+                                     const ChipArea& area, const CostCoefficients& coefficients);
+
+}  // namespace neurosim
