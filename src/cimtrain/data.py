@@ -17,6 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
+from cimtrain.files import replaced_atomically
+
 CIFAR10_URL = "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz"
 CIFAR10_MD5 = "c58f30108f718f92721af3b95e74349a"
 CIFAR10_TRAIN_MEMBERS = [f"cifar-10-batches-py/data_batch_{i}" for i in range(1, 6)]
@@ -140,13 +142,10 @@ def prepare(dataset_config: dict, download_dir: Path) -> Dataset:
 
 def save(dataset: Dataset, out_dir: Path) -> None:
     """Write the arrays as .npy files; each appears complete or not at all."""
-    out_dir.mkdir(parents=True, exist_ok=True)
     arrays = (dataset.train_images, dataset.train_labels, dataset.test_images, dataset.test_labels)
     for name, array in zip(ARRAY_FILES, arrays, strict=True):
-        partial = out_dir / f".{name}.part"
-        with open(partial, "wb") as stream:
+        with replaced_atomically(out_dir / name) as partial, open(partial, "wb") as stream:
             np.save(stream, array)
-        os.replace(partial, out_dir / name)
 
 
 def load(directory: Path) -> Dataset:

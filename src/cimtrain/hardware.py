@@ -15,6 +15,8 @@ from pathlib import Path
 import jsonschema
 import yaml
 
+from cimtrain.files import write_bytes
+
 SCHEMA_NAME = "hardware.schema.yaml"
 
 # Hardware-file keys whose value comes from another config section: key -> (section, key).
@@ -108,8 +110,5 @@ def write_hardware_file(hardware: Mapping[str, object], out_path: str | os.PathL
         if name in hardware:
             lines.append(f"{name} = {format_value(hardware[name])}\n")
     out = Path(out_path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
-    tmp.write_text("".join(lines))
-    tmp.replace(out)
+    write_bytes(out, "".join(lines).encode())
     return out

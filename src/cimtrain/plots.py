@@ -6,7 +6,6 @@ grayscale: series differ by line style, marker or hatch, not by colour alone.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from cimtrain import device as device_model  # noqa: E402
+from cimtrain.files import replaced_atomically  # noqa: E402
 
 LINE_STYLES = ["-", "--", ":", "-."]
 MARKERS = ["o", "s", "^", "v", "D", "x", "+", "*"]
@@ -46,9 +46,8 @@ def save(figure: Figure, out_png: Path) -> None:
     out_png.parent.mkdir(parents=True, exist_ok=True)
     figure.tight_layout()
     for path in (out_png, out_png.with_suffix(".svg")):
-        partial = path.with_name(f".{path.stem}.part{path.suffix}")
-        figure.savefig(partial)
-        os.replace(partial, path)
+        with replaced_atomically(path) as partial:
+            figure.savefig(partial, format=path.suffix[1:])
     plt.close(figure)
 
 

@@ -6,7 +6,6 @@ The Snakemake scripts and the command line call these; they hold the file I/O of
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,19 +15,11 @@ import torch
 from cimtrain import data as datasets
 from cimtrain import device as device_model
 from cimtrain import train
+from cimtrain.files import replaced_atomically, write_json
 from cimtrain.models import build_model
 from cimtrain.trace import export_trace
 
 Log = Callable[[str], None]
-
-
-def write_json(payload: dict, path: Path) -> None:
-    """Write JSON atomically."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.part")
-    partial.write_text(json.dumps(payload, indent=1) + "\n")
-    os.replace(partial, path)
 
 
 def prepare_dataset(dataset_config: dict, out_dir: Path, log: Log = print) -> None:
@@ -61,12 +52,8 @@ def make_device(device_config: dict, model_config: dict, quant_config: dict,
             params.__dict__[f"levels_{direction}"],
         )
         summary[f"a_{direction}"], summary[f"b_{direction}"] = float(a), float(b)
-    out_variation = Path(out_variation)
-    out_variation.parent.mkdir(parents=True, exist_ok=True)
-    partial = out_variation.with_name(f".{out_variation.name}.part")
-    with open(partial, "wb") as stream:
+    with replaced_atomically(Path(out_variation)) as partial, open(partial, "wb") as stream:
         np.savez(stream, **deviations)
-    os.replace(partial, out_variation)
     write_json(summary, out_json)
     log(f"device: LTP NL {params.nonlinearity_ltp} ({params.levels_ltp} levels), "
         f"LTD NL {params.nonlinearity_ltd} ({params.levels_ltd} levels), "

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from cimtrain import plots
+from cimtrain.files import replaced_atomically
 from cimtrain.train import UPDATE_RANGE
 
 EPOCH_KEYS = ("epoch", "grad_scale", "train_loss", "train_accuracy", "test_loss",
@@ -20,11 +20,8 @@ LAYER_KEYS = ("weight_mean", "weight_std", "update_mean", "update_std", "updated
 
 def write_csv(table: pd.DataFrame, out_csv: Path) -> None:
     """Write a CSV atomically."""
-    out_csv = Path(out_csv)
-    out_csv.parent.mkdir(parents=True, exist_ok=True)
-    partial = out_csv.with_name(f".{out_csv.name}.part")
-    table.to_csv(partial, index=False)
-    os.replace(partial, out_csv)
+    with replaced_atomically(Path(out_csv)) as partial:
+        table.to_csv(partial, index=False)
 
 
 def training_table(metrics_files: list[Path], activity_files: list[Path]) -> pd.DataFrame:

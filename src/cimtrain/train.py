@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import math
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,7 +17,7 @@ import numpy as np
 import torch
 
 from cimtrain import device as device_model
-from cimtrain import quant
+from cimtrain import files, quant
 from cimtrain.data import Dataset
 from cimtrain.models import WageNet, build_model
 from cimtrain.update import UpdateSettings, device_aware_step, update_velocity
@@ -92,10 +91,7 @@ def save_checkpoint(checkpoint: dict, path: Path) -> None:
     """Write atomically; the bytes depend only on the content (no file name inside)."""
     buffer = io.BytesIO()
     torch.save(checkpoint, buffer)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.part")
-    partial.write_bytes(buffer.getvalue())
-    os.replace(partial, path)
+    files.write_bytes(Path(path), buffer.getvalue())
 
 
 def load_checkpoint(path: Path) -> dict:
