@@ -18,7 +18,11 @@ validate_hardware(config["hardware"], "config: hardware")
 
 
 wildcard_constraints:
+    run=r"results(/sweeps/[^/]+/[^/]+)?",
+    variant=r"[^/]+",
     epoch=r"\d{3}",
+    dataset=r"[a-z0-9]+",
+    sweep=r"[A-Za-z0-9_.=+-]+",
 
 
 include: "workflow/rules/common.smk"
@@ -28,6 +32,7 @@ include: "workflow/rules/train.smk"
 include: "workflow/rules/trace.smk"
 include: "workflow/rules/estimate.smk"
 include: "workflow/rules/plots.smk"
+include: "workflow/rules/sweep.smk"
 
 
 rule all:

@@ -88,7 +88,7 @@ def test_run_writes_every_epoch(workdir):
         assert (workdir / f"results/epoch_{epoch:03d}/checkpoint.pt").is_file()
     summary = (workdir / "results/summary/training.csv").read_text().splitlines()
     assert len(summary) == EPOCHS + 1
-    assert (workdir / "logs/train/epoch_002.log").read_text().count("batch") >= 2
+    assert (workdir / "logs/results/train/epoch_002.log").read_text().count("batch") >= 2
 
 
 def test_traced_epochs_are_estimated_and_traces_removed(workdir):
@@ -184,3 +184,61 @@ def test_report_builds(workdir):
     assert result.returncode == 0, result.stderr[-4000:]
     html = (workdir / "results/report.html").read_text(errors="replace")
     assert "accuracy_loss" in html and "device_curves" in html and "digits" in html
+
+
+SWEEP = {
+    "name": "tiny",
+    "base": "config/under_test_base.yaml",
+    "training": {"grid": {"device.nonlinearity_ltp": [1.0, 3.0]}},
+    "hardware": {"points": [{"name": "base", "set": {}},
+                            {"name": "adc4", "set": {"hardware.columns_per_adc": 4}}]},
+}
+
+
+def sweep_config(**sweep: object) -> dict:
+    return {"sweep": {**SWEEP, **sweep}}
+
+
+@pytest.fixture(scope="module")
+def sweep_workdir(workdir: Path) -> Path:
+    base = yaml.safe_load(yaml.safe_dump(TINY)) | {"epochs": 2}
+    (workdir / "config" / "under_test_base.yaml").write_text(yaml.safe_dump(base))
+    result = snakemake(workdir, sweep_config())
+    assert result.returncode == 0, result.stderr[-4000:]
+    return workdir
+
+
+def test_sweep_trains_each_point_once_and_estimates_per_hardware_point(sweep_workdir):
+    root = sweep_workdir / "results/sweeps/tiny"
+    points = sorted(p.name for p in root.iterdir() if p.name not in {"summary", "plots"})
+    assert points == ["nonlinearity_ltp=1.0", "nonlinearity_ltp=3.0"]
+    for point in points:
+        for variant in ("base", "adc4"):
+            assert (root / point / "hardware" / variant / "epoch_002/neurosim.csv").is_file()
+        assert not (root / point / "epoch_002/neurosim.csv").exists()
+    log = sweep_workdir / "logs/results/sweeps/tiny/nonlinearity_ltp=1.0/trace/epoch_002.log"
+    assert log.read_text().count("trace of epoch 2") == 1
+    hardware = (root / "summary/hardware.csv").read_text().splitlines()
+    assert hardware[0].startswith("point,device.nonlinearity_ltp,variant")
+    assert len(hardware) == 1 + 2 * 2 * 1  # points x hardware points x estimated epochs
+    for name in ("accuracy", "hardware", "accuracy_energy"):
+        assert (root / f"plots/{name}.png").stat().st_size > 10_000
+
+
+def test_sweep_adding_a_point_runs_only_that_point(sweep_workdir):
+    grid = {"device.nonlinearity_ltp": [1.0, 3.0, 5.0]}
+    jobs = planned_jobs(sweep_workdir, sweep_config(training={"grid": grid}))
+    assert jobs["train_epoch"] == 2 and jobs["init_model"] == 1 and jobs["device"] == 1
+    assert jobs["neurosim_of_variant"] == 2  # its one estimated epoch, two hardware points
+
+
+def test_sweep_hardware_change_reruns_only_estimates(sweep_workdir):
+    hardware = {"points": [{"name": "base", "set": {}},
+                           {"name": "adc4", "set": {"hardware.columns_per_adc": 16}}]}
+    jobs = planned_jobs(sweep_workdir, sweep_config(hardware=hardware))
+    assert jobs["hardware_file_of_variant"] == 2  # adc4 of both training points
+    assert not {"train_epoch", "init_model", "device", "build_neurosim"} & set(jobs)
+
+
+def test_unswept_run_keeps_its_paths(sweep_workdir):
+    assert planned_jobs(sweep_workdir, TINY) == {}

@@ -1,8 +1,13 @@
-# Helpers of the workflow: output paths and the config subsets each stage reads.
+# Helpers of the workflow: the runs, their output paths and the config subsets each stage reads.
+#
+# A run is one training (one config) in its own directory: `results` for the configured run,
+# `results/sweeps/<sweep>/<point>` for the training points of a sweep. Hardware variants of a
+# sweep estimate a run's traces again under `<run>/hardware/<variant>/`.
 
 from pathlib import Path
 
-RESULTS = "results"
+from cimtrain.sweep import load_sweep
+
 RESOURCES = "resources"
 NEUROSIM_BINARY = "build/neurosim/neurosim"
 NEUROSIM_SOURCES = sorted(
@@ -10,43 +15,57 @@ NEUROSIM_SOURCES = sorted(
     for pattern in ("CMakeLists.txt", "src/*.cpp", "include/neurosim/*.hpp", "tests/*.cpp")
     for p in Path("NeuroSIM").glob(pattern)
 )
+DATASET_FILES = ["train_images.npy", "train_labels.npy", "test_images.npy", "test_labels.npy"]
+
+SWEEP = load_sweep(config["sweep"], config) if config["sweep"]["name"] else None
+# run directory -> its validated config
+RUNS = SWEEP.runs if SWEEP else {"results": config}
+# run directory -> {variant name: hardware settings}; empty for runs without variants
+VARIANTS = SWEEP.hardware_variants if SWEEP else {}
 
 
-def hardware_settings():
+def run_config(wildcards):
+    return RUNS[wildcards.run]
+
+
+def section(name):
+    """Params function: one config section of the job's run."""
+    return lambda wildcards: RUNS[wildcards.run][name]
+
+
+def epoch_dir(run, epoch):
+    return f"{run}/epoch_{int(epoch):03d}"
+
+
+def dataset_files(wildcards):
+    name = RUNS[wildcards.run]["dataset"]["name"]
+    return [f"{RESOURCES}/datasets/{name}/{file}" for file in DATASET_FILES]
+
+
+def dataset_section(wildcards):
+    """The dataset section of the first run that uses this dataset."""
+    return next(c["dataset"] for c in RUNS.values() if c["dataset"]["name"] == wildcards.dataset)
+
+
+def training_sections(wildcards):
+    """What the training arithmetic reads; a change here reruns training onward."""
+    run = RUNS[wildcards.run]
+    return {key: run[key] for key in ("seed", "model", "quant", "train")}
+
+
+def hardware_settings(wildcards):
     """The hardware file's keys: the hardware section plus the device figures it needs."""
     from cimtrain.hardware import hardware_from_config
 
-    return hardware_from_config(config)
-
-
-def epoch_dir(epoch):
-    return f"{RESULTS}/epoch_{int(epoch):03d}"
-
-
-def dataset_dir():
-    return f"{RESOURCES}/datasets/{config['dataset']['name']}"
-
-
-def dataset_files():
-    return expand(
-        "{dir}/{name}",
-        dir=dataset_dir(),
-        name=["train_images.npy", "train_labels.npy", "test_images.npy", "test_labels.npy"],
-    )
-
-
-def training_sections():
-    """What the training arithmetic reads; a change here reruns training onward."""
-    return {
-        "seed": config["seed"],
-        "model": config["model"],
-        "quant": config["quant"],
-        "train": config["train"],
-    }
+    run = RUNS[wildcards.run]
+    variant = getattr(wildcards, "variant", None)
+    if variant is None:
+        return hardware_from_config(run)
+    return hardware_from_config({**run, "hardware": VARIANTS[wildcards.run][variant]})
 
 
 def previous_checkpoint(wildcards):
-    return f"{epoch_dir(int(wildcards.epoch) - 1)}/checkpoint.pt"
+    return f"{epoch_dir(wildcards.run, int(wildcards.epoch) - 1)}/checkpoint.pt"
 
 
 def source_digest(*modules):
@@ -61,32 +80,72 @@ def source_digest(*modules):
     return digest.hexdigest()[:16]
 
 
-def traced():
+def traced(run):
     from cimtrain.trace import traced_epochs
 
-    return traced_epochs(config["epochs"], config["trace"]["every"])
+    config_of_run = RUNS[run]
+    return traced_epochs(config_of_run["epochs"], config_of_run["trace"]["every"])
 
 
-def activity_files():
-    return [f"{epoch_dir(e)}/input_activity.json" for e in traced()]
+def epochs_of(run):
+    return range(1, RUNS[run]["epochs"] + 1)
 
 
-def plot_files():
-    names = [
-        "accuracy_loss",
-        "weight_distributions",
-        "input_activity",
-        "device_curves",
-        "chip_area",
-    ]
-    return [f"{RESULTS}/plots/{name}.{ext}" for name in names for ext in ("png", "svg")]
+def metrics_files(wildcards):
+    return [f"{epoch_dir(wildcards.run, e)}/metrics.json" for e in epochs_of(wildcards.run)]
+
+
+def activity_files(wildcards):
+    return [f"{epoch_dir(wildcards.run, e)}/input_activity.json" for e in traced(wildcards.run)]
+
+
+def estimate_files(name):
+    """Input function: one estimator output of every traced epoch (of a variant, if any)."""
+
+    def files(wildcards):
+        variant = getattr(wildcards, "variant", None)
+        base = wildcards.run if variant is None else f"{wildcards.run}/hardware/{variant}"
+        return [f"{base}/epoch_{e:03d}/{name}" for e in traced(wildcards.run)]
+
+    return files
+
+
+def sweep_training_files(wildcards):
+    return [f"{run}/summary/training.csv" for run in RUNS]
+
+
+def sweep_hardware_files(wildcards):
+    files = []
+    for run in RUNS:
+        if VARIANTS.get(run):
+            files += [f"{run}/hardware/{v}/summary/hardware.csv" for v in VARIANTS[run]]
+        else:
+            files.append(f"{run}/summary/hardware.csv")
+    return files
+
+
+PLOT_NAMES = [
+    "accuracy_loss",
+    "weight_distributions",
+    "input_activity",
+    "device_curves",
+    "chip_area",
+]
+
+
+def run_outputs(run):
+    outputs = [f"{epoch_dir(run, e)}/metrics.json" for e in epochs_of(run)]
+    outputs.append(f"{run}/summary/training.csv")
+    if VARIANTS.get(run):
+        outputs += [f"{run}/hardware/{v}/summary/hardware.csv" for v in VARIANTS[run]]
+    else:
+        outputs.append(f"{run}/summary/hardware.csv")
+    return outputs
 
 
 def all_outputs():
-    epochs = range(1, config["epochs"] + 1)
-    return (
-        [f"{epoch_dir(e)}/metrics.json" for e in epochs]
-        + [f"{RESULTS}/summary/training.csv"]
-        + [f"{RESULTS}/summary/hardware.csv"]
-        + plot_files()
-    )
+    if SWEEP:
+        outputs = [path for run in RUNS for path in run_outputs(run)]
+        return outputs + SWEEP.summary_files() + SWEEP.plot_files()
+    plots = [f"results/plots/{name}.{ext}" for name in PLOT_NAMES for ext in ("png", "svg")]
+    return run_outputs("results") + plots

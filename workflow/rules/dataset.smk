@@ -8,7 +8,10 @@ rule dataset:
             "test_labels.npy",
         ),
     params:
-        dataset=config["dataset"],
+        dataset=dataset_section,
+    threads: 1
+    resources:
+        mem_mb=2000,
     conda:
         "../envs/cimtrain.yaml"
     log:

@@ -1,14 +1,17 @@
 rule device:
     output:
-        summary=f"{RESULTS}/device/device.json",
-        variation=f"{RESULTS}/device/d2d_variation.npz",
+        summary="{run}/device/device.json",
+        variation="{run}/device/d2d_variation.npz",
     params:
-        device=config["device"],
-        model=config["model"],
-        quant=config["quant"],
+        device=section("device"),
+        model=section("model"),
+        quant=section("quant"),
+    threads: 1
+    resources:
+        mem_mb=1000,
     conda:
         "../envs/cimtrain.yaml"
     log:
-        "logs/device.log",
+        "logs/{run}/device.log",
     script:
         "../scripts/device.py"

@@ -14,52 +14,83 @@ rule build_neurosim:
 
 rule hardware_file:
     output:
-        f"{RESULTS}/hardware/hardware.txt",
+        "{run}/hardware/hardware.txt",
     params:
-        hardware=hardware_settings(),
+        hardware=hardware_settings,
     conda:
         "../envs/cimtrain.yaml"
     log:
-        "logs/neurosim/hardware_file.log",
+        "logs/{run}/neurosim/hardware_file.log",
     script:
         "../scripts/hardware_file.py"
 
 
+use rule hardware_file as hardware_file_of_variant with:
+    output:
+        "{run}/hardware/{variant}/hardware.txt",
+    log:
+        "logs/{run}/neurosim/{variant}/hardware_file.log",
+
+
 rule neurosim:
     input:
-        trace=f"{RESULTS}/epoch_{{epoch}}/trace",
-        hardware=rules.hardware_file.output[0],
+        trace="{run}/epoch_{epoch}/trace",
+        hardware="{run}/hardware/hardware.txt",
         binary=NEUROSIM_BINARY,
     output:
-        chip=f"{RESULTS}/epoch_{{epoch}}/neurosim.csv",
-        layers=f"{RESULTS}/epoch_{{epoch}}/layers.csv",
-        floorplan=f"{RESULTS}/epoch_{{epoch}}/floorplan.json",
+        chip="{run}/epoch_{epoch}/neurosim.csv",
+        layers="{run}/epoch_{epoch}/layers.csv",
+        floorplan="{run}/epoch_{epoch}/floorplan.json",
+    threads: 1
+    resources:
+        mem_mb=2000,
     conda:
         "../envs/cimtrain.yaml"
     log:
-        "logs/neurosim/epoch_{epoch}.log",
+        "logs/{run}/neurosim/epoch_{epoch}.log",
     script:
         "../scripts/neurosim.py"
 
 
+use rule neurosim as neurosim_of_variant with:
+    input:
+        trace="{run}/epoch_{epoch}/trace",
+        hardware="{run}/hardware/{variant}/hardware.txt",
+        binary=NEUROSIM_BINARY,
+    output:
+        chip="{run}/hardware/{variant}/epoch_{epoch}/neurosim.csv",
+        layers="{run}/hardware/{variant}/epoch_{epoch}/layers.csv",
+        floorplan="{run}/hardware/{variant}/epoch_{epoch}/floorplan.json",
+    log:
+        "logs/{run}/neurosim/{variant}/epoch_{epoch}.log",
+
+
 rule hardware_summary:
     input:
-        chip=expand(f"{RESULTS}/epoch_{{epoch:03d}}/neurosim.csv", epoch=traced()),
-        layers=expand(f"{RESULTS}/epoch_{{epoch:03d}}/layers.csv", epoch=traced()),
+        chip=estimate_files("neurosim.csv"),
+        layers=estimate_files("layers.csv"),
     output:
         chip=report(
-            f"{RESULTS}/summary/hardware.csv",
+            "{run}/summary/hardware.csv",
             caption="../report/hardware_table.rst",
             category="Hardware",
         ),
         layers=report(
-            f"{RESULTS}/summary/layers.csv",
+            "{run}/summary/layers.csv",
             caption="../report/layers_table.rst",
             category="Hardware",
         ),
     conda:
         "../envs/cimtrain.yaml"
     log:
-        "logs/summary/hardware.log",
+        "logs/{run}/summary/hardware.log",
     script:
         "../scripts/hardware_summary.py"
+
+
+use rule hardware_summary as hardware_summary_of_variant with:
+    output:
+        chip="{run}/hardware/{variant}/summary/hardware.csv",
+        layers="{run}/hardware/{variant}/summary/layers.csv",
+    log:
+        "logs/{run}/summary/{variant}/hardware.log",

@@ -1,0 +1,55 @@
+rule sweep_summary:
+    input:
+        training=sweep_training_files,
+        hardware=sweep_hardware_files,
+    output:
+        training=report(
+            "results/sweeps/{sweep}/summary/training.csv",
+            caption="../report/sweep_training.rst",
+            category="Sweep",
+        ),
+        hardware=report(
+            "results/sweeps/{sweep}/summary/hardware.csv",
+            caption="../report/sweep_hardware.rst",
+            category="Sweep",
+        ),
+    params:
+        points=lambda wildcards: SWEEP.point_table(),
+    conda:
+        "../envs/cimtrain.yaml"
+    log:
+        "logs/sweeps/{sweep}/summary.log",
+    script:
+        "../scripts/sweep_summary.py"
+
+
+rule sweep_plots:
+    input:
+        training="results/sweeps/{sweep}/summary/training.csv",
+        hardware="results/sweeps/{sweep}/summary/hardware.csv",
+    output:
+        accuracy=report(
+            multiext("results/sweeps/{sweep}/plots/accuracy", ".png", ".svg"),
+            caption="../report/sweep_accuracy.rst",
+            category="Sweep",
+        ),
+        hardware=report(
+            multiext("results/sweeps/{sweep}/plots/hardware", ".png", ".svg"),
+            caption="../report/sweep_hardware_plot.rst",
+            category="Sweep",
+        ),
+        tradeoff=report(
+            multiext("results/sweeps/{sweep}/plots/accuracy_energy", ".png", ".svg"),
+            caption="../report/sweep_tradeoff.rst",
+            category="Sweep",
+        ),
+    params:
+        plots=config["plots"],
+        points=lambda wildcards: SWEEP.point_table(),
+        code=source_digest("plots.py", "sweep_summary.py"),
+    conda:
+        "../envs/cimtrain.yaml"
+    log:
+        "logs/sweeps/{sweep}/plots.log",
+    script:
+        "../scripts/sweep_plots.py"
