@@ -28,8 +28,8 @@ def estimator_outputs(tmp_path, epochs=(2, 4)):
     """neurosim.csv and layers.csv files with the estimator's column contract."""
     rng = np.random.Generator(np.random.PCG64(0))
     chip_columns = [f"area_{p}_m2" for p in ["total", *plots.AREA_PARTS]]
-    chip_columns += [f"{q}_{p}_{u}" for q, u in (("latency", "s"), ("energy", "j"))
-                     for p in [*PHASES, "total"]]
+    chip_columns += [f"{peak}{q}_{p}_{u}" for q, u in (("latency", "s"), ("energy", "j"))
+                     for p in [*PHASES, "total"] for peak in ("", "peak_")]
     chip_columns += [f"breakdown_{q}_{p}_{u}" for q, u in (("latency", "s"), ("energy", "j"))
                      for p in PARTS]
     layer_columns = [f"{q}_{p}_{u}" for q, u in (("latency", "s"), ("energy", "j"))
@@ -76,7 +76,10 @@ def test_hardware_figures(tmp_path):
     chip_files, layer_files = estimator_outputs(tmp_path)
     chip = summary.hardware_table(chip_files)
     plots.energy_and_latency_per_epoch(chip, tmp_path / "phases.png", dpi=100)
-    plots.layer_breakdown(pd.read_csv(layer_files[-1]), tmp_path / "layers.png", dpi=100)
+    wide = summary.last_epoch_layers(summary.layers_long(layer_files))
+    original = pd.read_csv(layer_files[-1])
+    assert np.allclose(wide["breakdown_energy_dram_j"], original["breakdown_energy_dram_j"])
+    plots.layer_breakdown(wide, tmp_path / "layers.png", dpi=100)
     plots.area_breakdown(chip.iloc[-1], tmp_path / "area.png", dpi=100)
     assert_image(tmp_path / "phases.png", 8, 3.4)
     assert_image(tmp_path / "layers.png", 9, 3.6)

@@ -156,6 +156,8 @@ PLOTS = {  # name: (width, height) in inches at the configured dpi
     "device_curves": (8, 3.2),
     "input_activity": (5, 3.2),
     "chip_area": (5, 3.4),
+    "energy_latency_phases": (8, 3.4),
+    "layer_breakdown": (9, 3.6),
 }
 
 

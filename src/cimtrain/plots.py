@@ -31,6 +31,7 @@ LINE_GREYS = ["0.0", "0.3", "0.5", "0.65"]  # lines stay visible on white
 PHASES = {"fw": "forward", "ag": "activation gradient", "wg": "weight gradient",
           "wu": "weight update"}
 AREA_PARTS = ["cim_array", "adc", "accumulation", "routing", "other", "weight_gradient"]
+UNIT_LABELS = {"j": "J", "s": "s"}
 BREAKDOWN_PARTS = ["adc", "accumulation", "array", "buffer", "interconnect", "weight_gradient",
                    "weight_update", "dram"]
 
@@ -168,16 +169,20 @@ def _conductance(pulses: torch.Tensor, label: float, levels: int,
 # ----------------------------------------------------------------------------- hardware
 
 def energy_and_latency_per_epoch(hardware: pd.DataFrame, out_png: Path, dpi: int = 150) -> None:
-    """Energy (J) and latency (s) per epoch, stacked by phase: FW, AG, WG, WU, DRAM."""
+    """Energy (J) and latency (s) per epoch, stacked: the compute of FW, AG, WG and WU (the
+    estimator's peak figures), buffers and interconnect, and DRAM; the stack is the total."""
     figure = new_figure(8, 3.4, dpi)
     for axes, (quantity, unit) in zip(figure.subplots(1, 2), (("energy", "j"),
                                                                ("latency", "s")), strict=True):
-        parts = {PHASES[p]: hardware[f"{quantity}_{p}_{unit}"] for p in PHASES}
-        parts["DRAM"] = hardware[f"breakdown_{quantity}_dram_{unit}"]
+        parts = {PHASES[p]: hardware[f"peak_{quantity}_{p}_{unit}"] for p in PHASES}
+        dram = hardware[f"breakdown_{quantity}_dram_{unit}"]
+        moving = hardware[f"{quantity}_total_{unit}"] - sum(parts.values()) - dram
+        parts["buffers, interconnect"] = moving.clip(lower=0)
+        parts["DRAM"] = dram
         _stacked_bars(axes, hardware["epoch"].astype(str).tolist(), parts)
-        axes.set(xlabel="epoch", ylabel=f"{quantity} per epoch ({unit.upper()})",
+        axes.set(xlabel="epoch", ylabel=f"{quantity} per epoch ({UNIT_LABELS[unit]})",
                  title=f"{quantity.capitalize()} by phase")
-        axes.legend(fontsize="small")
+        axes.legend(fontsize="x-small", ncol=2)
     save(figure, out_png)
 
 
@@ -190,7 +195,7 @@ def layer_breakdown(layers: pd.DataFrame, out_png: Path, dpi: int = 150) -> None
         parts = {part.replace("_", " "): layers[f"breakdown_{quantity}_{part}_{unit}"]
                  for part in BREAKDOWN_PARTS}
         _stacked_bars(axes, names, parts)
-        axes.set(xlabel="layer", ylabel=f"{quantity} per epoch ({unit.upper()})",
+        axes.set(xlabel="layer", ylabel=f"{quantity} per epoch ({UNIT_LABELS[unit]})",
                  title=f"{quantity.capitalize()} by component")
         axes.legend(fontsize="x-small", ncol=2)
     save(figure, out_png)
@@ -212,9 +217,11 @@ def area_breakdown(hardware_row: pd.Series, out_png: Path, dpi: int = 150) -> No
 
 
 def _stacked_bars(axes: plt.Axes, categories: Sequence[str], parts: dict) -> None:
+    """Stacked bars, with head room above the tallest for the legend."""
     bottom = np.zeros(len(categories))
     for index, (name, values) in enumerate(parts.items()):
         values = np.asarray(values, dtype=float)
         axes.bar(categories, values, bottom=bottom, label=name, color=GREYS[index % len(GREYS)],
                  edgecolor="black", hatch=HATCHES[index % len(HATCHES)])
         bottom += values
+    axes.set_ylim(0, 1.6 * bottom.max() if bottom.max() > 0 else 1)

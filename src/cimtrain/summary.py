@@ -152,9 +152,21 @@ def summarize_hardware(neurosim_files: list[Path], layers_files: list[Path], out
     log(f"hardware estimates of {len(chip)} epochs")
 
 
-def plot_hardware(hardware_csv: Path, out_area: Path, dpi: int,
-                  log: Callable[[str], None] = print) -> None:
-    """The chip figures of the last estimated epoch."""
+def last_epoch_layers(layers_long_table: pd.DataFrame) -> pd.DataFrame:
+    """The per-layer breakdown of the last estimated epoch, wide: one row per layer."""
+    last = layers_long_table[(layers_long_table["epoch"] == layers_long_table["epoch"].max())
+                             & (layers_long_table["phase"] == "all")]
+    columns = ("breakdown_" + last["quantity"] + "_" + last["component"] + "_" + last["unit"])
+    wide = last.assign(column=columns).pivot(index="layer", columns="column", values="value")
+    return wide.reset_index()
+
+
+def plot_hardware(hardware_csv: Path, layers_csv: Path, out_area: Path, out_phases: Path,
+                  out_layers: Path, dpi: int, log: Callable[[str], None] = print) -> None:
+    """The chip figures: area and per-layer breakdown of the last estimated epoch, and the
+    energy and latency of every estimated epoch by phase."""
     chip = pd.read_csv(hardware_csv)
     plots.area_breakdown(chip.iloc[-1], out_area, dpi)
-    log(f"chip area of epoch {int(chip['epoch'].iloc[-1])}")
+    plots.energy_and_latency_per_epoch(chip, out_phases, dpi)
+    plots.layer_breakdown(last_epoch_layers(pd.read_csv(layers_csv)), out_layers, dpi)
+    log(f"chip figures of {len(chip)} estimated epochs")

@@ -130,6 +130,8 @@ PLOT_NAMES = [
     "input_activity",
     "device_curves",
     "chip_area",
+    "energy_latency_phases",
+    "layer_breakdown",
 ]
 
 

@@ -51,11 +51,22 @@ rule plot_device:
 
 rule plot_hardware:
     input:
-        "{run}/summary/hardware.csv",
+        chip="{run}/summary/hardware.csv",
+        layers="{run}/summary/layers.csv",
     output:
         area=report(
             multiext("{run}/plots/chip_area", ".png", ".svg"),
             caption="../report/chip_area.rst",
+            category="Hardware",
+        ),
+        phases=report(
+            multiext("{run}/plots/energy_latency_phases", ".png", ".svg"),
+            caption="../report/energy_latency_phases.rst",
+            category="Hardware",
+        ),
+        layers=report(
+            multiext("{run}/plots/layer_breakdown", ".png", ".svg"),
+            caption="../report/layer_breakdown.rst",
             category="Hardware",
         ),
     params:

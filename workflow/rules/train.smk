@@ -52,6 +52,9 @@ rule training_summary:
             category="Training",
         ),
         histograms="{run}/summary/weight_histograms.csv",
+    threads: 1
+    resources:
+        mem_mb=1000,
     conda:
         "../envs/cimtrain.yaml"
     log:
