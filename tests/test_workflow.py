@@ -203,7 +203,8 @@ def sweep_config(**sweep: object) -> dict:
 
 @pytest.fixture(scope="module")
 def sweep_workdir(workdir: Path) -> Path:
-    base = yaml.safe_load(yaml.safe_dump(TINY)) | {"epochs": 2}
+    demo = yaml.safe_load((REPO / "config" / "demo.yaml").read_text())
+    base = demo | {"epochs": 2, "trace": {"every": 2}}
     (workdir / "config" / "under_test_base.yaml").write_text(yaml.safe_dump(base))
     result = snakemake(workdir, sweep_config())
     assert result.returncode == 0, result.stderr[-4000:]

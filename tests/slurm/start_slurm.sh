@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Starts a single-node SLURM cluster on loopback, with accounting, for the tests:
-# munged (unless one runs), MariaDB, slurmdbd, slurmctld and slurmd, each a private instance under STATE_DIR
-# on its own ports, so a SLURM or database already on the machine is left alone.
-# Run as root. Idempotent: stops a previous instance first, reuses its database.
+# Starts a single-node SLURM cluster with accounting on loopback, for the tests: munged (unless
+# one runs already), MariaDB, slurmdbd, slurmctld and slurmd. Their state, logs and database live
+# under STATE_DIR and they listen on ports of their own, so a database already on the machine is
+# left alone. Installs the Debian packages where missing. Run as root.
+# Idempotent: stops a previous instance first and reuses its database.
 # Prints the path of slurm.conf; export it as SLURM_CONF to use the cluster.
 set -euo pipefail
 
@@ -20,6 +21,9 @@ log() { echo "start_slurm: $*" >&2; }
 die() { log "$*"; exit 1; }
 
 [[ $(id -u) -eq 0 ]] || die "must run as root"
+# Job steps find the configuration through slurmd's cache in /run/slurm/conf (configless),
+# since the executor clears SLURM_CONF in jobs; a system slurm.conf would win over that cache.
+[[ ! -e /etc/slurm/slurm.conf ]] || die "/etc/slurm/slurm.conf exists: a SLURM is configured here"
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do
@@ -76,6 +80,8 @@ CREATE USER IF NOT EXISTS 'slurm'@'127.0.0.1' IDENTIFIED BY '$DB_PASS';
 GRANT ALL ON slurm_acct_db.* TO 'slurm'@'127.0.0.1';
 SQL
 
+# At least 4 CPUs, so that jobs sized for a cluster node fit on a small machine (oversubscribed).
+cpus=$(( $(nproc) > 4 ? $(nproc) : 4 ))
 memory_mb=$(awk '/MemTotal/ {print int($2 / 1024 * 0.9)}' /proc/meminfo)
 cat >slurm.conf <<CONF
 ClusterName=$CLUSTER
@@ -92,6 +98,8 @@ SlurmctldPidFile=$STATE_DIR/run/slurmctld.pid
 SlurmdPidFile=$STATE_DIR/run/slurmd.pid
 SlurmctldLogFile=$STATE_DIR/log/slurmctld.log
 SlurmdLogFile=$STATE_DIR/log/slurmd.log
+SlurmctldParameters=enable_configless
+SlurmdParameters=config_overrides
 # No cgroups or systemd here: plain process tracking, no task binding.
 ProctrackType=proctrack/linuxproc
 TaskPlugin=task/none
@@ -108,6 +116,7 @@ AccountingStorageEnforce=associations
 JobAcctGatherType=jobacct_gather/linux
 JobAcctGatherFrequency=5
 AccountingStorageTRES=gres/gpu
+AccountingStoreFlags=job_comment
 JobCompType=jobcomp/none
 MinJobAge=300
 ReturnToService=2
@@ -115,7 +124,7 @@ SlurmdTimeout=60
 SlurmctldTimeout=60
 # A stand-in GPU (gres.conf) lets jobs that ask for a GPU be scheduled on a machine without one.
 GresTypes=gpu
-NodeName=$NODE NodeHostname=localhost NodeAddr=127.0.0.1 CPUs=$(nproc) RealMemory=$memory_mb Gres=gpu:1 State=UNKNOWN
+NodeName=$NODE NodeHostname=localhost NodeAddr=127.0.0.1 CPUs=$cpus RealMemory=$memory_mb Gres=gpu:1 State=UNKNOWN
 PartitionName=main Nodes=$NODE Default=YES MaxTime=INFINITE State=UP
 CONF
 
@@ -145,7 +154,8 @@ sacctmgr -i add cluster "$CLUSTER" >/dev/null 2>&1 || true
 # -c: start from a clean state, without jobs or node states of a previous instance.
 slurmctld -c
 wait_for 60 slurmctld scontrol ping
-slurmd -N "$NODE"
+env -u SLURM_CONF slurmd -N "$NODE" --conf-server "localhost:$CTLD_PORT"
+wait_for 30 "the configuration cache of slurmd" test -f /run/slurm/conf/slurm.conf
 wait_for 60 "node $NODE" bash -c "sinfo -h -n $NODE -o %t | grep -Eq '^(idle|mix|alloc)'"
 # Jobs are accounted to root's default account, which sacctmgr creates with the cluster.
 wait_for 30 "the accounting of root" bash -c "sacctmgr -n -P show assoc user=root format=account | grep -q ."

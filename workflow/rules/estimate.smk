@@ -17,6 +17,9 @@ rule hardware_file:
         "{run}/hardware/hardware.txt",
     params:
         hardware=hardware_settings,
+    threads: 1
+    resources:
+        mem_mb=1000,
     conda:
         "../envs/cimtrain.yaml"
     log:
@@ -80,6 +83,9 @@ rule hardware_summary:
             caption="../report/layers_table.rst",
             category="Hardware",
         ),
+    threads: 1
+    resources:
+        mem_mb=1000,
     conda:
         "../envs/cimtrain.yaml"
     log:

@@ -21,6 +21,9 @@ rule plot_training:
     params:
         plots=config["plots"],
         code=source_digest("plots.py", "summary.py"),
+    threads: 1
+    resources:
+        mem_mb=1000,
     conda:
         "../envs/cimtrain.yaml"
     log:
@@ -41,6 +44,9 @@ rule plot_device:
     params:
         plots=config["plots"],
         code=source_digest("plots.py"),
+    threads: 1
+    resources:
+        mem_mb=1000,
     conda:
         "../envs/cimtrain.yaml"
     log:
@@ -72,6 +78,9 @@ rule plot_hardware:
     params:
         plots=config["plots"],
         code=source_digest("plots.py", "summary.py"),
+    threads: 1
+    resources:
+        mem_mb=1000,
     conda:
         "../envs/cimtrain.yaml"
     log:

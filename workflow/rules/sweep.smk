@@ -15,6 +15,9 @@ rule sweep_summary:
         ),
     params:
         points=lambda wildcards: SWEEP.point_table(),
+    threads: 1
+    resources:
+        mem_mb=1000,
     conda:
         "../envs/cimtrain.yaml"
     log:
@@ -47,6 +50,9 @@ rule sweep_plots:
         plots=config["plots"],
         points=lambda wildcards: SWEEP.point_table(),
         code=source_digest("plots.py", "sweep_summary.py"),
+    threads: 1
+    resources:
+        mem_mb=1000,
     conda:
         "../envs/cimtrain.yaml"
     log:

@@ -17,6 +17,9 @@ rule trace:
         # trace.every and trace.keep choose and keep traces; they do not change one.
         samples=lambda wildcards: RUNS[wildcards.run]["trace"]["samples"],
         batch_size=lambda wildcards: RUNS[wildcards.run]["train"]["batch_size"],
+    threads: 1
+    resources:
+        mem_mb=4000,
     conda:
         "../envs/cimtrain.yaml"
     log:

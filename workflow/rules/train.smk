@@ -55,6 +55,9 @@ rule training_summary:
     threads: 1
     resources:
         mem_mb=1000,
+    threads: 1
+    resources:
+        mem_mb=1000,
     conda:
         "../envs/cimtrain.yaml"
     log:
