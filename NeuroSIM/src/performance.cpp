@@ -1,10 +1,8 @@
 #include "neurosim/performance.hpp"
 
 #include <algorithm>
-#include <array>
 #include <cmath>
 #include <fstream>
-#include <sstream>
 #include <stdexcept>
 
 namespace neurosim {
@@ -83,7 +81,7 @@ LayerActivity measure_activity(const TraceLayer& layer, const DesignContext& ctx
     // Input codes enter the array bit-serially in two's complement, one bit per cycle.
     const int bits = ctx.input_bits;
     const unsigned mask = (1u << bits) - 1u;
-    std::array<int, 1 << 16> ones{};
+    std::vector<int> ones(1 << 16);
     for (unsigned v = 0; v < ones.size(); ++v) ones[v] = __builtin_popcount(v & mask);
     double set_bits = 0;
     for (const std::int16_t v : layer.input.values) set_bits += ones[static_cast<std::uint16_t>(v)];
@@ -142,6 +140,7 @@ struct TechnologyUnits {
     double gate_delay_s = 0;  // a minimum gate driving its own input load
     double clock_s = 0;
     double switch_energy_j = 0;  // charging a minimum gate once
+    double wire_energy_j = 0;    // charging one cell pitch of wire (the memory's feature size) once
     double leakage_w = 0;        // off-current of a minimum device at Vdd
 };
 
@@ -152,6 +151,7 @@ TechnologyUnits technology_units(const DesignContext& ctx) {
     u.gate_delay_s = cap_per_m * t.vdd_v / t.i_on_n_a_per_m;
     u.clock_s = 1.0 / ctx.hw.clock_frequency_hz;
     u.switch_energy_j = cap_per_m * t.f() * t.vdd_v * t.vdd_v;
+    u.wire_energy_j = t.rules.wire_cap_f_per_m * ctx.hw.feature_size_nm * 1e-9 * t.vdd_v * t.vdd_v;
     u.leakage_w = t.i_off_n_a_per_m * t.f() * t.vdd_v;
     return u;
 }
@@ -166,23 +166,80 @@ DramProperties dram_properties(DramType type) {
     return type == DramType::hbm2 ? DramProperties{15.2e12, 3.9e-12} : DramProperties{4.288e12, 14e-12};
 }
 
-std::string family(const HardwareConfig& hw) { return hw.memory_cell == MemoryCell::sram ? "sram" : "envm"; }
+std::string family(const HardwareConfig& hw) {
+    return hw.memory_cell == MemoryCell::sram ? "sram" : "envm";
+}
 
 std::string cell_name(const HardwareConfig& hw) {
     switch (hw.memory_cell) {
-        case MemoryCell::sram: return "sram";
-        case MemoryCell::rram: return "rram";
-        case MemoryCell::fefet: return "fefet";
+        case MemoryCell::sram:
+            return "sram";
+        case MemoryCell::rram:
+            return "rram";
+        case MemoryCell::fefet:
+            return "fefet";
     }
     return "fefet";
 }
+
+// What the costs of one layer are counted from.
+struct LayerCounts {
+    const LayerShape* shape = nullptr;
+    const LayerPlacement* place = nullptr;
+    const LayerActivity* activity = nullptr;
+    bool first = false;  // layer 1 has no activation gradient
+    double n = 0;        // output pixels as the reference counts them (valid convolution; see README)
+    double input_bits = 0, error_bits = 0;
+    double speedup = 1, cols_per_synapse = 1;
+    double rows = 0, ofm = 0, cols = 0, kernel = 1, weights = 0;  // weight matrix, cell columns
+    double row_blocks = 0, col_blocks = 0;  // sub-arrays along the rows and the columns (one copy)
+    double tiles = 1, total_tiles = 1;
+    double partial_sum_bits = 0;  // a partial sum leaving a sub-array
+    double gradient_bits = 0;     // all weight gradients of the layer
+};
+
+// One read-out direction: forward (rows driven, columns read) or transposed.
+struct PhaseCounts {
+    double bits = 0;         // input cycles; zero when the phase does not run
+    double reads = 0;        // array reads of one copy of the weights
+    double muxed = 1;        // lines sharing one ADC, converted one after another
+    double conversions = 0;  // ADC conversions over all copies
+    double inputs = 0, outputs = 0;
+};
+
+struct ComputeCosts {
+    LinearCost adc_s, array_s, accumulation_s, adc_j, array_j, accumulation_j;
+    LinearCost latency() const { return adc_s + array_s + accumulation_s; }
+    LinearCost energy() const { return adc_j + array_j + accumulation_j; }
+};
+
+// Global buffer, global H-tree and DRAM, for one pass of the layer's activations and for its gradients.
+struct TransferCosts {
+    LinearCost buffer_act_s, buffer_act_j, buffer_grad_s, buffer_grad_j;
+    LinearCost tree_s, tree_j;
+    LinearCost dram_act_s, dram_act_j, dram_grad_s, dram_grad_j;
+};
+
+struct TileCosts {
+    LinearCost buffer_s, buffer_j, bus_s, bus_j;
+};
+
+struct UpdateCosts {
+    LinearCost peak_s, peak_j;          // programming the arrays
+    LinearCost transfer_s, transfer_j;  // bringing the gradients to them
+};
 
 // Builds the linear costs of one layer; counts are per image unless said otherwise.
 class LayerCostBuilder {
 public:
     LayerCostBuilder(const DesignContext& ctx, const Trace& trace, const Floorplan& plan, const ChipArea& area)
-        : ctx_(ctx), trace_(trace), plan_(plan), area_(area), units_(technology_units(ctx)),
-          fam_("@" + family(ctx.hw)) {}
+        : ctx_(ctx),
+          trace_(trace),
+          plan_(plan),
+          area_(area),
+          units_(technology_units(ctx)),
+          fam_("@" + family(ctx.hw)),
+          cell_("@" + cell_name(ctx.hw)) {}
 
     LayerCosts build(std::size_t index, const LayerActivity& act) const;
 
@@ -192,240 +249,352 @@ private:
         return LinearCost::term(name + ".gate", count * units_.gate_delay_s) +
                LinearCost::term(name + ".clock", count * units_.clock_s);
     }
+    // Energy events charge gates (scaling with the node) and wires (scaling with the cell pitch).
     LinearCost energy(const std::string& name, double count) const {
-        return LinearCost::term(name, count * units_.switch_energy_j);
+        return LinearCost::term(name, count * units_.switch_energy_j) +
+               LinearCost::term(name + ".wire", count * units_.wire_energy_j);
     }
+
+    LayerCounts counts(std::size_t index, const LayerActivity& act) const;
+    PhaseCounts forward(const LayerCounts& c) const;
+    PhaseCounts transposed(const LayerCounts& c) const;
+    ComputeCosts compute(const LayerCounts& c, const PhaseCounts& ph, const std::string& direction) const;
+    TransferCosts transfers(const LayerCounts& c) const;
+    TileCosts tile(const LayerCounts& c, const PhaseCounts& ph) const;
+    LinearCost gradient_latency(const LayerCounts& c) const;
+    LinearCost gradient_energy(const LayerCounts& c) const;
+    UpdateCosts update(const LayerCounts& c) const;
+    LinearCost tile_leakage(const LayerCounts& c) const;
 
     const DesignContext& ctx_;
     const Trace& trace_;
     const Floorplan& plan_;
     const ChipArea& area_;
     TechnologyUnits units_;
-    std::string fam_;
+    std::string fam_;   // cell family (sram or envm) of cell-dependent coefficients
+    std::string cell_;  // the cell itself, for programming
 };
 
-LayerCosts LayerCostBuilder::build(std::size_t index, const LayerActivity& act) const {
+LayerCounts LayerCostBuilder::counts(std::size_t index, const LayerActivity& act) const {
     const HardwareConfig& hw = ctx_.hw;
     const LayerShape& l = trace_.network[index];
     const LayerPlacement& p = plan_.layers[index];
-    const bool first = index == 0;
-    const bool fc = l.k_h == 1 && l.k_w == 1 && l.ifm_h == 1 && l.ifm_w == 1;
+    LayerCounts c;
+    c.shape = &l;
+    c.place = &p;
+    c.activity = &act;
+    c.first = index == 0;
+    c.n = static_cast<double>(l.ifm_h - l.k_h + 1) * (l.ifm_w - l.k_w + 1);
+    c.input_bits = ctx_.input_bits;
+    c.error_bits = hw.error_bits;
+    c.speedup = p.speedup();
+    c.cols_per_synapse = ctx_.cols_per_synapse();
+    c.rows = static_cast<double>(l.weight_rows());
+    c.ofm = l.ofm_c;
+    c.cols = c.ofm * c.cols_per_synapse;
+    c.kernel = static_cast<double>(l.kernel_positions());
+    c.weights = c.rows * c.ofm;
+    c.row_blocks = p.novel ? c.kernel * std::ceil(l.ifm_c / static_cast<double>(hw.subarray_rows))
+                           : std::ceil(c.rows / hw.subarray_rows);
+    c.col_blocks = std::ceil(c.cols / hw.subarray_cols);
+    c.tiles = p.tiles();
+    c.total_tiles = 0;
+    for (const auto& q : plan_.layers) c.total_tiles += q.tiles();
+    c.partial_sum_bits = std::log2(static_cast<double>(hw.adc_levels)) + c.input_bits + c.cols_per_synapse + 1;
+    c.gradient_bits = c.weights * area_.wg_output_bits;
+    return c;
+}
 
-    // Output pixels as the reference counts them (valid convolution; see README).
-    const double n = static_cast<double>(l.ifm_h - l.k_h + 1) * (l.ifm_w - l.k_w + 1);
-    const double b_in = ctx_.input_bits, b_err = hw.error_bits;
-    const double speedup = p.speedup();
-    const double cps = ctx_.cols_per_synapse();
-    const double rows_w = static_cast<double>(l.weight_rows());
-    const double ofm = l.ofm_c;
-    const double cols_w = ofm * cps;
-    const double k2 = static_cast<double>(l.kernel_positions());
-    const double weights = rows_w * ofm;
-    const double a = act.input_bit_activity;
-    const double g = act.conductance_fraction;
-    const double f = ctx_.tech.f();
+PhaseCounts LayerCostBuilder::forward(const LayerCounts& c) const {
+    const HardwareConfig& hw = ctx_.hw;
+    return {c.input_bits,
+            c.n * c.input_bits / c.speedup,
+            static_cast<double>(hw.columns_per_adc),
+            c.n * c.input_bits * c.row_blocks * std::ceil(c.cols / hw.columns_per_adc),
+            c.rows,
+            c.cols};
+}
 
-    double total_tiles = 0;
-    for (const auto& q : plan_.layers) total_tiles += q.tiles();
-    const double tiles = p.tiles();
+PhaseCounts LayerCostBuilder::transposed(const LayerCounts& c) const {
+    const HardwareConfig& hw = ctx_.hw;
+    if (c.first) return {};
+    return {c.error_bits,
+            c.n * c.error_bits / c.speedup,
+            static_cast<double>(hw.ag_rows_per_adc),
+            c.n * c.error_bits * c.col_blocks * std::ceil(c.rows / hw.ag_rows_per_adc),
+            c.cols,
+            c.rows};
+}
 
-    // ---- compute on the synaptic arrays, forward and transposed
-    const double row_blocks = p.novel ? k2 * std::ceil(l.ifm_c / static_cast<double>(hw.subarray_rows))
-                                      : std::ceil(rows_w / hw.subarray_rows);
-    const double col_blocks = std::ceil(cols_w / hw.subarray_cols);
-    struct Phase {
-        double bits = 0, reads = 0, muxed = 1, conversions = 0, inputs = 0, outputs = 0;
-    };
-    Phase fw{b_in, n * b_in / speedup, static_cast<double>(hw.columns_per_adc),
-             n * b_in * row_blocks * std::ceil(cols_w / hw.columns_per_adc), rows_w, cols_w};
-    Phase ag{};
-    if (!first) {
-        ag = {b_err, n * b_err / speedup, static_cast<double>(hw.ag_rows_per_adc),
-              n * b_err * col_blocks * std::ceil(rows_w / hw.ag_rows_per_adc), cols_w, rows_w};
-    }
-    const double chip_adds = p.tiles_along_rows > 1 ? p.tiles_along_cols * ofm * n *
+ComputeCosts LayerCostBuilder::compute(const LayerCounts& c, const PhaseCounts& ph, const std::string& dir) const {
+    ComputeCosts k;
+    if (ph.bits == 0) return k;
+    const LayerPlacement& p = *c.place;
+    const double a = c.activity->input_bit_activity;
+    const double g = c.activity->conductance_fraction;
+    const double chip_adds = p.tiles_along_rows > 1 ? p.tiles_along_cols * c.ofm * c.n *
                                                           std::ceil(std::log2(static_cast<double>(p.tiles_along_rows)))
                                                     : 0.0;
+    k.adc_s = latency("adc_latency" + fam_, ph.muxed * ph.reads);
+    k.array_s = latency("array_latency" + fam_, ph.muxed * ph.reads);
+    k.accumulation_s = p.novel ? latency("accumulation_latency_novel" + fam_, c.n * ph.bits)
+                               : latency("accumulation_latency_conventional" + fam_, ph.reads);
+    k.accumulation_s += latency("chip_accumulation_latency", chip_adds);
+    // Partial sums of the row blocks that share outputs meet in an adder tree, one level per doubling:
+    // the blocks of one kernel position in a novel PE, those of one tile otherwise.
+    const double blocks = p.novel ? std::ceil(c.shape->ifm_c / static_cast<double>(ctx_.hw.subarray_rows))
+                                  : std::max(1.0, c.row_blocks / p.tiles_along_rows);
+    k.accumulation_s +=
+        latency("accumulation_latency_tree" + fam_, c.n * ph.bits * std::ceil(std::log2(std::max(1.0, blocks))));
+    k.adc_j = energy("adc_energy" + dir + fam_, ph.conversions) +
+              energy("adc_energy_active" + dir + fam_, ph.conversions * a);
+    // Cell current flows where an input bit is 1, in proportion to the stored conductance; lines are
+    // charged where inputs switch and on every read-out column.
+    k.array_j = energy("array_energy_cell" + dir + fam_, c.n * ph.bits * ph.inputs * ph.outputs * a * g / 1024) +
+                energy("array_energy_line" + dir + fam_, c.n * ph.bits * (ph.inputs * a + ph.outputs));
+    k.accumulation_j =
+        energy("accumulation_energy" + dir + fam_, ph.conversions) + energy("chip_accumulation_energy", chip_adds);
+    return k;
+}
 
-    struct Compute {
-        LinearCost adc_s, array_s, accumulation_s, adc_j, array_j, accumulation_j;
-        LinearCost latency() const { return adc_s + array_s + accumulation_s; }
-        LinearCost energy() const { return adc_j + array_j + accumulation_j; }
+TransferCosts LayerCostBuilder::transfers(const LayerCounts& c) const {
+    const HardwareConfig& hw = ctx_.hw;
+    const LayerShape& l = *c.shape;
+    const LayerPlacement& p = *c.place;
+    TransferCosts t;
+    // Global buffer: reads send inputs to the tiles, writes take outputs back; the layer's tiles use
+    // their share of the bus, the cores work in parallel up to the bus width.
+    const double bits_out = c.rows * c.input_bits * c.n / l.k_h;
+    const double bits_in = c.ofm * c.input_bits * c.n / (l.pool ? 4.0 : 1.0);
+    const double interface_bits = hw.global_buffer_core_cols;
+    const double cores =
+        std::max(1.0, std::min(area_.global_buffer_cores, std::ceil(area_.global_bus_width_bits / interface_bits)));
+    const double share = std::ceil(c.total_tiles / c.tiles);
+    auto buffer_s = [&](double read_bits, double write_bits, double tile_share) {
+        return latency("global_buffer_read_latency", read_bits / interface_bits / cores * tile_share) +
+               latency("global_buffer_write_latency", write_bits / interface_bits / cores * tile_share);
     };
-    auto compute = [&](const Phase& ph) {
-        Compute c;
-        if (ph.bits == 0) return c;
-        c.adc_s = latency("adc_latency" + fam_, ph.muxed * ph.reads);
-        c.array_s = latency("array_latency" + fam_, ph.muxed * ph.reads);
-        c.accumulation_s = p.novel ? latency("accumulation_latency_novel" + fam_, n * ph.bits)
-                                   : latency("accumulation_latency_conventional" + fam_, ph.reads);
-        c.accumulation_s += latency("chip_accumulation_latency", chip_adds);
-        c.adc_j = energy("adc_energy" + fam_, ph.conversions) + energy("adc_energy_active" + fam_, ph.conversions * a);
-        // Cell current flows where an input bit is 1, in proportion to the stored conductance; lines
-        // are charged where inputs switch and on every read-out column.
-        c.array_j = energy("array_energy_cell" + fam_, n * ph.bits * ph.inputs * ph.outputs * a * g / 1024) +
-                    energy("array_energy_line" + fam_, n * ph.bits * (ph.inputs * a + ph.outputs));
-        c.accumulation_j = energy("accumulation_energy" + fam_, ph.conversions) +
-                           energy("chip_accumulation_energy", chip_adds);
-        return c;
+    // A larger buffer drives longer lines: part of the energy per bit grows with the side of the core array.
+    const double span = std::sqrt(std::max(1.0, area_.global_buffer_cores));
+    auto buffer_j = [&](double read_bits, double write_bits) {
+        return energy("global_buffer_read_energy", read_bits) + energy("global_buffer_write_energy", write_bits) +
+               energy("global_buffer_span_energy", (read_bits + write_bits) * span);
     };
-    Compute cf = compute(fw);
-    const Compute ca = compute(ag);
+    // Outputs are also staged before pooling.
+    t.buffer_act_s =
+        buffer_s(bits_out, bits_in, share) +
+        latency("global_buffer_staging_latency", c.ofm * c.input_bits * c.n / interface_bits / cores * share);
+    t.buffer_act_j = buffer_j(bits_out, bits_in);
+    t.buffer_grad_s = buffer_s(c.gradient_bits, c.gradient_bits, 1.0);
+    t.buffer_grad_j = buffer_j(c.gradient_bits, c.gradient_bits);
+
+    // Global H-tree; tiles stacked over the weight rows also send partial sums to the chip adders, and
+    // a layer spread over more tiles sends its data over more branches.
+    const double bus_bits = std::max(1.0, std::ceil(area_.global_bus_width_bits * c.tiles / c.total_tiles));
+    const double hops = plan_.tile_grid_rows;
+    const double partial_bits = (p.tiles_along_rows - 1.0) * p.tiles_along_cols * c.ofm * c.n * c.partial_sum_bits;
+    t.tree_s = latency("global_bus_latency", std::ceil((bits_out + bits_in) / bus_bits) * hops) +
+               latency("global_bus_partial_sum_latency", partial_bits / bus_bits * hops);
+    const double tree_bits = bits_out + bits_in + partial_bits;
+    const double tile_span_f = area_.tile_side_m / ctx_.tech.f() / 1e3;
+    t.tree_j = energy("global_bus_energy", tree_bits * hops * tile_span_f) +
+               energy("global_bus_spread_energy", tree_bits * std::sqrt(c.tiles) * tile_span_f);
+
+    // DRAM: the activation traffic is counted as the reference counts it (see README).
+    const DramProperties dram = dram_properties(hw.dram);
+    const double act_bits = static_cast<double>(l.ifm_h) * l.ifm_w * c.input_bits;
+    t.dram_act_s = LinearCost::constant(act_bits / dram.bandwidth_bit_per_s);
+    t.dram_act_j = LinearCost::constant(act_bits * dram.energy_per_bit_j);
+    t.dram_grad_s = LinearCost::constant(c.gradient_bits / dram.bandwidth_bit_per_s);
+    t.dram_grad_j = LinearCost::constant(c.gradient_bits * dram.energy_per_bit_j);
+    return t;
+}
+
+TileCosts LayerCostBuilder::tile(const LayerCounts& c, const PhaseCounts& ph) const {
+    TileCosts k;
+    if (ph.bits == 0) return k;
+    const HardwareConfig& hw = ctx_.hw;
+    const LayerPlacement& p = *c.place;
+    // Tiles of a layer work in parallel. Both directions move the same vectors (the transposed read
+    // swaps their roles): inputs as they arrive, outputs as partial sums of every row block.
+    const double in_bits = c.n * ph.bits * c.rows;
+    const double out_bits = c.n * c.ofm * c.partial_sum_bits * c.row_blocks;
+    // The input buffer is filled for all rows it serves, used or not: the whole conventional tile, or
+    // one PE of a novel tile (its PEs, one per kernel position, are filled in parallel).
+    const double tile_rows = p.novel ? plan_.novel_pe_size : plan_.conventional_tile_size;
+    const double core = hw.tile_buffer_core_cols;
+    k.buffer_s = latency("tile_buffer_input_latency", in_bits / c.tiles / core) +
+                 latency("tile_buffer_output_latency", out_bits / c.tiles / core) +
+                 latency("tile_buffer_capacity_latency", c.n * ph.bits * tile_rows / core) +
+                 latency("tile_buffer_latency_reads", ph.reads);
+    // Before the shift-add across a weight's cells, partial sums are held per cell column.
+    k.buffer_j = energy("tile_buffer_input_energy", in_bits) + energy("tile_buffer_output_energy", out_bits) +
+                 energy("tile_buffer_column_energy", out_bits * c.cols_per_synapse);
+    const double bus_bits = static_cast<double>(plan_.conventional_pes_per_side()) * hw.subarray_rows;
+    k.bus_s = latency("tile_bus_latency", (in_bits + out_bits) / c.tiles / bus_bits) +
+              latency("tile_bus_latency_reads", ph.reads);
+    k.bus_j = energy("tile_bus_energy", (in_bits + out_bits) * area_.tile_side_m / ctx_.tech.f() / 1e3);
+    return k;
+}
+
+// The gradient unit holds the layer's inputs (output pixels x input channels x input bits) and reads
+// them once per output channel, error bit by error bit; spare sub-arrays hold copies that share reads.
+LinearCost LayerCostBuilder::gradient_latency(const LayerCounts& c) const {
+    const HardwareConfig& hw = ctx_.hw;
+    const LayerShape& l = *c.shape;
+    const bool fc = l.k_h == 1 && l.k_w == 1 && l.ifm_h == 1 && l.ifm_w == 1;
+    const double rows = fc ? 1.0 : c.n;
+    const double cols = l.ifm_c * c.input_bits;
+    const double in_row = std::max(1, area_.wg_arrays_in_row), in_col = std::max(1, area_.wg_arrays_in_col);
+    double copies_rows = std::max(1.0, std::floor(in_row / std::max(1.0, std::ceil(rows / hw.wg_subarray_rows))));
+    double copies_cols = std::max(1.0, std::floor(in_col / std::max(1.0, std::ceil(cols / hw.wg_subarray_cols))));
+    if (rows == 1) {
+        copies_rows = in_row;
+        copies_cols = std::max(1.0, std::floor(cols / hw.wg_subarray_cols));
+    }
+    const double reads = c.ofm * hw.wg_rows_per_adc * c.input_bits;
+    const double adders =
+        std::max(1.0, static_cast<double>(area_.arrays_written_in_parallel) * hw.subarray_rows * hw.subarray_cols);
+    return latency("wg_read_latency", c.kernel * reads / (copies_rows * copies_cols)) +
+           latency("wg_write_latency", c.kernel) + latency("wg_accumulation_latency", std::ceil(c.weights / adders));
+}
+
+LinearCost LayerCostBuilder::gradient_energy(const LayerCounts& c) const {
+    const HardwareConfig& hw = ctx_.hw;
+    const LayerShape& l = *c.shape;
+    const bool fc = l.k_h == 1 && l.k_w == 1 && l.ifm_h == 1 && l.ifm_w == 1;
+    const double rows = fc ? 1.0 : c.n;
+    const double cols = l.ifm_c * c.input_bits;
+    const double in_row = std::max(1, area_.wg_arrays_in_row), in_col = std::max(1, area_.wg_arrays_in_col);
+    // Energy follows the share of the unit the layer occupies and the activity of the stored inputs.
+    const double used = rows * cols / (in_row * in_col * hw.wg_subarray_rows * hw.wg_subarray_cols);
+    const double reads = c.ofm * hw.wg_rows_per_adc * c.input_bits;
+    const double a = c.activity->input_bit_activity;
+    return energy("wg_read_energy", used * c.kernel * reads) +
+           energy("wg_read_energy_active", used * c.kernel * reads * a) + energy("wg_accumulation_energy", c.weights);
+}
+
+UpdateCosts LayerCostBuilder::update(const LayerCounts& c) const {
+    const HardwareConfig& hw = ctx_.hw;
+    const LayerPlacement& p = *c.place;
+    const LayerActivity& act = *c.activity;
+    // Conventionally mapped copies stacked along the rows are programmed one after another (copies side
+    // by side share a row write); rows stacked in one sub-array are written row by row; the gradient
+    // buffer lets `arrays_written_in_parallel` arrays be written at once.
+    const double copies = p.novel || p.speedup_rows <= 1 ? 1.0 : c.speedup;
+    const double stacked_rows = p.novel ? 1.0 : p.array_dup_rows;
+    const double parallel = std::max(1, area_.arrays_written_in_parallel);
+    UpdateCosts u;
+    if (hw.memory_cell == MemoryCell::sram) {
+        u.peak_s =
+            LinearCost::term("wu_latency" + cell_, act.row_pulse_steps * stacked_rows * units_.clock_s / parallel);
+        u.peak_j = LinearCost::term("wu_energy" + cell_, act.cells_changed * copies * units_.switch_energy_j);
+    } else {
+        const double pulse_energy_j =
+            hw.write_voltage_v * hw.write_voltage_v * hw.write_pulse_width_s / hw.resistance_on_ohm;
+        u.peak_s = LinearCost::term("wu_latency" + cell_,
+                                    act.row_pulse_steps * stacked_rows * hw.write_pulse_width_s / parallel);
+        u.peak_j = LinearCost::term("wu_energy" + cell_, act.write_pulses * copies * pulse_energy_j);
+    }
+    u.peak_j += energy("wu_periphery_energy" + fam_, act.write_pulses * copies);
+    // Moving the gradients in (per weight), the set-up of each novel tile and of tiles whose partial
+    // sums meet, and the set-up of duplicated copies (the calibration shows it per layer, not per copy).
+    u.transfer_j = energy("wu_transfer_energy" + cell_, c.weights) +
+                   energy("wu_transfer_energy_novel" + cell_, p.novel ? c.tiles : 0.0) +
+                   energy("wu_transfer_energy_across_tiles" + cell_, p.tiles_along_rows - 1.0) +
+                   energy("wu_duplicate_energy" + cell_, p.novel ? 1.0 - 1.0 / c.speedup : 0.0);
+    u.transfer_s = latency("wu_transfer_latency", c.rows * c.cols / hw.subarray_cols / parallel);
+    return u;
+}
+
+// A fixed part per tile, a part per sub-array holding weights, and (conventional tiles) per used row.
+LinearCost LayerCostBuilder::tile_leakage(const LayerCounts& c) const {
+    const LayerPlacement& p = *c.place;
+    const double arrays_per_tile = c.row_blocks * c.col_blocks * c.speedup / c.tiles;
+    const double rows = p.novel ? 0.0
+                                : std::min(c.rows * p.speedup_rows / p.tiles_along_rows,
+                                           static_cast<double>(plan_.conventional_tile_size));
+    return LinearCost::term((p.novel ? "leakage_tile_novel" : "leakage_tile_conventional") + fam_, units_.leakage_w) +
+           LinearCost::term("leakage_array" + fam_, arrays_per_tile * units_.leakage_w) +
+           LinearCost::term("leakage_rows_conventional" + fam_, rows * units_.leakage_w);
+}
+
+LayerCosts LayerCostBuilder::build(std::size_t index, const LayerActivity& act) const {
+    const LayerCounts c = counts(index, act);
+    const PhaseCounts fw = forward(c), ag = transposed(c);
+    ComputeCosts cf = compute(c, fw, "");
+    const ComputeCosts ca = compute(c, ag, "_transposed");
     // Activation and pooling on the forward outputs count with the array ("other" logic).
-    const double activations = n * ofm * (l.pool ? 1.25 : 1.0);
+    const double activations = c.n * c.ofm * (c.shape->pool ? 1.25 : 1.0);
     cf.array_s += latency("activation_latency", activations / 1024);
     cf.array_j += energy("activation_energy", activations);
+    const TransferCosts t = transfers(c);
+    const TileCosts tf = tile(c, fw), ta = tile(c, ag);
+    const LinearCost wg_s = gradient_latency(c), wg_j = gradient_energy(c);
+    const UpdateCosts wu = update(c);
 
-    // ---- global buffer, global H-tree and DRAM (activation counts as the reference; see README)
-    const double bits_out = rows_w * b_in * n / l.k_h;
-    const double bits_in = ofm * b_in * n / (l.pool ? 4.0 : 1.0);
-    const double interface_bits = hw.global_buffer_core_cols;
-    const double parallel_cores =
-        std::max(1.0, std::min(area_.global_buffer_cores, std::ceil(area_.global_bus_width_bits / interface_bits)));
-    const double share = std::ceil(total_tiles / tiles);
-    const LinearCost buffer_act_s = latency("global_buffer_latency", (bits_out + bits_in) / interface_bits /
-                                                                          parallel_cores * share);
-    const LinearCost buffer_act_j = energy("global_buffer_energy", bits_out + bits_in);
-    const double gradient_bits = weights * area_.wg_output_bits;
-    const LinearCost buffer_grad_s =
-        latency("global_buffer_latency", 2 * gradient_bits / interface_bits / parallel_cores);
-    const LinearCost buffer_grad_j = energy("global_buffer_energy", 2 * gradient_bits);
-
-    const double bus_bits = std::max(1.0, std::ceil(area_.global_bus_width_bits * tiles / total_tiles));
-    const double hops = plan_.tile_grid_rows;
-    const LinearCost tree_s = latency("global_bus_latency", std::ceil((bits_out + bits_in) / bus_bits) * hops);
-    const LinearCost tree_j =
-        energy("global_bus_energy", (bits_out + bits_in) * hops * area_.tile_side_m / f / 1e3);
-
-    const DramProperties dram = dram_properties(hw.dram);
-    const double act_bits = static_cast<double>(l.ifm_h) * l.ifm_w * b_in;
-    const LinearCost dram_act_s = LinearCost::constant(act_bits / dram.bandwidth_bit_per_s);
-    const LinearCost dram_act_j = LinearCost::constant(act_bits * dram.energy_per_bit_j);
-    const LinearCost dram_grad_s = LinearCost::constant(gradient_bits / dram.bandwidth_bit_per_s);
-    const LinearCost dram_grad_j = LinearCost::constant(gradient_bits * dram.energy_per_bit_j);
-
-    // ---- tile buffers and tile H-tree, per phase; tiles of a layer work in parallel
-    auto tile_traffic = [&](const Phase& ph) { return n * ph.bits * (rows_w + ofm); };
-    const double tile_bus_bits =
-        static_cast<double>(plan_.conventional_pes_per_side()) * hw.subarray_rows;
-    auto tile_buffer_s = [&](const Phase& ph) {
-        if (ph.bits == 0) return LinearCost{};
-        return latency("tile_buffer_latency", tile_traffic(ph) / tiles / hw.tile_buffer_core_cols) +
-               latency("tile_buffer_latency_reads", ph.reads);
-    };
-    auto tile_buffer_j = [&](const Phase& ph) { return energy("tile_buffer_energy", tile_traffic(ph)); };
-    auto tile_bus_s = [&](const Phase& ph) {
-        if (ph.bits == 0) return LinearCost{};
-        return latency("tile_bus_latency", tile_traffic(ph) / tiles / tile_bus_bits) +
-               latency("tile_bus_latency_reads", ph.reads);
-    };
-    auto tile_bus_j = [&](const Phase& ph) {
-        return energy("tile_bus_energy", tile_traffic(ph) * area_.tile_side_m / f / 1e3);
-    };
-
-    // ---- weight gradient on the SRAM gradient unit
-    const double wg_rows = fc ? 1.0 : n;
-    const double wg_cols = l.ifm_c * b_in;
-    const double in_row = std::max(1, area_.wg_arrays_in_row), in_col = std::max(1, area_.wg_arrays_in_col);
-    const double need_rows = std::max(1.0, std::ceil(wg_rows / hw.wg_subarray_rows));
-    const double need_cols = std::max(1.0, std::ceil(wg_cols / hw.wg_subarray_cols));
-    double copies_rows = std::max(1.0, std::floor(in_row / need_rows));
-    double copies_cols = std::max(1.0, std::floor(in_col / need_cols));
-    if (wg_rows == 1) {
-        copies_rows = in_row;
-        copies_cols = std::max(1.0, std::floor(wg_cols / hw.wg_subarray_cols));
-    }
-    const double used_share = wg_rows * wg_cols / (in_row * in_col * hw.wg_subarray_rows * hw.wg_subarray_cols);
-    const double wg_reads = ofm * hw.wg_rows_per_adc * b_in;
-    const double adders = std::max(1.0, static_cast<double>(area_.arrays_written_in_parallel) * hw.subarray_rows *
-                                            hw.subarray_cols);
-    const LinearCost wg_s = latency("wg_read_latency", k2 * wg_reads / (copies_rows * copies_cols)) +
-                            latency("wg_write_latency", k2) +
-                            latency("wg_accumulation_latency", std::ceil(weights / adders));
-    const LinearCost wg_j = energy("wg_read_energy", used_share * k2 * wg_reads) +
-                            energy("wg_read_energy_active", used_share * k2 * wg_reads * a) +
-                            energy("wg_accumulation_energy", weights);
-
-    // ---- weight update, once per batch; every copy of the weights is written
-    const double copies = speedup;
-    const double parallel = std::max(1, area_.arrays_written_in_parallel);
-    const std::string cell = "@" + cell_name(hw);
-    LinearCost wu_s, wu_j;
-    if (hw.memory_cell == MemoryCell::sram) {
-        wu_s = LinearCost::term("wu_latency" + cell, act.row_pulse_steps * copies * units_.clock_s / parallel);
-        wu_j = LinearCost::term("wu_energy" + cell, act.cells_changed * copies * units_.switch_energy_j);
-    } else {
-        const double pulse_energy_j = hw.write_voltage_v * hw.write_voltage_v * hw.write_pulse_width_s /
-                                      hw.resistance_on_ohm;
-        wu_s = LinearCost::term("wu_latency" + cell,
-                                act.row_pulse_steps * copies * hw.write_pulse_width_s / parallel);
-        wu_j = LinearCost::term("wu_energy" + cell, act.write_pulses * copies * pulse_energy_j);
-    }
-    const double arrays_written = row_blocks * col_blocks * copies;
-    wu_j += energy("wu_array_energy" + fam_, arrays_written * hw.subarray_rows);
-
-    // ---- compose phases and breakdown (per image; weight update per batch)
+    // Per image, except the update: once per batch.
     const double images = static_cast<double>(trace_.batch_size) * trace_.iterations;
     const double updates = trace_.iterations;
     LayerCosts out;
-    const LinearCost fw_s = cf.latency() + buffer_act_s * 2 + tree_s + tile_buffer_s(fw) + tile_bus_s(fw) +
-                            dram_act_s * 2;
-    const LinearCost fw_j = cf.energy() + buffer_act_j * 2 + tree_j + tile_buffer_j(fw) + tile_bus_j(fw) +
-                            dram_act_j * 2;
-    LinearCost ag_s, ag_j;
-    if (!first) {
-        ag_s = ca.latency() + buffer_act_s * 2 + tree_s + tile_buffer_s(ag) + tile_bus_s(ag) + dram_act_s * 2;
-        ag_j = ca.energy() + buffer_act_j * 2 + tree_j + tile_buffer_j(ag) + tile_bus_j(ag) + dram_act_j * 2;
+    out["latency_fw"] =
+        (cf.latency() + t.buffer_act_s * 2 + t.tree_s + tf.buffer_s + tf.bus_s + t.dram_act_s * 2) * images;
+    out["energy_fw"] =
+        (cf.energy() + t.buffer_act_j * 2 + t.tree_j + tf.buffer_j + tf.bus_j + t.dram_act_j * 2) * images;
+    if (!c.first) {
+        out["latency_ag"] =
+            (ca.latency() + t.buffer_act_s * 2 + t.tree_s + ta.buffer_s + ta.bus_s + t.dram_act_s * 2) * images;
+        out["energy_ag"] =
+            (ca.energy() + t.buffer_act_j * 2 + t.tree_j + ta.buffer_j + ta.bus_j + t.dram_act_j * 2) * images;
+    } else {
+        out["latency_ag"] = out["energy_ag"] = LinearCost{};
     }
-    const LinearCost wg_total_s = wg_s + buffer_act_s * 2 + buffer_grad_s * 2 + dram_act_s * 2 + dram_grad_s * 2;
-    const LinearCost wg_total_j = wg_j + buffer_act_j * 2 + buffer_grad_j * 2 + dram_act_j * 2 + dram_grad_j * 2;
-
-    out["latency_fw"] = fw_s * images;
-    out["latency_ag"] = ag_s * images;
-    out["latency_wg"] = wg_total_s * images;
-    out["latency_wu"] = wu_s * updates;
-    out["energy_fw"] = fw_j * images;
-    out["energy_ag"] = ag_j * images;
-    out["energy_wg"] = wg_total_j * images;
-    out["energy_wu"] = wu_j * updates;
+    out["latency_wg"] =
+        (wg_s + t.buffer_act_s * 2 + t.buffer_grad_s * 2 + t.dram_act_s * 2 + t.dram_grad_s * 2) * images;
+    out["energy_wg"] =
+        (wg_j + t.buffer_act_j * 2 + t.buffer_grad_j * 2 + t.dram_act_j * 2 + t.dram_grad_j * 2) * images;
+    out["latency_wu"] = (wu.peak_s + wu.transfer_s) * updates;
+    out["energy_wu"] = (wu.peak_j + wu.transfer_j) * updates;
     out["peak_latency_fw"] = cf.latency() * images;
     out["peak_latency_ag"] = ca.latency() * images;
     out["peak_latency_wg"] = wg_s * images;
-    out["peak_latency_wu"] = wu_s * updates;
+    out["peak_latency_wu"] = wu.peak_s * updates;
     out["peak_energy_fw"] = cf.energy() * images;
     out["peak_energy_ag"] = ca.energy() * images;
     out["peak_energy_wg"] = wg_j * images;
-    out["peak_energy_wu"] = wu_j * updates;
+    out["peak_energy_wu"] = wu.peak_j * updates;
 
-    const double act_transfers = first ? 4 : 6;  // FW, AG (not layer 1) and WG each move the activations twice
-    const double tree_transfers = first ? 1 : 2;
+    // FW, AG (not layer 1) and WG each move the activations through buffer and DRAM twice; the tree
+    // carries them in FW and AG. The buffer breakdown also counts the gradients passing the buffers of
+    // novel tiles on their way to the arrays, which the reference leaves out of the phase totals (README).
+    const double act_transfers = c.first ? 4 : 6;
+    const double tree_transfers = c.first ? 1 : 2;
+    const double tile_gradient_bits = c.place->novel ? c.gradient_bits / ctx_.hw.tile_buffer_core_cols : 0.0;
     out["breakdown_latency_adc"] = (cf.adc_s + ca.adc_s) * images;
     out["breakdown_latency_array"] = (cf.array_s + ca.array_s) * images;
     out["breakdown_latency_accumulation"] = (cf.accumulation_s + ca.accumulation_s) * images;
-    out["breakdown_latency_buffer"] =
-        (buffer_act_s * act_transfers + buffer_grad_s * 2 + tile_buffer_s(fw) + tile_buffer_s(ag)) * images;
-    out["breakdown_latency_interconnect"] = (tree_s * tree_transfers + tile_bus_s(fw) + tile_bus_s(ag)) * images;
+    out["breakdown_latency_buffer"] = (t.buffer_act_s * act_transfers + t.buffer_grad_s * 2 + tf.buffer_s +
+                                       ta.buffer_s + latency("tile_buffer_gradient_latency", tile_gradient_bits)) *
+                                      images;
+    out["breakdown_latency_interconnect"] = (t.tree_s * tree_transfers + tf.bus_s + ta.bus_s) * images;
     out["breakdown_latency_weight_gradient"] = wg_s * images;
-    out["breakdown_latency_weight_update"] = wu_s * updates;
-    out["breakdown_latency_dram"] = (dram_act_s * act_transfers + dram_grad_s * 2) * images;
+    out["breakdown_latency_weight_update"] = wu.peak_s * updates;
+    out["breakdown_latency_dram"] = (t.dram_act_s * act_transfers + t.dram_grad_s * 2) * images;
     out["breakdown_energy_adc"] = (cf.adc_j + ca.adc_j) * images;
     out["breakdown_energy_array"] = (cf.array_j + ca.array_j) * images;
     out["breakdown_energy_accumulation"] = (cf.accumulation_j + ca.accumulation_j) * images;
-    out["breakdown_energy_buffer"] =
-        (buffer_act_j * act_transfers + buffer_grad_j * 2 + tile_buffer_j(fw) + tile_buffer_j(ag)) * images;
-    out["breakdown_energy_interconnect"] = (tree_j * tree_transfers + tile_bus_j(fw) + tile_bus_j(ag)) * images;
+    out["breakdown_energy_buffer"] = (t.buffer_act_j * act_transfers + t.buffer_grad_j * 2 + tf.buffer_j + ta.buffer_j +
+                                      energy("tile_buffer_gradient_energy", c.gradient_bits)) *
+                                     images;
+    out["breakdown_energy_interconnect"] = (t.tree_j * tree_transfers + tf.bus_j + ta.bus_j) * images;
     out["breakdown_energy_weight_gradient"] = wg_j * images;
-    out["breakdown_energy_weight_update"] = wu_j * updates;
-    out["breakdown_energy_dram"] = (dram_act_j * act_transfers + dram_grad_j * 2) * images;
+    out["breakdown_energy_weight_update"] = wu.peak_j * updates;
+    out["breakdown_energy_dram"] = (t.dram_act_j * act_transfers + t.dram_grad_j * 2) * images;
 
-    // ---- leakage of the layer's tiles: a fixed part per tile and a part per sub-array holding weights
-    const double arrays_per_tile = arrays_written / tiles;
-    const LinearCost tile_leak =
-        LinearCost::term((p.novel ? "leakage_tile_novel" : "leakage_tile_conventional") + fam_, units_.leakage_w) +
-        LinearCost::term("leakage_array" + fam_, arrays_per_tile * units_.leakage_w);
-    out["tile_leakage_power"] = tile_leak;
-    out["leakage_power"] = tile_leak * tiles;
-    out["other_tiles"] = LinearCost::constant(total_tiles - tiles);
+    const LinearCost leak = tile_leakage(c);
+    out["tile_leakage_power"] = leak;
+    out["leakage_power"] = leak * c.tiles;
+    out["other_tiles"] = LinearCost::constant(c.total_tiles - c.tiles);
     return out;
 }
 
@@ -449,6 +618,37 @@ void add(Breakdown* sum, const Breakdown& x) {
     sum->weight_gradient += x.weight_gradient;
     sum->weight_update += x.weight_update;
     sum->dram += x.dram;
+}
+
+// Pipelined: the slowest layer sets the stage time of forward and activation gradient; gradient and
+// update stay sequential (they share the gradient unit and the buffer). A layer idles, leaking, for
+// the part of each stage it does not use.
+void aggregate_pipelined(ChipPerformance* chip) {
+    PhaseFigures& t = chip->latency_s;
+    PhaseFigures& peak = chip->peak_latency_s;
+    Breakdown& b = chip->latency_breakdown_s;
+    for (const LayerPerformance& lp : chip->layers) {
+        t.fw = std::max(t.fw, lp.latency_s.fw);
+        t.ag = std::max(t.ag, lp.latency_s.ag);
+        t.wg += lp.latency_s.wg;
+        t.wu += lp.latency_s.wu;
+        peak.fw = std::max(peak.fw, lp.peak_latency_s.fw);
+        peak.ag = std::max(peak.ag, lp.peak_latency_s.ag);
+        peak.wg += lp.peak_latency_s.wg;
+        peak.wu += lp.peak_latency_s.wu;
+        const Breakdown& x = lp.latency_breakdown_s;
+        b.adc = std::max(b.adc, x.adc);
+        b.accumulation = std::max(b.accumulation, x.accumulation);
+        b.array = std::max(b.array, x.array);
+        b.buffer = std::max(b.buffer, x.buffer);
+        b.interconnect = std::max(b.interconnect, x.interconnect);
+        b.weight_gradient += x.weight_gradient;
+        b.weight_update += x.weight_update;
+        b.dram += x.dram;
+    }
+    for (LayerPerformance& lp : chip->layers) {
+        lp.leakage_energy_j = lp.leakage_power_w * ((t.fw - lp.latency_s.fw) + (t.ag - lp.latency_s.ag));
+    }
 }
 
 }  // namespace
@@ -482,9 +682,9 @@ ChipPerformance estimate_performance(const DesignContext& ctx, const Trace& trac
     };
     auto breakdown = [&](const LayerCosts& c, const std::string& kind) {
         const std::string p = "breakdown_" + kind + "_";
-        return Breakdown{value(c, (p + "adc").c_str()),          value(c, (p + "accumulation").c_str()),
-                         value(c, (p + "array").c_str()),        value(c, (p + "buffer").c_str()),
-                         value(c, (p + "interconnect").c_str()), value(c, (p + "weight_gradient").c_str()),
+        return Breakdown{value(c, (p + "adc").c_str()),           value(c, (p + "accumulation").c_str()),
+                         value(c, (p + "array").c_str()),         value(c, (p + "buffer").c_str()),
+                         value(c, (p + "interconnect").c_str()),  value(c, (p + "weight_gradient").c_str()),
                          value(c, (p + "weight_update").c_str()), value(c, (p + "dram").c_str())};
     };
     for (const LayerCosts& c : costs) {
@@ -511,36 +711,7 @@ ChipPerformance estimate_performance(const DesignContext& ctx, const Trace& trac
             add(&chip.latency_breakdown_s, lp.latency_breakdown_s);
         }
     } else {
-        // Pipelined: the slowest layer sets the stage time of forward and activation gradient; gradient
-        // and update stay sequential (they share the gradient unit and the buffer).
-        for (std::size_t i = 0; i < layers; ++i) {
-            const LayerPerformance& lp = chip.layers[i];
-            chip.latency_s.fw = std::max(chip.latency_s.fw, lp.latency_s.fw);
-            chip.latency_s.ag = std::max(chip.latency_s.ag, lp.latency_s.ag);
-            chip.latency_s.wg += lp.latency_s.wg;
-            chip.latency_s.wu += lp.latency_s.wu;
-            chip.peak_latency_s.fw = std::max(chip.peak_latency_s.fw, lp.peak_latency_s.fw);
-            chip.peak_latency_s.ag = std::max(chip.peak_latency_s.ag, lp.peak_latency_s.ag);
-            chip.peak_latency_s.wg += lp.peak_latency_s.wg;
-            chip.peak_latency_s.wu += lp.peak_latency_s.wu;
-            Breakdown& b = chip.latency_breakdown_s;
-            const Breakdown& x = lp.latency_breakdown_s;
-            b.adc = std::max(b.adc, x.adc);
-            b.accumulation = std::max(b.accumulation, x.accumulation);
-            b.array = std::max(b.array, x.array);
-            b.buffer = std::max(b.buffer, x.buffer);
-            b.interconnect = std::max(b.interconnect, x.interconnect);
-            b.weight_gradient += x.weight_gradient;
-            b.weight_update += x.weight_update;
-            b.dram += x.dram;
-        }
-        // A layer idles, leaking, for the part of each stage it does not use.
-        for (std::size_t i = 0; i < layers; ++i) {
-            LayerPerformance& lp = chip.layers[i];
-            const double idle_s =
-                (chip.latency_s.fw - lp.latency_s.fw) + (chip.latency_s.ag - lp.latency_s.ag);
-            lp.leakage_energy_j = lp.leakage_power_w * idle_s;
-        }
+        aggregate_pipelined(&chip);
     }
     for (const LayerPerformance& lp : chip.layers) {
         add(&chip.energy_j, lp.energy_j);

@@ -7,10 +7,12 @@
 #include <string>
 #include <vector>
 
+#include "neurosim/chip.hpp"
 #include "neurosim/circuits.hpp"
 #include "neurosim/floorplan.hpp"
 #include "neurosim/gate.hpp"
 #include "neurosim/hardware_config.hpp"
+#include "neurosim/performance.hpp"
 #include "neurosim/sub_array.hpp"
 #include "neurosim/technology.hpp"
 
@@ -161,6 +163,137 @@ void test_floorplan_vgg8() {
           "sub-arrays larger than the network are rejected naming subarray_rows");
 }
 
+// A small network with synthetic trace arrays: every input code `input_code`, weights 3, and
+// `changed` of each layer's weights one code lower before the update.
+Trace synthetic_trace(int batch, int iterations, std::int16_t input_code, std::size_t changed) {
+    Trace t;
+    t.weight_bits = 5;
+    t.input_bits = 8;
+    t.batch_size = batch;
+    t.iterations = iterations;
+    auto add = [&](int h, int c, int k, int o, bool pool) {
+        LayerShape l;
+        l.ifm_h = l.ifm_w = h;
+        l.ifm_c = c;
+        l.k_h = l.k_w = k;
+        l.ofm_c = o;
+        l.pool = pool;
+        t.network.push_back(l);
+        TraceLayer layer;
+        const std::size_t rows = static_cast<std::size_t>(l.weight_rows());
+        layer.weight.shape = {rows, static_cast<std::size_t>(o)};
+        layer.weight.values.assign(rows * o, 3);
+        layer.weight_old = layer.weight;
+        for (std::size_t i = 0; i < changed && i < layer.weight_old.values.size(); ++i) layer.weight_old.values[i] = 2;
+        const std::size_t patches = static_cast<std::size_t>(h) * h;
+        layer.input.shape = {1, patches, rows};
+        layer.input.values.assign(patches * rows, input_code);
+        t.layers.push_back(layer);
+    };
+    add(8, 32, 3, 64, false);
+    add(8, 64, 3, 64, true);
+    add(1, 1024, 1, 10, false);
+    return t;
+}
+
+HardwareConfig small_arrays() {
+    HardwareConfig hw;
+    hw.subarray_rows = hw.subarray_cols = 32;
+    hw.wg_subarray_rows = hw.wg_subarray_cols = 32;
+    return hw;
+}
+
+ChipPerformance run_performance(const HardwareConfig& hw, const Trace& trace) {
+    const TechnologyNode t = load_technology(NEUROSIM_DATA_DIR, hw.technology_node_nm, hw.device_roadmap);
+    const WireProperties wire = load_wire(NEUROSIM_DATA_DIR, hw.wire_width_nm);
+    FloorplanParams fp;
+    fp.weight_bits = trace.weight_bits;
+    fp.cell_bits = hw.effective_cell_bits();
+    fp.subarray_rows = hw.subarray_rows;
+    fp.subarray_cols = hw.subarray_cols;
+    fp.mapping = hw.mapping;
+    fp.pipeline = hw.pipeline;
+    const Floorplan plan = plan_floorplan(trace.network, fp);
+    const DesignContext ctx{hw,
+                            t,
+                            trace.input_bits,
+                            trace.weight_bits,
+                            trace.batch_size,
+                            wire_resistance_ohm_per_m(wire, hw.wire_width_nm, hw.temperature_k)};
+    const ChipArea area = estimate_chip_area(ctx, trace.network, plan);
+    return estimate_performance(ctx, trace, plan, area, CostCoefficients::load(NEUROSIM_DATA_DIR));
+}
+
+bool near(double a, double b, double rel = 1e-9) {
+    return std::abs(a - b) <= rel * std::max(std::abs(a), std::abs(b));
+}
+
+void test_linear_costs() {
+    const LinearCost c = LinearCost::term("x", 2) + LinearCost::constant(1) + LinearCost::term("x", 1) * 2;
+    const CostCoefficients k = CostCoefficients::from_map({{"x", 0.5}});
+    check(near(k.evaluate(c), 1 + 0.5 * 4), "linear cost sums its terms");
+    check(throws_naming([&] { k.evaluate(LinearCost::term("missing_coefficient", 1)); }, "missing_coefficient"),
+          "a missing coefficient is named");
+}
+
+void test_trace_activity() {
+    const HardwareConfig hw;
+    const TechnologyNode t = tech();
+    const DesignContext ctx{hw, t, 8, 5, 200, 0};
+    const Trace quiet = synthetic_trace(1, 1, 0, 0);
+    const Trace busy = synthetic_trace(1, 1, -1, 5);
+    const LayerActivity a0 = measure_activity(quiet.layers[0], ctx);
+    const LayerActivity a1 = measure_activity(busy.layers[0], ctx);
+    check(a0.input_bit_activity == 0 && near(a1.input_bit_activity, 1), "input bit activity counts ones");
+    check(a0.write_pulses == 0 && a0.cells_changed == 0, "unchanged weights need no pulses");
+    // One code step on a 5-bit cell of a 60-level device is 59/31 pulses.
+    check(near(a1.write_pulses, 5 * 59.0 / 31) && a1.cells_changed == 5, "pulses follow the level change");
+    check(near(a0.conductance_fraction, (3 + 16) / 31.0), "conductance from the stored level");
+}
+
+void test_performance_scaling() {
+    const HardwareConfig hw = small_arrays();
+    const ChipPerformance base = run_performance(hw, synthetic_trace(10, 5, 17, 100));
+    const ChipPerformance batch = run_performance(hw, synthetic_trace(20, 5, 17, 100));
+    const ChipPerformance epoch = run_performance(hw, synthetic_trace(10, 10, 17, 100));
+    check(base.latency_s.fw > 0 && base.energy_j.total() > 0 && base.leakage_power_w > 0, "figures are positive");
+    check(near(batch.latency_s.fw, 2 * base.latency_s.fw) && near(batch.energy_j.wg, 2 * base.energy_j.wg),
+          "forward and gradient phases scale with the batch");
+    check(near(batch.energy_j.wu, base.energy_j.wu), "one weight update per batch");
+    check(near(epoch.latency_s.wu, 2 * base.latency_s.wu) && near(epoch.energy_j.ag, 2 * base.energy_j.ag),
+          "every figure scales with the iterations");
+    check(base.layers[0].latency_s.ag == 0 && base.layers[0].energy_j.ag == 0, "no activation gradient for layer 1");
+    check(
+        near(base.tops, base.operations / base.latency_s.total() * 1e-12) && near(base.fps, 1 / base.latency_s.total()),
+        "throughput from operations and latency");
+    check(base.peak_latency_s.fw < base.latency_s.fw && base.peak_energy_j.fw < base.energy_j.fw,
+          "peak figures leave out buffers, interconnect and DRAM");
+
+    const ChipPerformance busy = run_performance(hw, synthetic_trace(10, 5, 127, 100));
+    check(busy.energy_breakdown_j.array > base.energy_breakdown_j.array &&
+              busy.energy_breakdown_j.adc >= base.energy_breakdown_j.adc &&
+              busy.peak_energy_j.wg > base.peak_energy_j.wg,
+          "more input ones cost more array and gradient energy, never less ADC energy");
+    const ChipPerformance still = run_performance(hw, synthetic_trace(10, 5, 17, 0));
+    const ChipPerformance moved = run_performance(hw, synthetic_trace(10, 5, 17, 1000));
+    check(still.peak_energy_j.wu == 0 && moved.peak_energy_j.wu > base.peak_energy_j.wu,
+          "update energy follows the pulses");
+
+    HardwareConfig gddr = hw;
+    gddr.dram = DramType::gddr5;
+    const ChipPerformance g = run_performance(gddr, synthetic_trace(10, 5, 17, 100));
+    check(near(g.energy_breakdown_j.dram / base.energy_breakdown_j.dram, 14.0 / 3.9, 1e-6) &&
+              near(g.latency_breakdown_s.dram / base.latency_breakdown_s.dram, 15.2 / 4.288, 1e-6),
+          "DRAM traffic priced per bit and bandwidth");
+
+    HardwareConfig pipelined = hw;
+    pipelined.pipeline = true;
+    const ChipPerformance p = run_performance(pipelined, synthetic_trace(10, 5, 17, 100));
+    double slowest = 0;
+    for (const auto& l : p.layers) slowest = std::max(slowest, l.latency_s.fw);
+    check(near(p.latency_s.fw, slowest), "pipelined forward takes the slowest stage");
+}
+
 }  // namespace
 
 int main() {
@@ -170,6 +303,9 @@ int main() {
     test_wire_delay_quadratic();
     test_hardware_parsing();
     test_floorplan_vgg8();
+    test_linear_costs();
+    test_trace_activity();
+    test_performance_scaling();
     if (failures) {
         std::cerr << failures << " check(s) failed\n";
         return 1;

@@ -50,11 +50,11 @@ private:
 
 // What the trace says about one layer's activity.
 struct LayerActivity {
-    double input_bit_activity = 0;     // share of 1 bits in the input codes (all samples, all patches)
-    double conductance_fraction = 0;   // mean stored level of the cells over the top level, 0..1
-    double write_pulses = 0;           // programming pulses of one weight copy, old -> new codes
-    double row_pulse_steps = 0;        // sum over (row, sub-array column block) of the largest pulse count
-    double cells_changed = 0;          // cells whose level changes
+    double input_bit_activity = 0;    // share of 1 bits in the input codes (all samples, all patches)
+    double conductance_fraction = 0;  // mean stored level of the cells over the top level, 0..1
+    double write_pulses = 0;          // programming pulses of one weight copy, old -> new codes
+    double row_pulse_steps = 0;       // sum over (row, sub-array column block) of the largest pulse count
+    double cells_changed = 0;         // cells whose level changes
 };
 
 LayerActivity measure_activity(const TraceLayer& layer, const DesignContext& ctx);
@@ -65,8 +65,8 @@ struct PhaseFigures {
 };
 
 struct Breakdown {
-    double adc = 0, accumulation = 0, array = 0, buffer = 0, interconnect = 0, weight_gradient = 0,
-           weight_update = 0, dram = 0;
+    double adc = 0, accumulation = 0, array = 0, buffer = 0, interconnect = 0, weight_gradient = 0, weight_update = 0,
+           dram = 0;
 };
 
 struct LayerPerformance {

@@ -1,0 +1,105 @@
+"""Seconds and peak memory of one NeuroSIM run on the VGG-8 calibration trace (one epoch).
+
+Regenerates the calibration trace with shared/calibration/make_traces.py (or takes --trace),
+builds the estimator with CMake if needed (-j2), and times the binary on the default hardware
+(FeFET, 32 nm). Peak memory is the child's maximum resident set size (resource.getrusage).
+
+    python benchmarks/neurosim.py [--repeats N] [--trace DIR] [--build DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+SOURCE_DIR = REPO / "NeuroSIM"
+CALIBRATION = REPO.parent / "shared" / "calibration"
+# The issue's budget for one VGG-8 epoch on 2 cores.
+BUDGET_S = 2.0
+BUDGET_MB = 1024.0
+
+
+def build(build_dir: Path) -> Path:
+    if not (build_dir / "CMakeCache.txt").exists():
+        subprocess.run(
+            ["cmake", "-S", str(SOURCE_DIR), "-B", str(build_dir), "-DCMAKE_BUILD_TYPE=Release"],
+            check=True,
+            capture_output=True,
+        )
+    subprocess.run(["cmake", "--build", str(build_dir), "-j2"], check=True, capture_output=True)
+    return build_dir / "neurosim"
+
+
+def make_trace(out: Path) -> Path:
+    subprocess.run(
+        [
+            sys.executable,
+            str(CALIBRATION / "make_traces.py"),
+            "--network",
+            str(CALIBRATION / "networks" / "vgg8.csv"),
+            "--seed",
+            "1",
+            "--out",
+            str(out),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument(
+        "--trace", type=Path, help="cim-trace/1 directory (default: regenerate VGG-8)"
+    )
+    parser.add_argument("--build", type=Path, default=REPO / "build" / "neurosim")
+    args = parser.parse_args()
+
+    binary = build(args.build)
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        trace = args.trace or make_trace(work / "trace")
+        hardware = work / "hw.txt"
+        hardware.write_text("# defaults: FeFET, 32 nm LSTP\n")
+        seconds, peak_mb = [], 0.0
+        for i in range(args.repeats):
+            start = time.perf_counter()
+            child = subprocess.Popen(
+                [
+                    str(binary),
+                    "--trace",
+                    str(trace),
+                    "--hardware",
+                    str(hardware),
+                    "--out",
+                    str(work / f"out{i}"),
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            # wait4 gives this child's own resource usage, not the build's or the trace generator's.
+            _, status, usage = os.wait4(child.pid, 0)
+            seconds.append(time.perf_counter() - start)
+            if os.waitstatus_to_exitcode(status) != 0:
+                raise SystemExit(f"neurosim failed with status {status}")
+            peak_mb = max(peak_mb, usage.ru_maxrss / 1024)  # kilobytes on Linux
+    median = statistics.median(seconds)
+    print(
+        f"neurosim VGG-8 epoch: {median:.3f} s (median of {args.repeats}, "
+        f"min {min(seconds):.3f} s), peak memory {peak_mb:.0f} MB"
+    )
+    verdict = "ok" if median <= BUDGET_S and peak_mb <= BUDGET_MB else "OVER"
+    print(f"budget: {BUDGET_S:.0f} s, {BUDGET_MB:.0f} MB -> {verdict}")
+
+
+if __name__ == "__main__":
+    main()
