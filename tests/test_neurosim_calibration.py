@@ -2,6 +2,10 @@
 
 Builds the estimator with CMake into pytest's cache, regenerates the calibration trace with
 shared/calibration/make_traces.py and runs one estimate per reference configuration.
+
+The floorplan and area checks test models built from the circuit blocks. The latency and energy
+checks guard the per-event coefficients, which were fitted to this same set
+(NeuroSIM/tools/fit_performance.py): they catch a regression of the fit, not validate the model.
 """
 
 from __future__ import annotations
