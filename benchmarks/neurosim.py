@@ -18,40 +18,20 @@ import tempfile
 import time
 from pathlib import Path
 
+from cimtrain import estimator
+
 REPO = Path(__file__).resolve().parents[1]
-SOURCE_DIR = REPO / "NeuroSIM"
 CALIBRATION = REPO.parent / "shared" / "calibration"
 # The issue's budget for one VGG-8 epoch on 2 cores.
 BUDGET_S = 2.0
 BUDGET_MB = 1024.0
 
 
-def build(build_dir: Path) -> Path:
-    if not (build_dir / "CMakeCache.txt").exists():
-        subprocess.run(
-            ["cmake", "-S", str(SOURCE_DIR), "-B", str(build_dir), "-DCMAKE_BUILD_TYPE=Release"],
-            check=True,
-            capture_output=True,
-        )
-    subprocess.run(["cmake", "--build", str(build_dir), "-j2"], check=True, capture_output=True)
-    return build_dir / "neurosim"
-
-
 def make_trace(out: Path) -> Path:
-    subprocess.run(
-        [
-            sys.executable,
-            str(CALIBRATION / "make_traces.py"),
-            "--network",
-            str(CALIBRATION / "networks" / "vgg8.csv"),
-            "--seed",
-            "1",
-            "--out",
-            str(out),
-        ],
-        check=True,
-        capture_output=True,
-    )
+    """The VGG-8 calibration trace (make_traces.py, seed 1)."""
+    subprocess.run([sys.executable, str(CALIBRATION / "make_traces.py"),
+                    "--network", str(CALIBRATION / "networks" / "vgg8.csv"),
+                    "--seed", "1", "--out", str(out)], check=True, capture_output=True)
     return out
 
 
@@ -61,10 +41,10 @@ def main() -> None:
     parser.add_argument(
         "--trace", type=Path, help="cim-trace/1 directory (default: regenerate VGG-8)"
     )
-    parser.add_argument("--build", type=Path, default=REPO / "build" / "neurosim")
+    parser.add_argument("--build", type=Path, default=estimator.DEFAULT_BUILD_DIR)
     args = parser.parse_args()
 
-    binary = build(args.build)
+    binary = estimator.build(args.build, log=lambda _: None)
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         trace = args.trace or make_trace(work / "trace")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -40,3 +42,32 @@ def tiny_config(**sections: dict) -> dict:
 @pytest.fixture
 def tiny() -> dict:
     return tiny_config()
+
+
+def make_calibration_trace(out: Path) -> Path:
+    """The VGG-8 trace the reference runs of shared/calibration saw (make_traces.py, seed 1)."""
+    calibration = SHARED / "calibration"
+    subprocess.run([sys.executable, str(calibration / "make_traces.py"),
+                    "--network", str(calibration / "networks" / "vgg8.csv"),
+                    "--seed", "1", "--out", str(out)], check=True, capture_output=True)
+    return out
+
+
+@pytest.fixture(scope="session")
+def calibration_trace(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_calibration_trace(tmp_path_factory.mktemp("calibration") / "trace")
+
+
+@pytest.fixture(scope="session")
+def neurosim_build_dir(request: pytest.FixtureRequest) -> Path:
+    """NeuroSIM and its unit tests, built once into pytest's cache."""
+    from cimtrain import estimator
+
+    directory = Path(request.config.cache.mkdir("neurosim-build"))
+    estimator.build(directory, log=lambda _: None, with_tests=True)
+    return directory
+
+
+@pytest.fixture(scope="session")
+def neurosim_binary(neurosim_build_dir: Path) -> Path:
+    return neurosim_build_dir / "neurosim"

@@ -13,12 +13,8 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def vgg8_trace(tmp_path_factory: pytest.TempPathFactory):
-    trace = tmp_path_factory.mktemp("calibration") / "trace"
-    subprocess.run([sys.executable, str(SHARED / "calibration" / "make_traces.py"),
-                    "--network", str(SHARED / "calibration" / "networks" / "vgg8.csv"),
-                    "--seed", "1", "--out", str(trace)], check=True)
-    return trace
+def vgg8_trace(calibration_trace):
+    return calibration_trace
 
 
 def cimtrain(*args: str) -> subprocess.CompletedProcess:

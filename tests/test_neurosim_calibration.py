@@ -15,7 +15,6 @@ import hashlib
 import json
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -41,43 +40,6 @@ PRINT_TOLERANCE = 1e-5
 pytestmark = pytest.mark.skipif(
     not CALIBRATION.is_dir(), reason="shared/calibration is not available"
 )
-
-
-def build_neurosim(build_dir: Path) -> Path:
-    """Configure (once) and build the estimator; returns the binary."""
-    if not (build_dir / "CMakeCache.txt").exists():
-        subprocess.run(
-            ["cmake", "-S", str(SOURCE_DIR), "-B", str(build_dir), "-DCMAKE_BUILD_TYPE=Release"],
-            check=True,
-            capture_output=True,
-        )
-    subprocess.run(["cmake", "--build", str(build_dir), "-j2"], check=True, capture_output=True)
-    return build_dir / "neurosim"
-
-
-@pytest.fixture(scope="session")
-def neurosim_binary(request: pytest.FixtureRequest) -> Path:
-    return build_neurosim(Path(request.config.cache.mkdir("neurosim-build")))
-
-
-@pytest.fixture(scope="session")
-def calibration_trace(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("calibration") / "trace"
-    subprocess.run(
-        [
-            sys.executable,
-            str(CALIBRATION / "make_traces.py"),
-            "--network",
-            str(CALIBRATION / "networks" / "vgg8.csv"),
-            "--seed",
-            "1",
-            "--out",
-            str(out),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    return out
 
 
 def write_hardware(path: Path, settings: dict[str, object]) -> Path:

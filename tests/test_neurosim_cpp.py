@@ -11,16 +11,8 @@ SOURCE_DIR = Path(__file__).resolve().parents[1] / "NeuroSIM"
 
 
 @pytest.fixture(scope="session")
-def build_dir(request: pytest.FixtureRequest) -> Path:
-    directory = Path(request.config.cache.mkdir("neurosim-build"))
-    if not (directory / "CMakeCache.txt").exists():
-        subprocess.run(
-            ["cmake", "-S", str(SOURCE_DIR), "-B", str(directory), "-DCMAKE_BUILD_TYPE=Release"],
-            check=True,
-            capture_output=True,
-        )
-    subprocess.run(["cmake", "--build", str(directory), "-j2"], check=True, capture_output=True)
-    return directory
+def build_dir(neurosim_build_dir: Path) -> Path:
+    return neurosim_build_dir
 
 
 def test_ctest_passes(build_dir: Path) -> None:

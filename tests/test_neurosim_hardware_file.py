@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -18,16 +17,8 @@ PRESETS = sorted((REPO / "config" / "hardware").glob("cal_*.yaml"))
 
 
 @pytest.fixture(scope="session")
-def binary(request: pytest.FixtureRequest) -> Path:
-    build = Path(request.config.cache.mkdir("neurosim-build"))
-    if not (build / "CMakeCache.txt").exists():
-        subprocess.run(
-            ["cmake", "-S", str(REPO / "NeuroSIM"), "-B", str(build), "-DCMAKE_BUILD_TYPE=Release"],
-            check=True,
-            capture_output=True,
-        )
-    subprocess.run(["cmake", "--build", str(build), "-j2"], check=True, capture_output=True)
-    return build / "neurosim"
+def binary(neurosim_binary: Path) -> Path:
+    return neurosim_binary
 
 
 def parse_default(kind: str, text: str) -> object:
@@ -94,22 +85,10 @@ def test_written_file_lists_the_given_keys(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(not CALIBRATION.is_dir(), reason="shared/calibration is not available")
 @pytest.mark.parametrize("preset", PRESETS, ids=[p.stem for p in PRESETS])
-def test_preset_reproduces_reference_floorplan(preset: Path, binary: Path, tmp_path: Path) -> None:
-    trace = tmp_path / "trace"
-    subprocess.run(
-        [
-            sys.executable,
-            str(CALIBRATION / "make_traces.py"),
-            "--network",
-            str(CALIBRATION / "networks" / "vgg8.csv"),
-            "--seed",
-            "1",
-            "--out",
-            str(trace),
-        ],
-        check=True,
-        capture_output=True,
-    )
+def test_preset_reproduces_reference_floorplan(
+    preset: Path, binary: Path, calibration_trace: Path, tmp_path: Path
+) -> None:
+    trace = calibration_trace
     settings = hardware.hardware_from_config(yaml.safe_load(preset.read_text()))
     hw_file = hardware.write_hardware_file(settings, tmp_path / "hw.txt")
     out = tmp_path / "out"

@@ -27,15 +27,16 @@ class EstimatorError(RuntimeError):
 
 
 def build(build_dir: Path = DEFAULT_BUILD_DIR, source_dir: Path = SOURCE_DIR,
-          log: Log = print) -> Path:
-    """Configure (once) and build the estimator; return the binary's path."""
+          log: Log = print, with_tests: bool = False) -> Path:
+    """Configure (once) and build the estimator (and its unit tests); return the binary's path."""
     if shutil.which("cmake") is None:
         raise EstimatorError("cmake not found: install CMake (>= 3.20) and a C++17 compiler")
     build_dir = Path(build_dir)
     if not (build_dir / "CMakeCache.txt").is_file():
         _run(["cmake", "-S", str(source_dir), "-B", str(build_dir),
               "-DCMAKE_BUILD_TYPE=Release"], "configuring NeuroSIM", log)
-    _run(["cmake", "--build", str(build_dir), "--target", BINARY_NAME, "-j2"],
+    targets = ["all"] if with_tests else [BINARY_NAME]
+    _run(["cmake", "--build", str(build_dir), "--target", *targets, "-j2"],
          "building NeuroSIM", log)
     binary = build_dir / BINARY_NAME
     if not binary.is_file():
