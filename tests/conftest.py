@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -22,6 +23,21 @@ TINY_LAYERS = [
     {"type": "fc", "out": 16},
     {"type": "fc", "out": 10},
 ]
+
+
+WORKFLOW_FILES = ["Snakefile", "config.yaml", "config", "workflow", "NeuroSIM"]
+
+
+def copy_workflow(root: Path) -> Path:
+    """A copy of the workflow's files (no results, no build) to run Snakemake in."""
+    root.mkdir(parents=True, exist_ok=True)
+    for name in WORKFLOW_FILES:
+        source = REPO / name
+        if source.is_dir():
+            shutil.copytree(source, root / name, ignore=shutil.ignore_patterns("build"))
+        else:
+            shutil.copy(source, root / name)
+    return root
 
 
 def tiny_config(**sections: dict) -> dict:

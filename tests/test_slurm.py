@@ -21,12 +21,11 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import REPO
+from conftest import copy_workflow
 
 pytestmark = pytest.mark.slow
 
 SCRIPTS = Path(__file__).parent / "slurm"
-WORKFLOW_FILES = ["Snakefile", "config.yaml", "config", "workflow", "NeuroSIM"]
 # The training part of the workflow: each SLURM job costs ~15 s of start-up on 2 cores, so the
 # estimator and plots are left to test_workflow.
 TARGETS = ["results/summary/training.csv"]
@@ -77,14 +76,8 @@ def slurm_env() -> Iterator[dict[str, str]]:
     subprocess.run(["bash", str(SCRIPTS / "stop_slurm.sh")], capture_output=True, timeout=120)
 
 
-def copy_workflow(root: Path) -> Path:
-    root.mkdir()
-    for name in WORKFLOW_FILES:
-        source = REPO / name
-        if source.is_dir():
-            shutil.copytree(source, root / name, ignore=shutil.ignore_patterns("build"))
-        elif source.exists():
-            shutil.copy(source, root / name)
+def copy_tiny_workflow(root: Path) -> Path:
+    copy_workflow(root)
     (root / "config" / "under_test.yaml").write_text(yaml.safe_dump(TINY))
     return root
 
@@ -142,8 +135,8 @@ def arrays_and_checkpoints(workdir: Path) -> dict[str, bytes]:
 def runs(slurm_env, tmp_path_factory) -> dict[str, object]:
     """The tiny workflow run through SLURM and locally; the job rules a dry run plans."""
     root = tmp_path_factory.mktemp("slurm")
-    on_slurm = copy_workflow(root / "slurm")
-    local = copy_workflow(root / "local")
+    on_slurm = copy_tiny_workflow(root / "slurm")
+    local = copy_tiny_workflow(root / "local")
     rules = planned_rules(local)
     prefix = f"cimtrain-{uuid.uuid4().hex[:8]}"
     started = time.monotonic()

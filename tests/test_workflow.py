@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import REPO
+from conftest import REPO, copy_workflow
 
 pytestmark = pytest.mark.slow
 
@@ -35,7 +35,6 @@ TINY = {
     "trace": {"every": 2},
     "hardware": {"subarray_rows": 32, "subarray_cols": 32},
 }
-WORKFLOW_FILES = ["Snakefile", "config.yaml", "config", "workflow", "NeuroSIM"]
 
 
 def snakemake(workdir: Path, config: dict, *args: str) -> subprocess.CompletedProcess:
@@ -71,13 +70,7 @@ def with_section(section: str, **values: object) -> dict:
 
 @pytest.fixture(scope="module")
 def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("workflow")
-    for name in WORKFLOW_FILES:
-        source = REPO / name
-        if source.is_dir():
-            shutil.copytree(source, root / name)
-        else:
-            shutil.copy(source, root / name)
+    root = copy_workflow(tmp_path_factory.mktemp("workflow"))
     result = snakemake(root, TINY)
     assert result.returncode == 0, result.stderr[-4000:]
     return root
