@@ -90,6 +90,13 @@ def main() -> None:
         type=Path,
         default=Path(__file__).resolve().parents[1] / "data" / "performance" / "coefficients.csv",
     )
+    parser.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        choices=sorted(CONFIGS),
+        help="leave a configuration out of the fit, to test the model on it (repeatable)",
+    )
     args = parser.parse_args()
 
     rows: list[
@@ -97,6 +104,8 @@ def main() -> None:
     ] = []  # (known, weights, reference, emphasis)
     with tempfile.TemporaryDirectory() as tmp:
         for name, settings in CONFIGS.items():
+            if name in args.exclude:
+                continue
             work = Path(tmp) / name
             work.mkdir()
             layers = dump(args.binary, args.trace, settings, work)
