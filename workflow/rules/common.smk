@@ -24,10 +24,6 @@ RUNS = SWEEP.runs if SWEEP else {"results": config}
 VARIANTS = SWEEP.hardware_variants if SWEEP else {}
 
 
-def run_config(wildcards):
-    return RUNS[wildcards.run]
-
-
 def section(name):
     """Params function: one config section of the job's run."""
     return lambda wildcards: RUNS[wildcards.run][name]
