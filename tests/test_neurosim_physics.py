@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import REPO
 
 from cimtrain import hardware
 
@@ -59,3 +60,32 @@ def test_phases_add_up_and_peak_is_part_of_total(estimate):
         phases = sum(chip[f"{quantity}_{p}_{unit}"] for p in ("fw", "ag", "wg", "wu"))
         assert phases == pytest.approx(chip[f"{quantity}_total_{unit}"], rel=1e-6)
         assert chip[f"peak_{quantity}_total_{unit}"] < chip[f"{quantity}_total_{unit}"]
+
+
+@pytest.mark.parametrize("preset", sorted((REPO / "config" / "hardware").glob("*.yaml")),
+                         ids=lambda p: p.stem)
+def test_every_preset_estimates_the_calibration_trace(preset, calibration_trace,
+                                                      neurosim_build_dir, tmp_path):
+    import yaml
+
+    from cimtrain import estimator
+
+    config = yaml.safe_load(preset.read_text())
+    estimator.estimate(calibration_trace, config, tmp_path, neurosim_build_dir,
+                       log=lambda _: None)
+    chip = pd.read_csv(tmp_path / "neurosim.csv").iloc[0]
+    assert chip.area_total_m2 > 0 and chip.energy_total_j > 0 and chip.latency_total_s > 0
+
+
+def test_22_nm_presets_are_smaller_than_32_nm(calibration_trace, neurosim_build_dir, tmp_path):
+    import yaml
+
+    from cimtrain import estimator
+
+    areas = {}
+    for name in ("cal_sram_32", "sram_22", "cal_rram_32", "rram_22"):
+        config = yaml.safe_load((REPO / "config" / "hardware" / f"{name}.yaml").read_text())
+        estimator.estimate(calibration_trace, config, tmp_path / name, neurosim_build_dir,
+                           log=lambda _: None)
+        areas[name] = pd.read_csv(tmp_path / name / "neurosim.csv").area_total_m2.item()
+    assert areas["sram_22"] < areas["cal_sram_32"] and areas["rram_22"] < areas["cal_rram_32"]
