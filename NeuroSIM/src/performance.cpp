@@ -261,6 +261,11 @@ private:
     ComputeCosts compute(const LayerCounts& c, const PhaseCounts& ph, const std::string& direction) const;
     TransferCosts transfers(const LayerCounts& c) const;
     TileCosts tile(const LayerCounts& c, const PhaseCounts& ph) const;
+    // What the layer's inputs occupy in the SRAM gradient unit.
+    struct GradientFootprint {
+        double rows, cols, arrays_in_row, arrays_in_col;
+    };
+    GradientFootprint gradient_footprint(const LayerCounts& c) const;
     LinearCost gradient_latency(const LayerCounts& c) const;
     LinearCost gradient_energy(const LayerCounts& c) const;
     UpdateCosts update(const LayerCounts& c) const;
@@ -439,13 +444,17 @@ TileCosts LayerCostBuilder::tile(const LayerCounts& c, const PhaseCounts& ph) co
 
 // The gradient unit holds the layer's inputs (output pixels x input channels x input bits) and reads
 // them once per output channel, error bit by error bit; spare sub-arrays hold copies that share reads.
-LinearCost LayerCostBuilder::gradient_latency(const LayerCounts& c) const {
-    const HardwareConfig& hw = ctx_.hw;
+LayerCostBuilder::GradientFootprint LayerCostBuilder::gradient_footprint(const LayerCounts& c) const {
     const LayerShape& l = *c.shape;
     const bool fc = l.k_h == 1 && l.k_w == 1 && l.ifm_h == 1 && l.ifm_w == 1;
-    const double rows = fc ? 1.0 : c.n;
-    const double cols = l.ifm_c * c.input_bits;
-    const double in_row = std::max(1, area_.wg_arrays_in_row), in_col = std::max(1, area_.wg_arrays_in_col);
+    return {fc ? 1.0 : c.n, static_cast<double>(l.ifm_c) * c.input_bits,
+            static_cast<double>(std::max(1, area_.wg_arrays_in_row)),
+            static_cast<double>(std::max(1, area_.wg_arrays_in_col))};
+}
+
+LinearCost LayerCostBuilder::gradient_latency(const LayerCounts& c) const {
+    const HardwareConfig& hw = ctx_.hw;
+    const auto [rows, cols, in_row, in_col] = gradient_footprint(c);
     double copies_rows = std::max(1.0, std::floor(in_row / std::max(1.0, std::ceil(rows / hw.wg_subarray_rows))));
     double copies_cols = std::max(1.0, std::floor(in_col / std::max(1.0, std::ceil(cols / hw.wg_subarray_cols))));
     if (rows == 1) {
@@ -461,11 +470,7 @@ LinearCost LayerCostBuilder::gradient_latency(const LayerCounts& c) const {
 
 LinearCost LayerCostBuilder::gradient_energy(const LayerCounts& c) const {
     const HardwareConfig& hw = ctx_.hw;
-    const LayerShape& l = *c.shape;
-    const bool fc = l.k_h == 1 && l.k_w == 1 && l.ifm_h == 1 && l.ifm_w == 1;
-    const double rows = fc ? 1.0 : c.n;
-    const double cols = l.ifm_c * c.input_bits;
-    const double in_row = std::max(1, area_.wg_arrays_in_row), in_col = std::max(1, area_.wg_arrays_in_col);
+    const auto [rows, cols, in_row, in_col] = gradient_footprint(c);
     // Energy follows the share of the unit the layer occupies and the activity of the stored inputs.
     const double used = rows * cols / (in_row * in_col * hw.wg_subarray_rows * hw.wg_subarray_cols);
     const double reads = c.ofm * hw.wg_rows_per_adc * c.input_bits;
