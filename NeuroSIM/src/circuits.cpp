@@ -15,6 +15,23 @@ Footprint min_nand(int inputs, double nmos_scale, const TechnologyNode& t) {
                          t.pn_size_ratio * t.min_nmos_width_m(), t);
 }
 
+// `lines` inverter-sized gates stacked along a side (folded into columns when the fit fixes the
+// height), `gates_per_line` of them side by side, with a scan flip-flop per line beside them.
+Footprint inverter_lines(const Fit& fit, int lines, int gates_per_line, double wn_m, double wp_m,
+                         const FlipFlops& scan, const TechnologyNode& t) {
+    const double min_h = t.cell_height_m();
+    if (fit.side == Fit::Side::height) {
+        double per_col = std::floor(fit.length_m / min_h);
+        const double cols = std::ceil(lines / per_col);
+        per_col = std::ceil(lines / cols);
+        const Footprint tg = gate_footprint(GateKind::inverter, 1, wn_m, wp_m, fit.length_m / per_col, t);
+        return {fit.length_m, tg.width_m * gates_per_line * cols + scan.layout(fit).width_m};
+    }
+    const Footprint tg = gate_footprint(GateKind::inverter, 1, wn_m, wp_m, min_h, t);
+    const double h = tg.height_m * lines;
+    return {h, tg.width_m * gates_per_line + scan.layout(Fit::to_height(h)).width_m};
+}
+
 double min_cell_pitch_m(const TechnologyNode& t) {
     return 2 * (t.rules.poly_width_f + t.rules.gap_gate_poly_f) * t.f();
 }
@@ -191,19 +208,7 @@ PassGateMatrix::PassGateMatrix(const PassGateMatrixParams& p, const TechnologyNo
 
 Footprint PassGateMatrix::layout(const Fit& fit) const {
     const FlipFlops scan({static_cast<double>(p_.lines)}, t_);
-    if (p_.rows) {
-        const double min_h = t_.cell_height_m();
-        if (fit.side == Fit::Side::height) {
-            double per_col = std::floor(fit.length_m / min_h);
-            const double cols = std::ceil(p_.lines / per_col);
-            per_col = std::ceil(p_.lines / cols);
-            const Footprint tg = gate_footprint(GateKind::inverter, 1, wn_, wp_, fit.length_m / per_col, t_);
-            return {fit.length_m, tg.width_m * 2 * cols + scan.layout(fit).width_m};
-        }
-        const Footprint tg = gate_footprint(GateKind::inverter, 1, wn_, wp_, min_h, t_);
-        const double h = tg.height_m * p_.lines;
-        return {h, tg.width_m * 2 + scan.layout(Fit::to_height(h)).width_m};
-    }
+    if (p_.rows) return inverter_lines(fit, p_.lines, 2, wn_, wp_, scan, t_);
     const double pitch = min_cell_pitch_m(t_);
     if (fit.side == Fit::Side::width) {
         double per_row = std::floor(fit.length_m / (pitch * 2));
@@ -223,17 +228,7 @@ Footprint RowDriverMatrix::layout(const Fit& fit) const {
     const double wn = t_.min_nmos_width_m();
     const double wp = t_.pn_size_ratio * wn;
     const FlipFlops scan({static_cast<double>(p_.rows)}, t_);
-    const double min_h = t_.cell_height_m();
-    if (fit.side == Fit::Side::height) {
-        double per_col = std::floor(fit.length_m / min_h);
-        const double cols = std::ceil(p_.rows / per_col);
-        per_col = std::ceil(p_.rows / cols);
-        const Footprint tg = gate_footprint(GateKind::inverter, 1, wn, wp, fit.length_m / per_col, t_);
-        return {fit.length_m, tg.width_m * 4 * cols + scan.layout(fit).width_m};
-    }
-    const Footprint tg = gate_footprint(GateKind::inverter, 1, wn, wp, min_h, t_);
-    const double h = tg.height_m * p_.rows;
-    return {h, tg.width_m * 4 + scan.layout(Fit::to_height(h)).width_m};
+    return inverter_lines(fit, p_.rows, 4, wn, wp, scan, t_);
 }
 
 double MultilevelSenseAdc::area_m2() const {
