@@ -20,6 +20,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from cimtrain import estimator
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 CALIBRATION = SHARED / "calibration"
@@ -32,7 +34,7 @@ CONFIGS: dict[str, dict[str, object]] = {
     "cal_sram_32": {"memory_cell": "sram"},
     "cal_fefet_22": {"technology_node_nm": 22, "feature_size_nm": 32, "wire_width_nm": 32},
 }
-AREA_KEYS = ["total", "cim_array", "routing", "adc", "accumulation", "other", "weight_gradient"]
+AREA_KEYS = ["total", *estimator.AREA_PARTS]
 AREA_TOLERANCE = 0.10
 # The reference prints 6 significant digits.
 PRINT_TOLERANCE = 1e-5
@@ -164,17 +166,8 @@ def test_network_row_disagreeing_with_arrays_fails(
 
 # ---------------------------------------------------------------- latency, energy and leakage
 
-PHASES = ["fw", "ag", "wg", "wu"]
-PARTS = [
-    "adc",
-    "accumulation",
-    "array",
-    "buffer",
-    "interconnect",
-    "weight_gradient",
-    "weight_update",
-    "dram",
-]
+PHASES = list(estimator.PHASES)
+PARTS = list(estimator.BREAKDOWN_PARTS)
 EFFICIENCY = ["tops_per_w", "tops", "fps", "peak_tops_per_w", "peak_tops", "peak_fps"]
 CHIP_TOLERANCE = 0.10
 LAYER_TOLERANCE = 0.25

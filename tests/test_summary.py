@@ -5,10 +5,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cimtrain import plots, summary
+from cimtrain import estimator, plots, summary
 
-PHASES = ["fw", "ag", "wg", "wu"]
-PARTS = plots.BREAKDOWN_PARTS
+PHASES = estimator.PHASES
+PARTS = estimator.BREAKDOWN_PARTS
 
 
 @pytest.mark.parametrize(("column", "expected"), [
@@ -27,7 +27,7 @@ def test_split_column(column, expected):
 def estimator_outputs(tmp_path, epochs=(2, 4)):
     """neurosim.csv and layers.csv files with the estimator's column contract."""
     rng = np.random.Generator(np.random.PCG64(0))
-    chip_columns = [f"area_{p}_m2" for p in ["total", *plots.AREA_PARTS]]
+    chip_columns = [f"area_{p}_m2" for p in ["total", *estimator.AREA_PARTS]]
     chip_columns += [f"{peak}{q}_{p}_{u}" for q, u in (("latency", "s"), ("energy", "j"))
                      for p in [*PHASES, "total"] for peak in ("", "peak_")]
     chip_columns += [f"breakdown_{q}_{p}_{u}" for q, u in (("latency", "s"), ("energy", "j"))

@@ -21,6 +21,8 @@ from pathlib import Path
 import numpy as np
 from scipy.optimize import least_squares, lsq_linear
 
+from cimtrain.estimator import BREAKDOWN_PARTS, PHASES
+
 # Hardware-file keys reproducing each reference run's Param.cpp changes.
 CONFIGS: dict[str, dict[str, object]] = {
     "cal_fefet_32": {},
@@ -28,17 +30,6 @@ CONFIGS: dict[str, dict[str, object]] = {
     "cal_sram_32": {"memory_cell": "sram"},
     "cal_fefet_22": {"technology_node_nm": 22, "feature_size_nm": 32, "wire_width_nm": 32},
 }
-PHASES = ["fw", "ag", "wg", "wu"]
-PARTS = [
-    "adc",
-    "accumulation",
-    "array",
-    "buffer",
-    "interconnect",
-    "weight_gradient",
-    "weight_update",
-    "dram",
-]
 # Chip-level figures carry a tighter bar than per-layer ones; weigh them up.
 CHIP_WEIGHT = 4.0
 # Relative error beyond which a residual counts linearly rather than quadratically.
@@ -53,7 +44,7 @@ def figures() -> list[tuple[str, str, str]]:
         for p in PHASES:
             out.append((f"{kind}_{p}", kind, p))
             out.append((f"peak_{kind}_{p}", f"peak_{kind}", p))
-        for part in PARTS:
+        for part in BREAKDOWN_PARTS:
             out.append((f"breakdown_{kind}_{part}", f"breakdown_{kind}", part))
     return out
 

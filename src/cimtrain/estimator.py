@@ -20,6 +20,11 @@ SOURCE_DIR = Path(__file__).resolve().parents[2] / "NeuroSIM"
 DEFAULT_BUILD_DIR = Path(__file__).resolve().parents[2] / "build" / "neurosim"
 BINARY_NAME = "neurosim"
 OUTPUT_FILES = ("neurosim.csv", "layers.csv", "floorplan.json")
+# Names in the estimator's output columns (a contract, see NeuroSIM/README.md).
+PHASES = ("fw", "ag", "wg", "wu")
+AREA_PARTS = ("cim_array", "adc", "accumulation", "routing", "other", "weight_gradient")
+BREAKDOWN_PARTS = ("adc", "accumulation", "array", "buffer", "interconnect", "weight_gradient",
+                   "weight_update", "dram")
 
 
 class EstimatorError(RuntimeError):

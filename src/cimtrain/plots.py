@@ -21,6 +21,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from cimtrain import device as device_model  # noqa: E402
+from cimtrain.estimator import AREA_PARTS, BREAKDOWN_PARTS, PHASES  # noqa: E402
 from cimtrain.files import replaced_atomically  # noqa: E402
 
 LINE_STYLES = ["-", "--", ":", "-."]
@@ -28,12 +29,9 @@ MARKERS = ["o", "s", "^", "v", "D", "x", "+", "*"]
 HATCHES = ["", "//", "..", "xx", "\\\\", "oo", "--", "++"]
 GREYS = ["0.15", "0.45", "0.7", "0.9", "0.3", "0.55", "0.8", "1.0"]  # fills
 LINE_GREYS = ["0.0", "0.3", "0.5", "0.65"]  # lines stay visible on white
-PHASES = {"fw": "forward", "ag": "activation gradient", "wg": "weight gradient",
-          "wu": "weight update"}
-AREA_PARTS = ["cim_array", "adc", "accumulation", "routing", "other", "weight_gradient"]
+PHASE_NAMES = {"fw": "forward", "ag": "activation gradient", "wg": "weight gradient",
+               "wu": "weight update"}
 UNIT_LABELS = {"j": "J", "s": "s"}
-BREAKDOWN_PARTS = ["adc", "accumulation", "array", "buffer", "interconnect", "weight_gradient",
-                   "weight_update", "dram"]
 
 
 def new_figure(width_in: float, height_in: float, dpi: int) -> Figure:
@@ -174,7 +172,7 @@ def energy_and_latency_per_epoch(hardware: pd.DataFrame, out_png: Path, dpi: int
     figure = new_figure(8, 3.4, dpi)
     for axes, (quantity, unit) in zip(figure.subplots(1, 2), (("energy", "j"),
                                                                ("latency", "s")), strict=True):
-        parts = {PHASES[p]: hardware[f"peak_{quantity}_{p}_{unit}"] for p in PHASES}
+        parts = {PHASE_NAMES[p]: hardware[f"peak_{quantity}_{p}_{unit}"] for p in PHASES}
         dram = hardware[f"breakdown_{quantity}_dram_{unit}"]
         moving = hardware[f"{quantity}_total_{unit}"] - sum(parts.values()) - dram
         parts["buffers, interconnect"] = moving.clip(lower=0)
