@@ -259,6 +259,9 @@ private:
     PhaseCounts forward(const LayerCounts& c) const;
     PhaseCounts transposed(const LayerCounts& c) const;
     ComputeCosts compute(const LayerCounts& c, const PhaseCounts& ph, const std::string& direction) const;
+    void readout(const LayerCounts& c, const PhaseCounts& ph, const std::string& direction, ComputeCosts* k) const;
+    void accumulation(const LayerCounts& c, const PhaseCounts& ph, const std::string& direction,
+                      ComputeCosts* k) const;
     TransferCosts transfers(const LayerCounts& c) const;
     TileCosts tile(const LayerCounts& c, const PhaseCounts& ph) const;
     // What the layer's inputs occupy in the SRAM gradient unit.
@@ -334,32 +337,44 @@ PhaseCounts LayerCostBuilder::transposed(const LayerCounts& c) const {
 ComputeCosts LayerCostBuilder::compute(const LayerCounts& c, const PhaseCounts& ph, const std::string& dir) const {
     ComputeCosts k;
     if (ph.bits == 0) return k;
-    const LayerPlacement& p = *c.place;
+    readout(c, ph, dir, &k);
+    accumulation(c, ph, dir, &k);
+    return k;
+}
+
+// Sub-array read-out: the array itself and its ADCs.
+void LayerCostBuilder::readout(const LayerCounts& c, const PhaseCounts& ph, const std::string& dir,
+                               ComputeCosts* k) const {
     const double a = c.activity->input_bit_activity;
     const double g = c.activity->conductance_fraction;
+    k->adc_s = latency("adc_latency" + fam_, ph.muxed * ph.reads);
+    k->array_s = latency("array_latency" + fam_, ph.muxed * ph.reads);
+    k->adc_j = energy("adc_energy" + dir + fam_, ph.conversions) +
+               energy("adc_energy_active" + dir + fam_, ph.conversions * a);
+    // Cell current flows where an input bit is 1, in proportion to the stored conductance; lines are
+    // charged where inputs switch and on every read-out column.
+    k->array_j = energy("array_energy_cell" + dir + fam_, c.n * ph.bits * ph.inputs * ph.outputs * a * g / 1024) +
+                 energy("array_energy_line" + dir + fam_, c.n * ph.bits * (ph.inputs * a + ph.outputs));
+}
+
+// Shift-add, adder trees and chip-level accumulation of the partial sums.
+void LayerCostBuilder::accumulation(const LayerCounts& c, const PhaseCounts& ph, const std::string& dir,
+                                    ComputeCosts* k) const {
+    const LayerPlacement& p = *c.place;
     const double chip_adds = p.tiles_along_rows > 1 ? p.tiles_along_cols * c.ofm * c.n *
                                                           std::ceil(std::log2(static_cast<double>(p.tiles_along_rows)))
                                                     : 0.0;
-    k.adc_s = latency("adc_latency" + fam_, ph.muxed * ph.reads);
-    k.array_s = latency("array_latency" + fam_, ph.muxed * ph.reads);
-    k.accumulation_s = p.novel ? latency("accumulation_latency_novel" + fam_, c.n * ph.bits)
-                               : latency("accumulation_latency_conventional" + fam_, ph.reads);
-    k.accumulation_s += latency("chip_accumulation_latency", chip_adds);
+    k->accumulation_s = p.novel ? latency("accumulation_latency_novel" + fam_, c.n * ph.bits)
+                                : latency("accumulation_latency_conventional" + fam_, ph.reads);
+    k->accumulation_s += latency("chip_accumulation_latency", chip_adds);
     // Partial sums of the row blocks that share outputs meet in an adder tree, one level per doubling:
     // the blocks of one kernel position in a novel PE, those of one tile otherwise.
     const double blocks = p.novel ? std::ceil(c.shape->ifm_c / static_cast<double>(ctx_.hw.subarray_rows))
                                   : std::max(1.0, c.row_blocks / p.tiles_along_rows);
-    k.accumulation_s +=
+    k->accumulation_s +=
         latency("accumulation_latency_tree" + fam_, c.n * ph.bits * std::ceil(std::log2(std::max(1.0, blocks))));
-    k.adc_j = energy("adc_energy" + dir + fam_, ph.conversions) +
-              energy("adc_energy_active" + dir + fam_, ph.conversions * a);
-    // Cell current flows where an input bit is 1, in proportion to the stored conductance; lines are
-    // charged where inputs switch and on every read-out column.
-    k.array_j = energy("array_energy_cell" + dir + fam_, c.n * ph.bits * ph.inputs * ph.outputs * a * g / 1024) +
-                energy("array_energy_line" + dir + fam_, c.n * ph.bits * (ph.inputs * a + ph.outputs));
-    k.accumulation_j =
+    k->accumulation_j =
         energy("accumulation_energy" + dir + fam_, ph.conversions) + energy("chip_accumulation_energy", chip_adds);
-    return k;
 }
 
 TransferCosts LayerCostBuilder::transfers(const LayerCounts& c) const {
