@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "neurosim/circuits.hpp"
 #include "neurosim/memory_cell.hpp"
+#include "neurosim/sar_adc.hpp"
 
 namespace neurosim {
 namespace {
@@ -45,14 +47,23 @@ struct ReadoutEdge {
     double adc_area_m2 = 0, accumulation_area_m2 = 0, depth_m = 0;
 };
 
-ReadoutEdge readout_edge(int readouts, int levels, int input_cycles, int cols_per_synapse, bool current_mode,
+// The read-out ADCs of one edge: a multilevel sense amplifier needs a thermometer encoder after it;
+// a SAR converter delivers binary codes itself.
+std::vector<Footprint> adc_blocks(const HardwareConfig& hw, int readouts, int levels, const Fit& fit,
+                                  const TechnologyNode& t) {
+    if (hw.adc_type == AdcType::sar) return {SarAdc({readouts, levels}, t).layout(fit)};
+    return {MultilevelSenseAdc({readouts, levels, hw.sense_current_mode}, t).layout(fit),
+            ThermometerEncoder({levels, readouts}, t).layout(fit)};
+}
+
+ReadoutEdge readout_edge(const HardwareConfig& hw, int readouts, int levels, int input_cycles, int cols_per_synapse,
                          const Fit& fit, const TechnologyNode& t) {
     ReadoutEdge e;
-    const Footprint adc = MultilevelSenseAdc({readouts, levels, current_mode}, t).layout(fit);
-    const Footprint enc = ThermometerEncoder({levels, readouts}, t).layout(fit);
-    e.adc_area_m2 = adc.area_m2() + enc.area_m2();
     const bool vertical = fit.side == Fit::Side::width;
-    e.depth_m = vertical ? adc.height_m + enc.height_m : adc.width_m + enc.width_m;
+    for (const Footprint& block : adc_blocks(hw, readouts, levels, fit, t)) {
+        e.adc_area_m2 += block.area_m2();
+        e.depth_m += vertical ? block.height_m : block.width_m;
+    }
     const int adc_bits = log2_int(levels);
     if (input_cycles > 1) {
         const Footprint s = ShiftAdders({readouts, adc_bits + cols_per_synapse, input_cycles}, t).layout(fit);
@@ -98,8 +109,8 @@ void SynapticSubArray::add_envm(const DesignContext& ctx) {
         PassGateMatrix({false, cols, line_resistance * rows}, t).layout(Fit::to_width(array_w));
     const MuxedEdge mux = muxed_edge(
         {static_cast<double>(cols / hw.columns_per_adc), hw.columns_per_adc, false, line_resistance}, array_w, true, t);
-    const ReadoutEdge forward = readout_edge(cols / hw.columns_per_adc, hw.adc_levels, ctx.input_bits, cps,
-                                             hw.sense_current_mode, Fit::to_width(array_w), t);
+    const ReadoutEdge forward = readout_edge(hw, cols / hw.columns_per_adc, hw.adc_levels, ctx.input_bits, cps,
+                                             Fit::to_width(array_w), t);
     height_m_ = source_lines.height_m + array_h + mux.depth_m + forward.depth_m;
     width_m_ = std::max(row_drive.width_m, mux.decoder_extent_m) + array_w;
     parts_.cim_array_m2 = array_h * array_w;
@@ -112,8 +123,8 @@ void SynapticSubArray::add_envm(const DesignContext& ctx) {
         const MuxedEdge mux_t = muxed_edge({static_cast<double>(rows / hw.ag_rows_per_adc), hw.ag_rows_per_adc, false,
                                             cell.on_resistance_ohm() / cols},
                                            array_h, false, t);
-        const ReadoutEdge backward = readout_edge(rows / hw.ag_rows_per_adc, hw.ag_adc_levels, hw.error_bits, cps,
-                                                  hw.sense_current_mode, Fit::to_height(array_h), t);
+        const ReadoutEdge backward = readout_edge(hw, rows / hw.ag_rows_per_adc, hw.ag_adc_levels, hw.error_bits, cps,
+                                                  Fit::to_height(array_h), t);
         width_m_ += mux_t.depth_m + backward.depth_m;
         parts_.adc_m2 += backward.adc_area_m2;
         parts_.accumulation_m2 += backward.accumulation_area_m2;
@@ -140,8 +151,8 @@ void SynapticSubArray::add_sram(const DesignContext& ctx) {
     const MuxedEdge mux =
         muxed_edge({static_cast<double>(cols / hw.columns_per_adc), hw.columns_per_adc, false, access_r / rows / 2},
                    array_w, true, t);
-    const ReadoutEdge forward = readout_edge(cols / hw.columns_per_adc, hw.adc_levels, ctx.input_bits, cps,
-                                             hw.sense_current_mode, Fit::to_width(array_w), t);
+    const ReadoutEdge forward = readout_edge(hw, cols / hw.columns_per_adc, hw.adc_levels, ctx.input_bits, cps,
+                                             Fit::to_width(array_w), t);
     height_m_ = precharge.height_m + write.height_m + array_h + mux.depth_m + forward.depth_m;
     width_m_ = std::max(word_lines.width_m, mux.decoder_extent_m) + array_w;
     parts_.cim_array_m2 = array_h * array_w;
@@ -157,8 +168,8 @@ void SynapticSubArray::add_sram(const DesignContext& ctx) {
         const MuxedEdge mux_t =
             muxed_edge({static_cast<double>(rows / hw.ag_rows_per_adc), hw.ag_rows_per_adc, false, access_r / cols / 2},
                        array_h, false, t);
-        const ReadoutEdge backward = readout_edge(rows / hw.ag_rows_per_adc, hw.ag_adc_levels, hw.error_bits, cps,
-                                                  hw.sense_current_mode, Fit::to_height(array_h), t);
+        const ReadoutEdge backward = readout_edge(hw, rows / hw.ag_rows_per_adc, hw.ag_adc_levels, hw.error_bits, cps,
+                                                  Fit::to_height(array_h), t);
         height_m_ += word_lines_t.height_m;
         width_m_ += mux_t.depth_m + backward.depth_m + precharge_t.width_m + write_t.width_m;
         parts_.adc_m2 += backward.adc_area_m2 + precharge_t.area_m2();

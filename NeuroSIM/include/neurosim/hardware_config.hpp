@@ -15,6 +15,7 @@ enum class ReadMode { parallel, sequential };  // all rows at once through ADCs,
 enum class BufferType { register_file, sram };
 enum class Activation { relu, sigmoid };
 enum class DramType { hbm2, gddr5 };
+enum class AdcType { mlsa, sar };              // multilevel sense amplifier, or successive approximation
 
 // Defaults reproduce the design point of the calibration reference, DNN+NeuroSim V2.1 (FeFET,
 // 32 nm LSTP, 128x128 sub-arrays, parallel read, 64-level MLSA).
@@ -58,7 +59,10 @@ struct HardwareConfig {
     int subarray_cols = 128;
     ReadMode read_mode = ReadMode::parallel;
     int columns_per_adc = 8;         // columns sharing one ADC through a mux
-    int adc_levels = 64;             // output levels of the multilevel sense amplifier ADC
+    // Read-out ADC: multilevel sense amplifier (levels-1 comparators and a thermometer encoder) or
+    // successive-approximation converter (log2(levels) bits resolved one per step).
+    AdcType adc_type = AdcType::mlsa;
+    int adc_levels = 64;             // output levels of the read-out ADC
     bool sense_current_mode = true;  // MLSA senses current (true) or voltage (false)
     bool relax_cell_height = false;  // stretch cells to fit periphery pitch
     bool relax_cell_width = false;
