@@ -89,3 +89,122 @@ def test_22_nm_presets_are_smaller_than_32_nm(calibration_trace, neurosim_build_
                            log=lambda _: None)
         areas[name] = pd.read_csv(tmp_path / name / "neurosim.csv").area_total_m2.item()
     assert areas["sram_22"] < areas["cal_sram_32"] and areas["rram_22"] < areas["cal_rram_32"]
+
+
+# ---------------------------------------------------------------- one test per design option
+
+
+def test_sram_cells_take_more_array_area_than_fefet(estimate):
+    assert estimate(memory_cell="sram").area_cim_array_m2 > estimate().area_cim_array_m2
+
+
+def test_crossbar_rram_is_denser_than_1t1r(estimate):
+    one_t_one_r = estimate(memory_cell="rram")
+    crossbar = estimate(memory_cell="rram", access_type="crossbar")
+    assert crossbar.area_cim_array_m2 < one_t_one_r.area_cim_array_m2
+
+
+def test_sequential_read_out_is_slower_than_parallel(estimate):
+    parallel, sequential = estimate(), estimate(read_mode="sequential")
+    assert sequential.peak_latency_fw_s > parallel.peak_latency_fw_s
+
+
+def test_voltage_and_current_sense_amplifiers_differ(estimate):
+    current, voltage = estimate(), estimate(sense_current_mode="false")
+    assert voltage.area_adc_m2 != current.area_adc_m2 or voltage.energy_total_j != current.energy_total_j
+
+
+def test_fewer_bits_per_cell_need_more_array_area(estimate):
+    assert estimate(cell_bits=1).area_cim_array_m2 > estimate(cell_bits=5).area_cim_array_m2
+
+
+def test_conventional_and_novel_mappings_differ(estimate):
+    novel, conventional = estimate(), estimate(mapping="conventional")
+    assert conventional.area_total_m2 != novel.area_total_m2
+
+
+def test_pipelining_shortens_the_forward_pass(estimate):
+    assert estimate(pipeline="true").latency_fw_s < estimate().latency_fw_s
+
+
+def test_sram_buffers_are_denser_than_register_files(estimate):
+    rf = estimate()
+    sram = estimate(global_buffer_type="sram", tile_buffer_type="sram", pe_buffer_type="sram")
+    assert sram.area_total_m2 < rf.area_total_m2
+
+
+def test_bus_delay_tolerance_trades_repeater_area_for_delay(estimate):
+    tight, loose = estimate(global_bus_delay_tolerance=0.0), estimate(global_bus_delay_tolerance=1.0)
+    assert loose.area_routing_m2 < tight.area_routing_m2
+
+
+def test_h_tree_folding_changes_routing_area(estimate):
+    assert estimate(tree_folded_ratio=1).area_routing_m2 != estimate(tree_folded_ratio=8).area_routing_m2
+
+
+def test_faster_clock_shortens_latency(estimate):
+    assert estimate(clock_frequency_hz=2e9).latency_total_s < estimate().latency_total_s
+
+
+def test_higher_read_voltage_costs_array_energy(estimate):
+    low, high = estimate(read_voltage_v=0.3), estimate(read_voltage_v=0.8)
+    assert high.breakdown_energy_array_j > low.breakdown_energy_array_j
+
+
+def test_longer_read_pulse_costs_array_energy(estimate):
+    short, long_ = estimate(read_pulse_width_s=5e-9), estimate(read_pulse_width_s=2e-8)
+    assert long_.breakdown_energy_array_j > short.breakdown_energy_array_j
+
+
+def test_write_voltage_and_pulse_width_set_update_energy_and_time(estimate):
+    base = estimate()
+    assert estimate(write_voltage_v=5.0).peak_energy_wu_j > base.peak_energy_wu_j
+    wider = estimate(write_pulse_width_s=1e-7)
+    assert wider.peak_latency_wu_s > base.peak_latency_wu_s
+    assert wider.peak_energy_wu_j > base.peak_energy_wu_j
+
+
+def test_higher_on_resistance_draws_less_read_and_write_energy(estimate):
+    low, high = estimate(resistance_on_ohm=1e5, resistance_off_ohm=1e7), estimate(
+        resistance_on_ohm=1e6, resistance_off_ohm=1e8)
+    assert high.breakdown_energy_array_j < low.breakdown_energy_array_j
+    assert high.peak_energy_wu_j < low.peak_energy_wu_j
+
+
+def test_access_resistance_slows_the_read(estimate):
+    small, large = estimate(access_resistance_ohm=1e3), estimate(access_resistance_ohm=1e5)
+    assert large.breakdown_latency_array_s > small.breakdown_latency_array_s
+
+
+def test_more_device_levels_need_more_update_pulses(estimate):
+    few = estimate(max_levels_ltp=32, max_levels_ltd=32)
+    many = estimate(max_levels_ltp=128, max_levels_ltd=128)
+    assert many.peak_latency_wu_s > few.peak_latency_wu_s
+    assert many.peak_energy_wu_j > few.peak_energy_wu_j
+
+
+def test_fefet_gate_capacitance_and_polarization_cost_write_energy(estimate):
+    base = estimate()
+    assert estimate(fefet_gate_capacitance_f=1e-17).peak_energy_wu_j > base.peak_energy_wu_j
+    assert estimate(fefet_polarization_uc_per_cm2=40).peak_energy_wu_j > base.peak_energy_wu_j
+
+
+def test_gddr5_costs_more_dram_time_and_energy_than_hbm2(estimate):
+    hbm2, gddr5 = estimate(), estimate(dram="gddr5")
+    assert gddr5.breakdown_energy_dram_j > hbm2.breakdown_energy_dram_j
+    assert gddr5.breakdown_latency_dram_s > hbm2.breakdown_latency_dram_s
+
+
+def test_weight_gradient_rows_per_adc_trade_area_for_time(estimate):
+    few, many = estimate(wg_rows_per_adc=4), estimate(wg_rows_per_adc=16)
+    assert many.area_weight_gradient_m2 < few.area_weight_gradient_m2
+    assert many.breakdown_latency_weight_gradient_s > few.breakdown_latency_weight_gradient_s
+
+
+def test_fewer_weight_gradient_adc_levels_need_less_area(estimate):
+    assert estimate(wg_adc_levels=8).area_weight_gradient_m2 < estimate().area_weight_gradient_m2
+
+
+def test_smaller_weight_gradient_arrays_change_the_unit(estimate):
+    assert estimate(wg_subarray_rows=64, wg_subarray_cols=64).area_weight_gradient_m2 != \
+        estimate().area_weight_gradient_m2

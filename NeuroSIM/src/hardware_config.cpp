@@ -127,8 +127,9 @@ const std::vector<KeySpec>& key_specs() {
                 "CMOS node of the periphery; one of 130, 90, 65, 45, 32, 22, 14, 10, 7"),
         real_key("feature_size_nm", &C::feature_size_nm, 1.0, 200.0, false, "feature size F of the memory cell layout"),
         int_key("wire_width_nm", &C::wire_width_nm, 14, 200, "array wire width; one of 200, 100, 50, 40, 32, 22, 14"),
-        real_key("temperature_k", &C::temperature_k, 300.0, 300.0, false,
-                 "operating temperature; the shipped transistor tables are for 300 K"),
+        real_key("temperature_k", &C::temperature_k, 300.0, 400.0, false,
+                 "operating temperature; transistor currents are tabulated from 300 to 400 K in 10 K steps "
+                 "and interpolated between; it changes currents and wire resistance, not the layout"),
         real_key("clock_frequency_hz", &C::clock_frequency_hz, 1e6, 1e10, false, "chip clock frequency"),
         int_key("cell_bits", &C::cell_bits, 1, 8, "bits per memory cell (SRAM: must be 1)"),
         real_key("sram_cell_height_f", &C::sram_cell_height_f, 1.0, 100.0, false, "SRAM cell height in F"),

@@ -3,12 +3,9 @@
 #include <iostream>
 #include <string>
 
-#include "neurosim/chip.hpp"
-#include "neurosim/floorplan.hpp"
+#include "neurosim/estimate.hpp"
 #include "neurosim/hardware_config.hpp"
-#include "neurosim/performance.hpp"
 #include "neurosim/results.hpp"
-#include "neurosim/technology.hpp"
 #include "neurosim/trace.hpp"
 
 namespace {
@@ -79,39 +76,19 @@ int main(int argc, char** argv) {
                 "hardware key 'cell_bits': " + std::to_string(hw.cell_bits) +
                 " bits per cell exceed the trace's weight_bits = " + std::to_string(trace.weight_bits));
         }
-        const neurosim::TechnologyNode tech =
-            neurosim::load_technology(args.data_dir, hw.technology_node_nm, hw.device_roadmap);
-        const neurosim::WireProperties wire = neurosim::load_wire(args.data_dir, hw.wire_width_nm);
-
-        neurosim::FloorplanParams fp;
-        fp.weight_bits = trace.weight_bits;
-        fp.cell_bits = hw.effective_cell_bits();
-        fp.subarray_rows = hw.subarray_rows;
-        fp.subarray_cols = hw.subarray_cols;
-        fp.mapping = hw.mapping;
-        fp.pipeline = hw.pipeline;
-        fp.speedup_degree = hw.speedup_degree;
-        const neurosim::Floorplan plan = neurosim::plan_floorplan(trace.network, fp);
-
-        const neurosim::DesignContext ctx{
-            hw,
-            tech,
-            trace.input_bits,
-            trace.weight_bits,
-            trace.batch_size,
-            neurosim::wire_resistance_ohm_per_m(wire, hw.wire_width_nm, hw.temperature_k)};
-        const neurosim::ChipArea area = neurosim::estimate_chip_area(ctx, trace.network, plan);
+        neurosim::CostsSink dump_costs;
         if (!args.costs_file.empty()) {
-            neurosim::write_costs_json(neurosim::trace_layer_costs(ctx, trace, plan, area), args.costs_file);
+            dump_costs = [&](const std::vector<neurosim::LayerCosts>& costs) {
+                neurosim::write_costs_json(costs, args.costs_file);
+            };
         }
-        const neurosim::ChipPerformance perf = neurosim::estimate_performance(
-            ctx, trace, plan, area, neurosim::CostCoefficients::load(args.data_dir));
+        const neurosim::Estimate run = neurosim::estimate_chip(hw, trace, args.data_dir, dump_costs);
 
         std::filesystem::create_directories(args.out_dir);
-        neurosim::write_floorplan_json(plan, args.out_dir + "/floorplan.json");
-        neurosim::write_layers_csv(plan, area, perf, args.out_dir + "/layers.csv");
+        neurosim::write_floorplan_json(run.plan, args.out_dir + "/floorplan.json");
+        neurosim::write_layers_csv(run.plan, run.area, run.performance, args.out_dir + "/layers.csv");
         // neurosim.csv last: its presence marks a complete run.
-        neurosim::write_chip_csv(area, perf, args.out_dir + "/neurosim.csv");
+        neurosim::write_chip_csv(run.area, run.performance, args.out_dir + "/neurosim.csv");
     } catch (const std::exception& e) {
         std::cerr << "neurosim: error: " << e.what() << '\n';
         return 1;

@@ -9,6 +9,7 @@
 
 #include "neurosim/chip.hpp"
 #include "neurosim/circuits.hpp"
+#include "neurosim/estimate.hpp"
 #include "neurosim/floorplan.hpp"
 #include "neurosim/gate.hpp"
 #include "neurosim/hardware_config.hpp"
@@ -204,24 +205,7 @@ HardwareConfig small_arrays() {
 }
 
 ChipPerformance run_performance(const HardwareConfig& hw, const Trace& trace) {
-    const TechnologyNode t = load_technology(NEUROSIM_DATA_DIR, hw.technology_node_nm, hw.device_roadmap);
-    const WireProperties wire = load_wire(NEUROSIM_DATA_DIR, hw.wire_width_nm);
-    FloorplanParams fp;
-    fp.weight_bits = trace.weight_bits;
-    fp.cell_bits = hw.effective_cell_bits();
-    fp.subarray_rows = hw.subarray_rows;
-    fp.subarray_cols = hw.subarray_cols;
-    fp.mapping = hw.mapping;
-    fp.pipeline = hw.pipeline;
-    const Floorplan plan = plan_floorplan(trace.network, fp);
-    const DesignContext ctx{hw,
-                            t,
-                            trace.input_bits,
-                            trace.weight_bits,
-                            trace.batch_size,
-                            wire_resistance_ohm_per_m(wire, hw.wire_width_nm, hw.temperature_k)};
-    const ChipArea area = estimate_chip_area(ctx, trace.network, plan);
-    return estimate_performance(ctx, trace, plan, area, CostCoefficients::load(NEUROSIM_DATA_DIR));
+    return estimate_chip(hw, trace, NEUROSIM_DATA_DIR).performance;
 }
 
 bool near(double a, double b, double rel = 1e-9) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 
 #include "neurosim/hardware_config.hpp"
 
@@ -42,10 +43,13 @@ struct TechnologyNode {
     double cap_overlap_f_per_m = 0;
     double effective_resistance_multiplier = 0;
     double gm_n = 0, gm_p = 0;  // transconductance coefficients, A/m
+    double temperature_k = 300;  // operating temperature the on/off currents below are for
     double i_on_n_a_per_m = 0, i_on_p_a_per_m = 0;
     double i_off_n_a_per_m = 0, i_off_p_a_per_m = 0;
     double fin_height_m = 0, fin_width_m = 0, fin_pitch_m = 0;  // zero for bulk nodes
-    double pn_size_ratio = 1;                                   // PMOS/NMOS width ratio for equal drive
+    // PMOS/NMOS width ratio for equal drive, from the 300 K currents: a sizing choice of the layout,
+    // which does not change with the operating temperature.
+    double pn_size_ratio = 1;
     double cap_junction_f_per_m2 = 0;
     double cap_sidewall_f_per_m = 0;
     double cap_drain_to_channel_f_per_m = 0;
@@ -57,8 +61,30 @@ struct TechnologyNode {
     double cell_height_m() const { return rules.max_transistor_height_f * feature_size_m; }
 };
 
-// Loads node `node_nm` and `roadmap` from DIR/technology/*; throws naming the file on a missing entry.
-TechnologyNode load_technology(const std::string& data_dir, int node_nm, DeviceRoadmap roadmap);
+// Temperature at which the chip is laid out: transistors and repeaters are sized with the currents and wire
+// resistances at this temperature, whatever the operating temperature.
+constexpr double kLayoutTemperatureK = 300;
+
+// On- and off-currents per metre of gate width (A/m) of one node and roadmap at one temperature.
+struct TransistorCurrents {
+    double i_on_n_a_per_m = 0, i_on_p_a_per_m = 0;
+    double i_off_n_a_per_m = 0, i_off_p_a_per_m = 0;
+};
+
+// Currents at `temperature_k` from DIR/technology/transistor_currents.csv. Between tabulated temperatures
+// on-currents are interpolated linearly and off-currents log-linearly (sub-threshold leakage grows about
+// exponentially with temperature). Throws naming the key `temperature_k` outside the tabulated range.
+TransistorCurrents load_transistor_currents(const std::string& data_dir, int node_nm, DeviceRoadmap roadmap,
+                                            double temperature_k);
+
+// Lowest and highest temperature (K) tabulated for node and roadmap in transistor_currents.csv.
+std::pair<double, double> tabulated_temperature_range_k(const std::string& data_dir, int node_nm,
+                                                        DeviceRoadmap roadmap);
+
+// Loads node `node_nm` and `roadmap` from DIR/technology/*, with the transistor currents at the operating
+// temperature `temperature_k`; throws naming the file on a missing entry.
+TechnologyNode load_technology(const std::string& data_dir, int node_nm, DeviceRoadmap roadmap,
+                               double temperature_k = kLayoutTemperatureK);
 
 struct WireProperties {
     double aspect_ratio = 0;

@@ -1,0 +1,46 @@
+#include "neurosim/estimate.hpp"
+
+#include "neurosim/design.hpp"
+#include "neurosim/technology.hpp"
+
+namespace neurosim {
+
+Estimate estimate_chip(const HardwareConfig& hw, const Trace& trace, const std::string& data_dir,
+                       const CostsSink& costs_sink) {
+    const TechnologyNode layout_tech =
+        load_technology(data_dir, hw.technology_node_nm, hw.device_roadmap, kLayoutTemperatureK);
+    const TechnologyNode operating_tech =
+        load_technology(data_dir, hw.technology_node_nm, hw.device_roadmap, hw.temperature_k);
+    const WireProperties wire = load_wire(data_dir, hw.wire_width_nm);
+
+    FloorplanParams fp;
+    fp.weight_bits = trace.weight_bits;
+    fp.cell_bits = hw.effective_cell_bits();
+    fp.subarray_rows = hw.subarray_rows;
+    fp.subarray_cols = hw.subarray_cols;
+    fp.mapping = hw.mapping;
+    fp.pipeline = hw.pipeline;
+    fp.speedup_degree = hw.speedup_degree;
+
+    Estimate out;
+    out.plan = plan_floorplan(trace.network, fp);
+    const DesignContext layout{hw,
+                               layout_tech,
+                               trace.input_bits,
+                               trace.weight_bits,
+                               trace.batch_size,
+                               wire_resistance_ohm_per_m(wire, hw.wire_width_nm, kLayoutTemperatureK)};
+    const DesignContext operating{hw,
+                                  operating_tech,
+                                  trace.input_bits,
+                                  trace.weight_bits,
+                                  trace.batch_size,
+                                  wire_resistance_ohm_per_m(wire, hw.wire_width_nm, hw.temperature_k)};
+    out.area = estimate_chip_area(layout, trace.network, out.plan);
+    if (costs_sink) costs_sink(trace_layer_costs(operating, trace, out.plan, out.area));
+    out.performance =
+        estimate_performance(operating, trace, out.plan, out.area, CostCoefficients::load(data_dir));
+    return out;
+}
+
+}  // namespace neurosim
