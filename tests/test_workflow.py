@@ -123,6 +123,13 @@ def test_bad_hardware_key_stops_before_any_job(workdir):
     assert "subarray_rowz" in result.stderr + result.stdout
 
 
+def test_sub_arrays_too_large_for_the_network_stop_before_training(workdir):
+    config = with_section("hardware", subarray_rows=256, subarray_cols=256)
+    result = snakemake(workdir, config, "-n")
+    assert result.returncode != 0
+    assert "subarray_rows <= " in result.stderr + result.stdout
+
+
 def test_deleted_middle_epoch_is_regenerated_identically(workdir):
     paths = [workdir / f"results/epoch_{e:03d}/checkpoint.pt" for e in range(2, EPOCHS + 1)]
     before = [p.read_bytes() for p in paths]

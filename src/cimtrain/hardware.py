@@ -8,14 +8,20 @@ also needs (resistances, levels, write pulse) and the error precision live in th
 from __future__ import annotations
 
 import copy
+import math
 import os
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import jsonschema
 import yaml
 
 from cimtrain.files import write_bytes
+
+if TYPE_CHECKING:
+    from cimtrain.models import LayerGeometry
 
 SCHEMA_NAME = "hardware.schema.yaml"
 
@@ -112,3 +118,47 @@ def write_hardware_file(hardware: Mapping[str, object], out_path: str | os.PathL
     out = Path(out_path)
     write_bytes(out, "".join(lines).encode())
     return out
+
+
+def check_network_fits(hardware: Mapping[str, object], geometries: Sequence[LayerGeometry],
+                       weight_bits: int, source: str = "hardware") -> None:
+    """Reject sub-arrays that no floorplan of this network can use, before any training runs.
+
+    Mirrors the estimator's floorplan rule (NeuroSIM/src/floorplan.cpp): tiles hold at least 2x2
+    PEs and PEs at least 2x2 sub-arrays, so the widest layer must fill that many columns.
+    Raises HardwareError naming the key and the largest size that works.
+    """
+    settings = validate_hardware(hardware, source)
+    cell_bits = 1 if settings["memory_cell"] == "sram" else int(settings["cell_bits"])
+    cols_per_synapse = -(-weight_bits // cell_bits)
+    rows = int(settings["subarray_rows"])
+    novel_mapping = settings["mapping"] == "novel"
+    kernels = Counter(g.k_h * g.k_w for g in geometries)
+    # The most frequent kernel size, the first layer's on a tie, sets the novel PEs per tile.
+    common_kernel = max(kernels, key=lambda k: (kernels[k], -_first_index(geometries, k)))
+    widest_novel = widest_conventional = 0
+    for g in geometries:
+        square = 1 << max(0, math.ceil(math.log2(g.ofm_c * cols_per_synapse)))
+        if novel_mapping and g.k_h * g.k_w == common_kernel and g.fan_in >= rows:
+            widest_novel = max(widest_novel, square)
+        else:
+            widest_conventional = max(widest_conventional, square)
+    if novel_mapping and widest_novel == 0:
+        raise HardwareError(
+            f"{source}: mapping: no layer suits the novel mapping (kernel of {common_kernel} "
+            f"positions and at least subarray_rows = {rows} weight rows); "
+            "use mapping: conventional")
+    if novel_mapping and widest_novel < 2 * rows:
+        raise HardwareError(
+            f"{source}: subarray_rows: {rows}-row sub-arrays are too large for this network; its "
+            f"widest novel-mapped layer fills {widest_novel} columns, so use subarray_rows <= "
+            f"{widest_novel // 2}")
+    if not novel_mapping and widest_conventional < 4 * rows:
+        raise HardwareError(
+            f"{source}: subarray_rows: {rows}-row sub-arrays are too large for this network; its "
+            f"widest conventionally mapped layer fills {widest_conventional} columns, so use "
+            f"subarray_rows <= {widest_conventional // 4}")
+
+
+def _first_index(geometries: Sequence[LayerGeometry], kernel: int) -> int:
+    return next(i for i, g in enumerate(geometries) if g.k_h * g.k_w == kernel)

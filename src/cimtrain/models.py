@@ -26,6 +26,8 @@ VGG8_LAYERS: list[dict] = [
 ]
 
 PRESETS: dict[str, list[dict]] = {"vgg8": VGG8_LAYERS}
+# Every dataset is prepared to 3 x 32 x 32 images (cimtrain.data).
+IMAGE_SHAPE = (3, 32, 32)
 
 
 @dataclass(frozen=True)
@@ -157,7 +159,7 @@ class WageNet(nn.Module):
     """The network of a layer list: WageLayer + ReLU (+ max-pool); no ReLU after the last layer."""
 
     def __init__(self, layers: list[dict], quant_config: dict,
-                 input_shape: tuple[int, int, int] = (3, 32, 32)) -> None:
+                 input_shape: tuple[int, int, int] = IMAGE_SHAPE) -> None:
         super().__init__()
         self.geometries = layer_geometries(layers, input_shape)
         self.input_bits = int(quant_config["activation_bits"])
@@ -202,6 +204,6 @@ def _pool_sizes(layers: list[dict]) -> list[int]:
 
 
 def build_model(model_config: dict, quant_config: dict,
-                input_shape: tuple[int, int, int] = (3, 32, 32)) -> WageNet:
+                input_shape: tuple[int, int, int] = IMAGE_SHAPE) -> WageNet:
     """Network of the config, with uninitialized weights (see WageNet.reset_parameters)."""
     return WageNet(resolve_layers(model_config), quant_config, input_shape)

@@ -1,0 +1,72 @@
+"""A design whose sub-arrays no floorplan of the network can use is rejected before training,
+with the same verdict and the same advice as the estimator gives."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import REPO, SHARED, TINY_LAYERS
+
+from cimtrain import hardware
+from cimtrain.models import IMAGE_SHAPE, VGG8_LAYERS, layer_geometries
+
+DEMO_LAYERS = yaml.safe_load((REPO / "config" / "demo.yaml").read_text())["model"]["layers"]
+NETWORKS = {"tiny": TINY_LAYERS, "demo": DEMO_LAYERS, "vgg8": VGG8_LAYERS}
+
+
+def python_verdict(layers: list[dict], settings: dict) -> str:
+    try:
+        hardware.check_network_fits(settings, layer_geometries(layers, IMAGE_SHAPE), 5)
+    except hardware.HardwareError as error:
+        return str(error).split(": ", 2)[-1]
+    return ""
+
+
+@pytest.fixture(scope="module")
+def traces(tmp_path_factory) -> dict[str, Path]:
+    """A small synthetic trace of each network, cut by shared/calibration/make_traces.py."""
+    out = {}
+    for name, layers in NETWORKS.items():
+        work = tmp_path_factory.mktemp(name)
+        rows = ["ifm_h,ifm_w,ifm_c,k_h,k_w,ofm_c,pool,stride"] + [
+            f"{g.ifm_h},{g.ifm_w},{g.ifm_c},{g.k_h},{g.k_w},{g.ofm_c},{g.pool},{g.stride}"
+            for g in layer_geometries(layers, IMAGE_SHAPE)]
+        (work / "network.csv").write_text("\n".join(rows) + "\n")
+        subprocess.run([sys.executable, str(SHARED / "calibration" / "make_traces.py"), "--network",
+                        str(work / "network.csv"), "--out", str(work / "trace")],
+                       check=True, capture_output=True)
+        out[name] = work / "trace"
+    return out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("network", sorted(NETWORKS))
+@pytest.mark.parametrize("mapping", ["novel", "conventional"])
+def test_python_check_agrees_with_the_estimator(network, mapping, traces, neurosim_binary,
+                                                 tmp_path):
+    for rows in (16, 32, 64, 128, 256):
+        settings = {"subarray_rows": rows, "subarray_cols": rows, "mapping": mapping}
+        hw_file = hardware.write_hardware_file(settings, tmp_path / f"{rows}.txt")
+        result = subprocess.run([str(neurosim_binary), "--trace", str(traces[network]),
+                                 "--hardware", str(hw_file), "--out", str(tmp_path / str(rows))],
+                                capture_output=True, text=True)
+        verdict = python_verdict(NETWORKS[network], settings)
+        assert (result.returncode != 0) == bool(verdict), (rows, result.stderr, verdict)
+        # The same advice, e.g. "use subarray_rows <= 32" or "use mapping: conventional".
+        if verdict:
+            advice = verdict.split("so ")[-1].split(";")[-1].strip().replace(": ", " = ")
+            assert advice in result.stderr, (rows, verdict)
+
+
+def test_vgg8_fits_the_reference_design():
+    assert python_verdict(VGG8_LAYERS, {}) == ""
+
+
+def test_demo_network_names_the_largest_sub_array_that_works():
+    verdict = python_verdict(DEMO_LAYERS, {"subarray_rows": 128, "subarray_cols": 128})
+    assert "subarray_rows" in verdict and "<= 32" in verdict
+    assert python_verdict(DEMO_LAYERS, {"subarray_rows": 32, "subarray_cols": 32}) == ""
