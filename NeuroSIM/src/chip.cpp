@@ -106,6 +106,8 @@ TrainingStorage training_storage(const DesignContext& ctx, const Network& net, c
 struct ChipLogic {
     double accumulation_m2 = 0;
     double activation_m2 = 0;
+    double accumulation_trees = 0;
+    int accumulation_bits = 0;
 };
 
 // Adder tree joining tile outputs and the activation units, sized by the widest tile output.
@@ -133,6 +135,8 @@ ChipLogic chip_logic(const DesignContext& ctx, const Network& net, const Floorpl
                                 std::ceil(std::log2(std::floor(adds))));
     }
     ChipLogic logic;
+    logic.accumulation_trees = outputs;
+    logic.accumulation_bits = bits;
     logic.accumulation_m2 = PartialSumTree({static_cast<int>(budget.max_tiles_added), bits, outputs}, ctx.tech)
                                 .layout(Fit::to_width(buffer_height_m / 3))
                                 .area_m2();
@@ -174,6 +178,8 @@ ChipArea estimate_chip_area(const DesignContext& ctx, const Network& net, const 
     const double pool_m2 = MaxPoolUnit({ctx.input_bits, 4, plan.conventional_tile_size}, t).area_m2();
     const ChipLogic logic = chip_logic(ctx, net, plan, budget, buffer_height_m);
 
+    out.accumulation_trees = logic.accumulation_trees;
+    out.accumulation_bits = logic.accumulation_bits;
     chip.routing_m2 += tree_m2;
     chip.accumulation_m2 += logic.accumulation_m2;
     chip.other_m2 += buffer_m2 + pool_m2 + logic.activation_m2;

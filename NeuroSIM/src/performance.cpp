@@ -5,6 +5,8 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "neurosim/accumulation.hpp"
+
 namespace neurosim {
 
 // ---------------------------------------------------------------- linear costs
@@ -357,24 +359,33 @@ void LayerCostBuilder::readout(const LayerCounts& c, const PhaseCounts& ph, cons
                  energy("array_energy_line" + dir + fam_, c.n * ph.bits * (ph.inputs * a + ph.outputs));
 }
 
-// Shift-add, adder trees and chip-level accumulation of the partial sums.
-void LayerCostBuilder::accumulation(const LayerCounts& c, const PhaseCounts& ph, const std::string& dir,
+// Shift-add, adder trees and chip-level accumulation of the partial sums, from the gate-level models
+// of the adders and registers (accumulation.hpp); the read direction fixes its own cycles and read-outs.
+void LayerCostBuilder::accumulation(const LayerCounts& c, const PhaseCounts& /*ph*/, const std::string& dir,
                                     ComputeCosts* k) const {
     const LayerPlacement& p = *c.place;
-    const double chip_adds = p.tiles_along_rows > 1 ? p.tiles_along_cols * c.ofm * c.n *
-                                                          std::ceil(std::log2(static_cast<double>(p.tiles_along_rows)))
-                                                    : 0.0;
-    k->accumulation_s = p.novel ? latency("accumulation_latency_novel" + fam_, c.n * ph.bits)
-                                : latency("accumulation_latency_conventional" + fam_, ph.reads);
-    k->accumulation_s += latency("chip_accumulation_latency", chip_adds);
-    // Partial sums of the row blocks that share outputs meet in an adder tree, one level per doubling:
-    // the blocks of one kernel position in a novel PE, those of one tile otherwise.
-    const double blocks = p.novel ? std::ceil(c.shape->ifm_c / static_cast<double>(ctx_.hw.subarray_rows))
-                                  : std::max(1.0, c.row_blocks / p.tiles_along_rows);
-    k->accumulation_s +=
-        latency("accumulation_latency_tree" + fam_, c.n * ph.bits * std::ceil(std::log2(std::max(1.0, blocks))));
-    k->accumulation_j =
-        energy("accumulation_energy" + dir + fam_, ph.conversions) + energy("chip_accumulation_energy", chip_adds);
+    AccumulationHierarchy h;
+    h.tile_size = plan_.conventional_tile_size;
+    h.pe_size = plan_.conventional_pe_size;
+    h.pes_per_side = plan_.conventional_pes_per_side();
+    h.novel_pe_size = plan_.novel_pe_size;
+    h.novel_pes = std::max(1, plan_.novel_pes_per_tile);
+    h.chip_trees = std::max(1.0, area_.accumulation_trees);
+    h.chip_bits = area_.accumulation_bits;
+    AccumulationLayer l;
+    l.output_pixels = c.n;
+    l.weight_rows = c.rows;
+    l.output_channels = c.ofm;
+    l.cell_cols = c.cols;
+    l.novel = p.novel;
+    l.tiles_along_rows = p.tiles_along_rows;
+    l.tiles_along_cols = p.tiles_along_cols;
+    l.speedup_rows = p.speedup_rows;
+    l.speedup_cols = p.speedup_cols;
+    const AccumulationCost cost = LayerAccumulation(ctx_, h, l).cost(dir.empty() ? ReadDirection::forward
+                                                                                  : ReadDirection::transposed);
+    k->accumulation_s = LinearCost::constant(cost.latency_s);
+    k->accumulation_j = LinearCost::constant(cost.energy_j);
 }
 
 TransferCosts LayerCostBuilder::transfers(const LayerCounts& c) const {

@@ -19,6 +19,8 @@ struct ChipArea {
     int wg_arrays_in_row = 0;            // sub-arrays of the weight-gradient unit along its rows
     int wg_arrays_in_col = 0;            // and along its columns
     int wg_output_bits = 0;              // precision of one weight gradient
+    double accumulation_trees = 0;       // parallel adder trees of the chip-level accumulation
+    int accumulation_bits = 0;           // their operand width
 };
 
 ChipArea estimate_chip_area(const DesignContext& ctx, const Network& network, const Floorplan& plan);
