@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "neurosim/accumulation.hpp"
+#include "neurosim/transfer.hpp"
 
 namespace neurosim {
 
@@ -222,8 +223,10 @@ struct TransferCosts {
     LinearCost dram_act_s, dram_act_j, dram_grad_s, dram_grad_j;
 };
 
+// Tile and PE buffers and buses of one read-out pass, and of the weight changes before the update.
 struct TileCosts {
     LinearCost buffer_s, buffer_j, bus_s, bus_j;
+    LinearCost gradient_buffer_s, gradient_buffer_j, gradient_bus_s, gradient_bus_j;
 };
 
 struct UpdateCosts {
@@ -392,44 +395,32 @@ TransferCosts LayerCostBuilder::transfers(const LayerCounts& c) const {
     const HardwareConfig& hw = ctx_.hw;
     const LayerShape& l = *c.shape;
     const LayerPlacement& p = *c.place;
+    const DataMovementModels m = data_movement_models(ctx_, plan_, area_);
     TransferCosts t;
-    // Global buffer: reads send inputs to the tiles, writes take outputs back; the layer's tiles use
-    // their share of the bus, the cores work in parallel up to the bus width.
-    const double bits_out = c.rows * c.input_bits * c.n / l.k_h;
+    // Global buffer: reads send the inputs to the tiles (a novel tile receives each input row once for
+    // its kernel rows), writes take the outputs back (pooled outputs are a quarter). Cores work in
+    // parallel up to the bus width; the layer's tiles use their share of the bus.
+    const double bits_out = c.rows * c.input_bits * c.n / (p.novel ? l.k_h : 1.0);
     const double bits_in = c.ofm * c.input_bits * c.n / (l.pool ? 4.0 : 1.0);
-    const double interface_bits = hw.global_buffer_core_cols;
-    const double cores =
-        std::max(1.0, std::min(area_.global_buffer_cores, std::ceil(area_.global_bus_width_bits / interface_bits)));
+    const CoreBuffer& gb = m.global_buffer;
+    const double parallel =
+        std::max(1.0, std::min(gb.cores, std::ceil(area_.global_bus_width_bits / gb.interface_bits)));
     const double share = std::ceil(c.total_tiles / c.tiles);
-    auto buffer_s = [&](double read_bits, double write_bits, double tile_share) {
-        return latency("global_buffer_read_latency", read_bits / interface_bits / cores * tile_share) +
-               latency("global_buffer_write_latency", write_bits / interface_bits / cores * tile_share);
+    auto buffer_s = [&](double bits, double tile_share) {
+        return LinearCost::constant(bits / gb.interface_bits * gb.line_latency_s / parallel * tile_share);
     };
-    // A larger buffer drives longer lines: part of the energy per bit grows with the side of the core array.
-    const double span = std::sqrt(std::max(1.0, area_.global_buffer_cores));
-    auto buffer_j = [&](double read_bits, double write_bits) {
-        return energy("global_buffer_read_energy", read_bits) + energy("global_buffer_write_energy", write_bits) +
-               energy("global_buffer_span_energy", (read_bits + write_bits) * span);
-    };
-    // Outputs are also staged before pooling.
-    t.buffer_act_s =
-        buffer_s(bits_out, bits_in, share) +
-        latency("global_buffer_staging_latency", c.ofm * c.input_bits * c.n / interface_bits / cores * share);
-    t.buffer_act_j = buffer_j(bits_out, bits_in);
-    t.buffer_grad_s = buffer_s(c.gradient_bits, c.gradient_bits, 1.0);
-    t.buffer_grad_j = buffer_j(c.gradient_bits, c.gradient_bits);
+    auto buffer_j = [&](double bits) { return LinearCost::constant(bits * gb.bit_energy_j); };
+    t.buffer_act_s = buffer_s(bits_out + bits_in, share);
+    t.buffer_act_j = buffer_j(bits_out + bits_in);
+    // Gradients are written to the buffer and read out again.
+    t.buffer_grad_s = buffer_s(2 * c.gradient_bits, 1.0);
+    t.buffer_grad_j = buffer_j(2 * c.gradient_bits);
 
-    // Global H-tree; tiles stacked over the weight rows also send partial sums to the chip adders, and
-    // a layer spread over more tiles sends its data over more branches.
-    const double bus_bits = std::max(1.0, std::ceil(area_.global_bus_width_bits * c.tiles / c.total_tiles));
-    const double hops = plan_.tile_grid_rows;
-    const double partial_bits = (p.tiles_along_rows - 1.0) * p.tiles_along_cols * c.ofm * c.n * c.partial_sum_bits;
-    t.tree_s = latency("global_bus_latency", std::ceil((bits_out + bits_in) / bus_bits) * hops) +
-               latency("global_bus_partial_sum_latency", partial_bits / bus_bits * hops);
-    const double tree_bits = bits_out + bits_in + partial_bits;
-    const double tile_span_f = area_.tile_side_m / ctx_.tech.f() / 1e3;
-    t.tree_j = energy("global_bus_energy", tree_bits * hops * tile_span_f) +
-               energy("global_bus_spread_energy", tree_bits * std::sqrt(c.tiles) * tile_span_f);
+    // Global H-tree from the buffer to the layer's tiles, which own their share of the bus wires.
+    const HTreePath& tree = p.novel ? m.global_tree_novel : m.global_tree_conventional;
+    const double bus_bits = std::max(1.0, area_.global_bus_width_bits / share);
+    t.tree_s = LinearCost::constant(tree.delay_s() * (bits_out + bits_in) / bus_bits);
+    t.tree_j = LinearCost::constant(tree.bit_energy_j() * (bits_out + bits_in));
 
     // DRAM: the activation traffic is counted as the reference counts it (see README).
     const DramProperties dram = dram_properties(hw.dram);
@@ -441,30 +432,61 @@ TransferCosts LayerCostBuilder::transfers(const LayerCounts& c) const {
     return t;
 }
 
+// Tile and PE data movement of one read-out pass (forward or transposed: both move the same vectors
+// in the reference's accounting), and the weight changes sent through a tile before the update.
 TileCosts LayerCostBuilder::tile(const LayerCounts& c, const PhaseCounts& ph) const {
     TileCosts k;
     if (ph.bits == 0) return k;
-    const HardwareConfig& hw = ctx_.hw;
     const LayerPlacement& p = *c.place;
-    // Tiles of a layer work in parallel. Both directions move the same vectors (the transposed read
-    // swaps their roles): inputs as they arrive, outputs as partial sums of every row block.
-    const double in_bits = c.n * ph.bits * c.rows;
-    const double out_bits = c.n * c.ofm * c.partial_sum_bits * c.row_blocks;
-    // The input buffer is filled for all rows it serves, used or not: the whole conventional tile, or
-    // one PE of a novel tile (its PEs, one per kernel position, are filled in parallel).
-    const double tile_rows = p.novel ? plan_.novel_pe_size : plan_.conventional_tile_size;
-    const double core = hw.tile_buffer_core_cols;
-    k.buffer_s = latency("tile_buffer_input_latency", in_bits / c.tiles / core) +
-                 latency("tile_buffer_output_latency", out_bits / c.tiles / core) +
-                 latency("tile_buffer_capacity_latency", c.n * ph.bits * tile_rows / core) +
-                 latency("tile_buffer_latency_reads", ph.reads);
-    // Before the shift-add across a weight's cells, partial sums are held per cell column.
-    k.buffer_j = energy("tile_buffer_input_energy", in_bits) + energy("tile_buffer_output_energy", out_bits) +
-                 energy("tile_buffer_column_energy", out_bits * c.cols_per_synapse);
-    const double bus_bits = static_cast<double>(plan_.conventional_pes_per_side()) * hw.subarray_rows;
-    k.bus_s = latency("tile_bus_latency", (in_bits + out_bits) / c.tiles / bus_bits) +
-              latency("tile_bus_latency_reads", ph.reads);
-    k.bus_j = energy("tile_bus_energy", (in_bits + out_bits) * area_.tile_side_m / ctx_.tech.f() / 1e3);
+    const DataMovementModels m = data_movement_models(ctx_, plan_, area_);
+    const bool novel = p.novel;
+    const double kernel_pes = novel ? plan_.novel_pes_per_tile : 1.0;
+    const double pe_size = novel ? plan_.novel_pe_size : plan_.conventional_pe_size;
+    const double cycles = c.n * c.input_bits;
+    const double rows_t = std::min(c.rows, novel ? plan_.novel_pe_size * kernel_pes : plan_.conventional_tile_size);
+    const double cols_t = std::min(c.cols, novel ? plan_.novel_pe_size : plan_.conventional_tile_size);
+    // Inputs come in for every weight row, partial sums (with a sign bit) go out for every output. A
+    // novel tile's PEs share input rows (kernel positions overlap) and split the outputs.
+    const double in_share = novel ? std::sqrt(kernel_pes) : 1.0;
+    const double out_word = 1.0 + m.tile_adder_bits;
+    const PassBits in{rows_t * cycles / in_share, c.rows * p.tiles_along_cols * cycles / in_share};
+    const PassBits out{cols_t / c.cols_per_synapse * out_word * c.n / kernel_pes,
+                       c.ofm * p.tiles_along_rows * out_word * c.n / kernel_pes};
+    const PassBits both{in.fullest + out.fullest, in.all + out.all};
+    const HTreePath& tree = novel ? m.tile_tree_novel : m.tile_tree_conventional;
+    const MoveCost in_buffer = buffer_pass(m.tile_input, in, m.tile_bus_bits);
+    const MoveCost out_buffer = buffer_pass(m.tile_output, out, m.tile_bus_bits);
+    const MoveCost tile_tree = tree_pass(tree, both, m.tile_bus_bits);
+
+    // The fullest PE sets the latency, which weight copies divide (a fully duplicated conventional
+    // tile by its PE count, as the reference does); energy counts the PEs of one copy.
+    PeTraffic pe;
+    pe.rows_fullest = novel ? rows_t / kernel_pes : std::min(rows_t, pe_size);
+    pe.cols_fullest = novel ? cols_t : std::min(cols_t, pe_size);
+    pe.rows_all = novel ? c.rows * p.tiles_along_cols : c.rows * std::ceil(c.cols / pe_size);
+    pe.cols_all = novel ? c.cols * kernel_pes * p.tiles_along_rows : c.cols * std::ceil(c.rows / pe_size);
+    pe.input_cycles = cycles;
+    pe.pixels = c.n;
+    pe.cols_per_synapse = c.cols_per_synapse;
+    const MoveCost registers = pe_registers(m, ctx_.hw, pe);
+    const MoveCost buses = pe_buses(novel ? m.pe_bus_novel : m.pe_bus_conventional, ctx_.hw, pe);
+    const double pes_side = plan_.conventional_pes_per_side();
+    const bool full_copies = !novel && c.speedup > 1 && p.speedup_rows >= pes_side && p.speedup_cols >= pes_side;
+    const double copies = full_copies ? pes_side * pes_side : std::max(1.0, c.speedup);
+
+    k.buffer_s = LinearCost::constant(in_buffer.latency_s + out_buffer.latency_s + registers.latency_s / copies);
+    k.buffer_j = LinearCost::constant(in_buffer.energy_j + out_buffer.energy_j + registers.energy_j);
+    k.bus_s = LinearCost::constant(tile_tree.latency_s + buses.latency_s / copies);
+    k.bus_j = LinearCost::constant(tile_tree.energy_j + buses.energy_j);
+
+    // Weight changes (one bit per cell) pass the input buffer and the tile tree on their way to the arrays.
+    const PassBits delta{rows_t * cols_t, c.rows * c.cols};
+    const MoveCost delta_buffer = buffer_pass(m.tile_input, delta, m.tile_bus_bits);
+    const MoveCost delta_tree = tree_pass(tree, delta, m.tile_bus_bits);
+    k.gradient_buffer_s = LinearCost::constant(delta_buffer.latency_s);
+    k.gradient_buffer_j = LinearCost::constant(delta_buffer.energy_j);
+    k.gradient_bus_s = LinearCost::constant(delta_tree.latency_s);
+    k.gradient_bus_j = LinearCost::constant(delta_tree.energy_j);
     return k;
 }
 
@@ -596,28 +618,29 @@ LayerCosts LayerCostBuilder::build(std::size_t index, const LayerActivity& act) 
     out["peak_energy_wu"] = wu.peak_j * updates;
 
     // FW, AG (not layer 1) and WG each move the activations through buffer and DRAM twice; the tree
-    // carries them in FW and AG. The buffer breakdown also counts the gradients passing the buffers of
-    // novel tiles on their way to the arrays, which the reference leaves out of the phase totals (README).
+    // carries them in FW and AG. The breakdown also counts the weight changes passing the tile buffer
+    // and tree on their way to the arrays, which the reference leaves out of the phase totals (README).
     const double act_transfers = c.first ? 4 : 6;
     const double tree_transfers = c.first ? 1 : 2;
-    const double tile_gradient_bits = c.place->novel ? c.gradient_bits / ctx_.hw.tile_buffer_core_cols : 0.0;
     out["breakdown_latency_adc"] = (cf.adc_s + ca.adc_s) * images;
     out["breakdown_latency_array"] = (cf.array_s + ca.array_s) * images;
     out["breakdown_latency_accumulation"] = (cf.accumulation_s + ca.accumulation_s) * images;
-    out["breakdown_latency_buffer"] = (t.buffer_act_s * act_transfers + t.buffer_grad_s * 2 + tf.buffer_s +
-                                       ta.buffer_s + latency("tile_buffer_gradient_latency", tile_gradient_bits)) *
-                                      images;
-    out["breakdown_latency_interconnect"] = (t.tree_s * tree_transfers + tf.bus_s + ta.bus_s) * images;
+    out["breakdown_latency_buffer"] =
+        (t.buffer_act_s * act_transfers + t.buffer_grad_s * 2 + tf.buffer_s + ta.buffer_s + tf.gradient_buffer_s) *
+        images;
+    out["breakdown_latency_interconnect"] =
+        (t.tree_s * tree_transfers + tf.bus_s + ta.bus_s + tf.gradient_bus_s) * images;
     out["breakdown_latency_weight_gradient"] = wg_s * images;
     out["breakdown_latency_weight_update"] = wu.peak_s * updates;
     out["breakdown_latency_dram"] = (t.dram_act_s * act_transfers + t.dram_grad_s * 2) * images;
     out["breakdown_energy_adc"] = (cf.adc_j + ca.adc_j) * images;
     out["breakdown_energy_array"] = (cf.array_j + ca.array_j) * images;
     out["breakdown_energy_accumulation"] = (cf.accumulation_j + ca.accumulation_j) * images;
-    out["breakdown_energy_buffer"] = (t.buffer_act_j * act_transfers + t.buffer_grad_j * 2 + tf.buffer_j + ta.buffer_j +
-                                      energy("tile_buffer_gradient_energy", c.gradient_bits)) *
-                                     images;
-    out["breakdown_energy_interconnect"] = (t.tree_j * tree_transfers + tf.bus_j + ta.bus_j) * images;
+    out["breakdown_energy_buffer"] =
+        (t.buffer_act_j * act_transfers + t.buffer_grad_j * 2 + tf.buffer_j + ta.buffer_j + tf.gradient_buffer_j) *
+        images;
+    out["breakdown_energy_interconnect"] =
+        (t.tree_j * tree_transfers + tf.bus_j + ta.bus_j + tf.gradient_bus_j) * images;
     out["breakdown_energy_weight_gradient"] = wg_j * images;
     out["breakdown_energy_weight_update"] = wu.peak_j * updates;
     out["breakdown_energy_dram"] = (t.dram_act_j * act_transfers + t.dram_grad_j * 2) * images;

@@ -1,0 +1,221 @@
+// Tests of the data-movement models: buffer cores, repeated wires, H-trees, and the buffer,
+// interconnect and DRAM costs they give a layer. Plain checks, no framework.
+#include <cmath>
+#include <iostream>
+#include <string>
+
+#include "neurosim/chip.hpp"
+#include "neurosim/floorplan.hpp"
+#include "neurosim/gate.hpp"
+#include "neurosim/performance.hpp"
+#include "neurosim/technology.hpp"
+#include "neurosim/transfer.hpp"
+
+using namespace neurosim;
+
+namespace {
+
+int failures = 0;
+
+void check(bool ok, const std::string& what) {
+    if (!ok) {
+        ++failures;
+        std::cerr << "FAIL: " << what << '\n';
+    }
+}
+
+bool near(double a, double b, double rel = 1e-9) {
+    return std::abs(a - b) <= rel * std::max(std::abs(a), std::abs(b));
+}
+
+TechnologyNode tech(int node = 32) {
+    return load_technology(NEUROSIM_DATA_DIR, node, DeviceRoadmap::lstp);
+}
+
+double wire_r(int width_nm = 40) {
+    return wire_resistance_ohm_per_m(load_wire(NEUROSIM_DATA_DIR, width_nm), width_nm);
+}
+
+void test_stage_delays() {
+    check(near(half_swing_delay_s(1e3, 1e-15), std::log(2.0) * 1e-12), "step response reaches half swing at ln2*RC");
+    double slope = 0;
+    const double step = ramp_stage_delay_s(1e3, 1e-15, 1e-4, 1e30, &slope);
+    check(near(step, std::log(2.0) * 1e-12, 1e-6), "a stage driven by a step is the RC half-swing delay");
+    check(near(slope, 0.5 / step), "the output slope is half a swing over the delay");
+    const double slow = ramp_stage_delay_s(1e3, 1e-15, 1e-4, 1e9, nullptr);
+    check(slow > step, "a slow input ramp delays the stage");
+}
+
+void test_decoder() {
+    const TechnologyNode t = tech();
+    const LineDecoder small({3, 10e-15}, t), wide({7, 10e-15}, t), loaded({7, 100e-15}, t);
+    check(wide.delay_s() > small.delay_s(), "more address bits, longer decode (more NOR fan-out)");
+    check(loaded.delay_s() > wide.delay_s(), "a heavier line is slower to drive");
+    check(near(loaded.energy_j(), wide.energy_j()), "the line itself is not charged by the decoder");
+    check(wide.energy_j() > small.energy_j(), "more address lines switch more gate capacitance");
+}
+
+void test_flip_flop_energy() {
+    const TechnologyNode t32 = tech(32), t22 = tech(22);
+    const double wn = t32.min_nmos_width_m();
+    const GateCapacitance inv =
+        gate_capacitance(GateKind::inverter, 1, wn, t32.pn_size_ratio * wn, t32.cell_height_m(), t32);
+    const double tg_gates = gate_input_capacitance_f(wn, t32) + gate_input_capacitance_f(t32.pn_size_ratio * wn, t32);
+    const double clock = (4 * (inv.input_f + inv.output_f) + 2 * tg_gates) * t32.vdd_v * t32.vdd_v;
+    check(near(flip_flop_energy(t32).clock_j, clock), "clock energy is C*V^2 of the clocked gates");
+    check(flip_flop_energy(t22).clock_j < flip_flop_energy(t32).clock_j, "a smaller node clocks for less energy");
+}
+
+BufferTimingParams buffer(double bits, double interface_bits, bool sram, double clock_hz = 1e9) {
+    BufferTimingParams p;
+    p.layout = BufferParams{bits, interface_bits, sram, 8, 20};
+    p.clock_hz = clock_hz;
+    p.wire_resistance_ohm_per_m = wire_r();
+    return p;
+}
+
+void test_buffer_access() {
+    const TechnologyNode t = tech();
+    const BufferAccess rf(buffer(128 * 128, 128, false), t);
+    const double line_m = 128 * FlipFlops({1}, t).unit().width_m;
+    const LineDecoder decoder({7, line_m * t.rules.wire_cap_f_per_m}, t);
+    check(near(rf.line_latency_s(), decoder.delay_s() + 0.5e-9),
+          "a register line is decoded and clocked in half a cycle");
+    const BufferAccess rf_fast(buffer(128 * 128, 128, false, 2e9), t);
+    check(near(rf.line_latency_s() - rf_fast.line_latency_s(), 0.25e-9),
+          "doubling the clock halves the flip-flop time");
+    const FlipFlopEnergy ff = flip_flop_energy(t);
+    check(near(rf.bit_energy_j(), ff.clock_j + ff.data_j + decoder.energy_j() / 128),
+          "a register bit costs its flip-flop plus its share of the decode");
+    check(near(rf.lines(), 128), "lines = bits / interface");
+
+    const BufferAccess short_sram(buffer(32 * 128, 128, true), t), tall_sram(buffer(512 * 128, 128, true), t);
+    check(tall_sram.line_latency_s() > short_sram.line_latency_s(), "longer SRAM bit lines are slower");
+    check(tall_sram.bit_energy_j() > short_sram.bit_energy_j(), "longer SRAM bit lines cost more per bit");
+}
+
+void test_repeated_wire() {
+    const TechnologyNode t = tech();
+    const double r = wire_r();
+    const RepeatedWire fastest({r, 0.0, true}, t), relaxed({r, 0.1, true}, t);
+    check(relaxed.repeater_size() < fastest.repeater_size(), "a delay tolerance buys smaller repeaters");
+    check(relaxed.delay_s_per_m() >= fastest.delay_s_per_m(), "smaller repeaters are not faster");
+    check(relaxed.charge_energy_j_per_m() < fastest.charge_energy_j_per_m(),
+          "smaller repeaters switch less capacitance");
+    check(fastest.delay_s_per_m(4 * r) > fastest.delay_s_per_m(r), "a more resistive wire is slower");
+    const double d = fastest.spacing_m();
+    const double wn = fastest.repeater_size() * t.min_nmos_width_m();
+    const GateCapacitance c =
+        gate_capacitance(GateKind::inverter, 1, wn, t.pn_size_ratio * wn, t.cell_height_m(), t);
+    check(near(fastest.charge_energy_j_per_m(),
+               (c.input_f + c.output_f + t.rules.wire_cap_f_per_m * d) * t.vdd_v * t.vdd_v / d),
+          "charging a repeated metre is (C_repeater + C_wire) V^2 per spacing");
+    const RepeatedWire bus({r, 0.0, false}, t);
+    check(bus.repeater_size() >= 1, "a bus keeps at least minimum repeaters");
+}
+
+void test_htree_path() {
+    const TechnologyNode t = tech();
+    const double r = wire_r();
+    const RepeatedWire wire({r, 0.1, true}, t);
+    const double a = 1e-3;
+    const HTreePath two(HTreePathParams{2, 2, a, a, r}, wire);
+    // Centre to a unit centre is a/2 each way, plus the trunk of one unit to the grid edge.
+    check(near(two.length_m(), 2 * a), "2x2 tree: half a unit each way and a one-unit trunk");
+    check(near(two.bit_energy_j(), two.length_m() * wire.charge_energy_j_per_m() * kDataSwitchingActivity),
+          "a bit charges its path with the data activity");
+    const double top = wire.delay_s_per_m(r / 16);
+    check(near(two.delay_s(), 3 * a * top), "delay runs to the far side of the leaf on top-level (4x) wires");
+    const HTreePath four(HTreePathParams{4, 4, a, a, r}, wire);
+    check(four.delay_s() > two.delay_s() && four.bit_energy_j() > two.bit_energy_j(), "a larger grid is farther");
+    const HTreePath big_units(HTreePathParams{2, 2, 2 * a, 2 * a, r}, wire);
+    check(near(big_units.delay_s(), 2 * two.delay_s()), "delay is linear in length on a repeated wire");
+}
+
+// A small network whose trace holds the given input code everywhere and unchanged weights.
+Trace small_trace() {
+    Trace tr;
+    tr.weight_bits = 5;
+    tr.input_bits = 8;
+    tr.batch_size = 4;
+    tr.iterations = 2;
+    auto add = [&](int h, int c, int k, int o, bool pool) {
+        LayerShape l;
+        l.ifm_h = l.ifm_w = h;
+        l.ifm_c = c;
+        l.k_h = l.k_w = k;
+        l.ofm_c = o;
+        l.pool = pool;
+        tr.network.push_back(l);
+        TraceLayer layer;
+        const std::size_t rows = static_cast<std::size_t>(l.weight_rows());
+        layer.weight.shape = {rows, static_cast<std::size_t>(o)};
+        layer.weight.values.assign(rows * o, 3);
+        layer.weight_old = layer.weight;
+        const std::size_t patches = static_cast<std::size_t>(h) * h;
+        layer.input.shape = {1, patches, rows};
+        layer.input.values.assign(patches * rows, 5);
+        tr.layers.push_back(layer);
+    };
+    add(8, 32, 3, 64, false);
+    add(8, 64, 3, 64, true);
+    add(1, 1024, 1, 10, false);
+    return tr;
+}
+
+std::vector<LayerCosts> costs(const HardwareConfig& hw, const Trace& tr) {
+    static const TechnologyNode t = tech(hw.technology_node_nm);
+    FloorplanParams fp;
+    fp.weight_bits = tr.weight_bits;
+    fp.cell_bits = hw.effective_cell_bits();
+    fp.subarray_rows = hw.subarray_rows;
+    fp.subarray_cols = hw.subarray_cols;
+    fp.mapping = hw.mapping;
+    const Floorplan plan = plan_floorplan(tr.network, fp);
+    const DesignContext ctx{hw, t, tr.input_bits, tr.weight_bits, tr.batch_size, wire_r(hw.wire_width_nm)};
+    const ChipArea area = estimate_chip_area(ctx, tr.network, plan);
+    return trace_layer_costs(ctx, tr, plan, area);
+}
+
+void test_layer_costs() {
+    HardwareConfig hw;
+    hw.subarray_rows = hw.subarray_cols = 32;
+    hw.wg_subarray_rows = hw.wg_subarray_cols = 32;
+    const Trace tr = small_trace();
+    const std::vector<LayerCosts> base = costs(hw, tr);
+    for (const LayerCosts& c : base) {
+        for (const char* part : {"breakdown_latency_buffer", "breakdown_latency_interconnect", "breakdown_latency_dram",
+                                 "breakdown_energy_buffer", "breakdown_energy_interconnect", "breakdown_energy_dram"}) {
+            check(c.at(part).weight.empty() && c.at(part).known > 0, std::string(part) + " is physical and positive");
+        }
+    }
+    HardwareConfig slow = hw;
+    slow.clock_frequency_hz = hw.clock_frequency_hz / 2;
+    const std::vector<LayerCosts> slower = costs(slow, tr);
+    check(slower[1].at("breakdown_latency_buffer").known > base[1].at("breakdown_latency_buffer").known,
+          "a slower clock slows the register buffers");
+    check(near(slower[1].at("breakdown_energy_buffer").known, base[1].at("breakdown_energy_buffer").known),
+          "the clock rate does not change the energy of a buffered bit");
+    HardwareConfig gddr = hw;
+    gddr.dram = DramType::gddr5;
+    check(costs(gddr, tr)[1].at("breakdown_energy_dram").known > base[1].at("breakdown_energy_dram").known,
+          "GDDR5 costs more per bit than HBM2");
+}
+
+}  // namespace
+
+int main() {
+    test_stage_delays();
+    test_decoder();
+    test_flip_flop_energy();
+    test_buffer_access();
+    test_repeated_wire();
+    test_htree_path();
+    test_layer_costs();
+    if (failures) {
+        std::cerr << failures << " check(s) failed\n";
+        return 1;
+    }
+    std::cout << "all transfer tests passed\n";
+    return 0;
+}
