@@ -1,5 +1,8 @@
 #include "neurosim/performance.hpp"
 
+#include "neurosim/training_circuits.hpp"
+#include "neurosim/weight_update.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <fstream>
@@ -276,6 +279,7 @@ private:
     GradientFootprint gradient_footprint(const LayerCounts& c) const;
     LinearCost gradient_latency(const LayerCounts& c) const;
     LinearCost gradient_energy(const LayerCounts& c) const;
+    int gradient_accumulator_bits() const;
     UpdateCosts update(const LayerCounts& c) const;
     LinearCost tile_leakage(const LayerCounts& c) const;
 
@@ -509,11 +513,16 @@ LinearCost LayerCostBuilder::gradient_latency(const LayerCounts& c) const {
         copies_rows = in_row;
         copies_cols = std::max(1.0, std::floor(cols / hw.wg_subarray_cols));
     }
-    const double reads = c.ofm * hw.wg_rows_per_adc * c.input_bits;
+    // Per kernel position the layer's inputs are written into the unit's SRAM sub-arrays (all in parallel),
+    // then read once per output channel, copies sharing the reads; the batch accumulators add all
+    // gradients, `adders` at a time.
+    const double write_s = GradientArrayWrite(ctx_).write_latency_s(c.activity->input_bit_activity);
     const double adders =
         std::max(1.0, static_cast<double>(area_.arrays_written_in_parallel) * hw.subarray_rows * hw.subarray_cols);
-    return latency("wg_read_latency", c.kernel * reads / (copies_rows * copies_cols)) +
-           latency("wg_write_latency", c.kernel) + latency("wg_accumulation_latency", std::ceil(c.weights / adders));
+    const RippleAdderTiming accumulator(ctx_.tech, gradient_accumulator_bits());
+    const GradientArrayRead unit(ctx_, static_cast<int>(in_row));
+    return LinearCost::constant(c.kernel * (c.ofm * unit.read_latency_s() / (copies_rows * copies_cols) + write_s) +
+                                std::ceil(c.weights / adders) * accumulator.add_delay_s());
 }
 
 LinearCost LayerCostBuilder::gradient_energy(const LayerCounts& c) const {
@@ -523,14 +532,21 @@ LinearCost LayerCostBuilder::gradient_energy(const LayerCounts& c) const {
     const double used = rows * cols / (in_row * in_col * hw.wg_subarray_rows * hw.wg_subarray_cols);
     const double reads = c.ofm * hw.wg_rows_per_adc * c.input_bits;
     const double a = c.activity->input_bit_activity;
+    // Every weight gradient of the image is added once into its batch sum.
+    const RippleAdderTiming accumulator(ctx_.tech, gradient_accumulator_bits());
     return energy("wg_read_energy", used * c.kernel * reads) +
-           energy("wg_read_energy_active", used * c.kernel * reads * a) + energy("wg_accumulation_energy", c.weights);
+           energy("wg_read_energy_active", used * c.kernel * reads * a) +
+           LinearCost::constant(c.weights * accumulator.add_energy_j());
+}
+
+// A batch sum holds one gradient plus a carry bit per doubling of the batch.
+int LayerCostBuilder::gradient_accumulator_bits() const {
+    return area_.wg_output_bits + static_cast<int>(std::ceil(std::log2(static_cast<double>(ctx_.batch_size))));
 }
 
 UpdateCosts LayerCostBuilder::update(const LayerCounts& c) const {
     const HardwareConfig& hw = ctx_.hw;
     const LayerPlacement& p = *c.place;
-    const LayerActivity& act = *c.activity;
     // Conventionally mapped copies stacked along the rows are programmed one after another (copies side
     // by side share a row write); rows stacked in one sub-array are written row by row; the gradient
     // buffer lets `arrays_written_in_parallel` arrays be written at once.
@@ -538,25 +554,35 @@ UpdateCosts LayerCostBuilder::update(const LayerCounts& c) const {
     const double stacked_rows = p.novel ? 1.0 : p.array_dup_rows;
     const double parallel = std::max(1, area_.arrays_written_in_parallel);
     UpdateCosts u;
-    if (hw.memory_cell == MemoryCell::sram) {
-        u.peak_s =
-            LinearCost::term("wu_latency" + cell_, act.row_pulse_steps * stacked_rows * units_.clock_s / parallel);
-        u.peak_j = LinearCost::term("wu_energy" + cell_, act.cells_changed * copies * units_.switch_energy_j);
-    } else {
-        const double pulse_energy_j =
-            hw.write_voltage_v * hw.write_voltage_v * hw.write_pulse_width_s / hw.resistance_on_ohm;
-        u.peak_s = LinearCost::term("wu_latency" + cell_,
-                                    act.row_pulse_steps * stacked_rows * hw.write_pulse_width_s / parallel);
-        u.peak_j = LinearCost::term("wu_energy" + cell_, act.write_pulses * copies * pulse_energy_j);
-    }
-    u.peak_j += energy("wu_periphery_energy" + fam_, act.write_pulses * copies);
-    // Moving the gradients in (per weight), the set-up of each novel tile and of tiles whose partial
-    // sums meet, and the set-up of duplicated copies (the calibration shows it per layer, not per copy).
+    // Moving the gradients in: per weight, per novel tile set-up, per tile whose partial sums meet others.
     u.transfer_j = energy("wu_transfer_energy" + cell_, c.weights) +
                    energy("wu_transfer_energy_novel" + cell_, p.novel ? c.tiles : 0.0) +
-                   energy("wu_transfer_energy_across_tiles" + cell_, p.tiles_along_rows - 1.0) +
-                   energy("wu_duplicate_energy" + cell_, p.novel ? 1.0 - 1.0 / c.speedup : 0.0);
+                   energy("wu_transfer_energy_across_tiles" + cell_, p.tiles_along_rows - 1.0);
     u.transfer_s = latency("wu_transfer_latency", c.rows * c.cols / hw.subarray_cols / parallel);
+    // Programming one copy: pulse trains row by row plus the selection of each written row
+    // (weight_update.hpp), from the trace's old and new codes. The peak counts the copies of a
+    // conventional tile; the copies a novel tile holds for speed are programmed too, outside the peak.
+    // SRAM arrays keep the fitted write terms: their circuit model is not yet within the bar.
+    if (hw.memory_cell != MemoryCell::sram) {
+        const auto index = static_cast<std::size_t>(c.shape - trace_.network.data());
+        if (index >= trace_.layers.size()) {
+            throw std::runtime_error("the weight update needs the trace's weights of layer " +
+                                     std::to_string(index + 1));
+        }
+        const ProgrammingWork w = estimate_programming(trace_.layers[index], ctx_);
+        const double pulses_s = w.row_pulses * hw.write_pulse_width_s;
+        u.peak_s = LinearCost::constant((pulses_s + w.select_latency_s) * stacked_rows / parallel);
+        u.peak_j = LinearCost::constant(w.energy_j() * copies);
+        if (p.novel) u.transfer_j += LinearCost::constant(w.energy_j() * (c.speedup - 1));
+    } else {
+        const LayerActivity& act = *c.activity;
+        u.peak_s =
+            LinearCost::term("wu_latency" + cell_, act.row_pulse_steps * stacked_rows * units_.clock_s / parallel);
+        u.peak_j = LinearCost::term("wu_energy" + cell_, act.cells_changed * copies * units_.switch_energy_j) +
+                   energy("wu_periphery_energy" + fam_, act.write_pulses * copies);
+        // The other copies of novel tiles (the calibration shows them per layer, not per copy).
+        u.transfer_j += energy("wu_duplicate_energy" + cell_, p.novel ? 1.0 - 1.0 / c.speedup : 0.0);
+    }
     return u;
 }
 

@@ -241,7 +241,9 @@ void test_performance_scaling() {
     const ChipPerformance batch = run_performance(hw, synthetic_trace(20, 5, 17, 100));
     const ChipPerformance epoch = run_performance(hw, synthetic_trace(10, 10, 17, 100));
     check(base.latency_s.fw > 0 && base.energy_j.total() > 0 && base.leakage_power_w > 0, "figures are positive");
-    check(near(batch.latency_s.fw, 2 * base.latency_s.fw) && near(batch.energy_j.wg, 2 * base.energy_j.wg),
+    // The batch accumulators of the gradients widen by one bit per doubling of the batch.
+    check(near(batch.latency_s.fw, 2 * base.latency_s.fw) && near(batch.energy_j.wg, 2 * base.energy_j.wg, 1e-2) &&
+              batch.energy_j.wg > 2 * base.energy_j.wg,
           "forward and gradient phases scale with the batch");
     check(near(batch.energy_j.wu, base.energy_j.wu), "one weight update per batch");
     check(near(epoch.latency_s.wu, 2 * base.latency_s.wu) && near(epoch.energy_j.ag, 2 * base.energy_j.ag),

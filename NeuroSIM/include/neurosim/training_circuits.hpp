@@ -1,0 +1,68 @@
+// Electrical models (delay and switching energy) of circuit blocks used only in training: the adders
+// that accumulate weight gradients over a batch, and the SRAM sub-arrays of the weight-gradient unit
+// while a layer's inputs are written into them. Gate and wire values come from gate.hpp; the delay of a
+// stage driven by a finite slope follows M. Horowitz's model as used by CACTI and NeuroSim (P.-Y. Chen,
+// X. Peng, S. Yu, "NeuroSim", IEEE TCAD 37(12), 2018).
+#pragma once
+
+#include "neurosim/design.hpp"
+
+namespace neurosim {
+
+// One RC stage: delay to half swing for an input arriving with `input_slope_v_per_s` (use a huge value
+// for a step); `output_slope_v_per_s` receives the slope it hands to the next stage.
+double stage_delay_s(double tau_s, double input_slope_v_per_s, double* output_slope_v_per_s = nullptr);
+
+constexpr double kStepSlope = 1e20;  // an input edge treated as instantaneous
+
+// Ripple-carry adder built from NAND2 full adders (nine NAND2 per bit, NMOS twice the minimum width).
+class RippleAdderTiming {
+public:
+    RippleAdderTiming(const TechnologyNode& tech, int bits);
+    int bits() const { return bits_; }
+    // Worst-case carry ripple from the least to the most significant bit.
+    double add_delay_s() const { return add_delay_s_; }
+    // Energy of one addition with a carry rippling through every bit.
+    double add_energy_j() const { return add_energy_j_; }
+
+private:
+    int bits_ = 1;
+    double add_delay_s_ = 0, add_energy_j_ = 0;
+};
+
+// Writing rows of one SRAM sub-array of the weight-gradient unit (wg_subarray_rows x wg_subarray_cols):
+// per written row a word-line switch opens and closes, the bit lines are precharged, minimum write
+// drivers pull one line of each pair low, and the cells flip.
+class GradientArrayWrite {
+public:
+    explicit GradientArrayWrite(const DesignContext& ctx);
+    // Writing `row_activity` of the sub-array's rows (the layer's share of 1 input bits, as the
+    // reference sizes the write).
+    double write_latency_s(double row_activity) const;
+
+    double cell_flip_delay_s() const { return flip_s_; }
+    double word_line_switch_delay_s() const { return word_switch_s_; }
+    double precharge_delay_s() const { return precharge_s_; }
+    double write_driver_delay_s() const { return driver_s_; }
+
+private:
+    int rows_ = 0;
+    double flip_s_ = 0, word_switch_s_ = 0, precharge_s_ = 0, driver_s_ = 0;
+};
+
+// Reading the weight-gradient unit for one output channel: its error vector is applied bit by bit
+// (input_bits cycles) to every group of `wg_rows_per_adc` rows sharing an ADC, one row group after
+// another. Each cycle selects a row, precharges the bit lines, lets the column discharge and senses it
+// with the multilevel sense amplifier, whose thermometer code is encoded; shift-adders combine the bit
+// cycles and an adder tree sums the partial sums of the `tree_inputs` sub-arrays along the unit's rows.
+class GradientArrayRead {
+public:
+    GradientArrayRead(const DesignContext& ctx, int tree_inputs);
+    double read_latency_s() const { return read_s_; }  // one output channel
+    double cycle_s() const { return cycle_s_; }        // one row group, one input bit
+
+private:
+    double read_s_ = 0, cycle_s_ = 0;
+};
+
+}  // namespace neurosim

@@ -1,0 +1,171 @@
+#include "neurosim/training_circuits.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "neurosim/gate.hpp"
+
+namespace neurosim {
+
+double stage_delay_s(double tau_s, double input_slope_v_per_s, double* output_slope_v_per_s) {
+    // Horowitz: a slow input edge adds to the RC delay; the switching threshold sits at half swing and
+    // the device factor is taken as 0.5 (CACTI).
+    constexpr double threshold = 0.5, device_factor = 0.5;
+    const double input_share = 1 / (input_slope_v_per_s * tau_s);
+    const double delay = tau_s * std::sqrt(std::log(threshold) * std::log(threshold) +
+                                           2 * input_share * device_factor * (1 - threshold));
+    if (output_slope_v_per_s) *output_slope_v_per_s = (1 - threshold) / delay;
+    return delay;
+}
+
+namespace {
+
+struct Stage {
+    double resistance_ohm, load_f;
+};
+
+// Delay of stages in series, each handing its output slope to the next.
+double chain_delay_s(const Stage* stages, int count, double* slope) {
+    double delay = 0;
+    for (int i = 0; i < count; ++i) delay += stage_delay_s(stages[i].resistance_ohm * stages[i].load_f, *slope, slope);
+    return delay;
+}
+
+double drain_f(double width_m, bool nmos, const TechnologyNode& t) {
+    return gate_capacitance(GateKind::inverter, 1, nmos ? width_m : 0.0, nmos ? 0.0 : width_m, t.cell_height_m(), t)
+        .output_f;
+}
+
+}  // namespace
+
+RippleAdderTiming::RippleAdderTiming(const TechnologyNode& t, int bits) : bits_(std::max(1, bits)) {
+    const double wn = 2 * t.min_nmos_width_m(), wp = t.pn_size_ratio * t.min_nmos_width_m();
+    const GateCapacitance nand = gate_capacitance(GateKind::nand, 2, wn, wp, t.cell_height_m(), t);
+    const double cin = nand.input_f, cout = nand.output_f;
+    const double pull_down = 2 * on_resistance_ohm(wn, true, t);  // two NMOS in series
+    const double pull_up = on_resistance_ohm(wp, false, t);
+    // The carry of the first bit is generated (a falling NAND output loaded by three inputs, then a rising
+    // one loaded by two), passes two such levels per middle bit, and the last bit forms its sum.
+    const Stage generate[] = {{pull_down, cout + 3 * cin}, {pull_up, cout + 2 * cin}};
+    const Stage finish[] = {{pull_down, cout + 3 * cin}, {pull_up, cout + cin}, {pull_down, cout}};
+    double slope = kStepSlope;
+    add_delay_s_ = chain_delay_s(generate, 2, &slope);
+    for (int b = 2; b < bits_; ++b) add_delay_s_ += chain_delay_s(generate, 2, &slope);
+    add_delay_s_ += chain_delay_s(finish, 3, &slope);
+    // A rippling carry charges about fourteen NAND inputs and seven outputs in the first bit and thirteen
+    // inputs and seven outputs in each later one (visible and hidden transitions, NeuroSim's count).
+    const double vdd2 = t.vdd_v * t.vdd_v;
+    add_energy_j_ = vdd2 * ((14 * cin + 7 * cout) + (bits_ - 1) * (13 * cin + 7 * cout));
+}
+
+GradientArrayWrite::GradientArrayWrite(const DesignContext& ctx) : rows_(ctx.hw.wg_subarray_rows) {
+    const HardwareConfig& hw = ctx.hw;
+    const TechnologyNode& t = ctx.tech;
+    const double f = t.f();
+    const double wire_f_per_m = t.rules.wire_cap_f_per_m;
+    const double row_m = hw.wg_subarray_cols * hw.sram_cell_width_f * f;
+    const double col_m = hw.wg_subarray_rows * hw.sram_cell_height_f * f;
+    const double access_w = hw.sram_access_width_f * f;
+    const double cell_n = hw.sram_nmos_width_f * f, cell_p = hw.sram_pmos_width_f * f;
+    // Lines count as their wires, as in NeuroSim's gradient unit (the access devices along them are left out).
+    const double word_line_f = wire_f_per_m * row_m;
+    const double bit_line_f = wire_f_per_m * col_m;
+    const double row_wire_ohm = ctx.wire_resistance_ohm_per_m * row_m;
+    const double col_wire_ohm = ctx.wire_resistance_ohm_per_m * col_m;
+
+    // A storage node: its access drain, its inverter's drains and the other inverter's gates.
+    const double node_f = drain_f(access_w, true, t) + drain_f(cell_n, true, t) + drain_f(cell_p, false, t) +
+                          gate_input_capacitance_f(cell_n, t) + gate_input_capacitance_f(cell_p, t);
+    const double pull_ohm = (on_resistance_ohm(cell_n, true, t) + on_resistance_ohm(cell_p, false, t)) / 2;
+    flip_s_ = stage_delay_s(pull_ohm * node_f, kStepSlope);
+
+    // The word line is selected through a transmission gate sized to the cell's access transistor.
+    const double wmin = t.min_nmos_width_m(), wpmin = t.pn_size_ratio * wmin;
+    const double rn = on_resistance_ohm(wmin, true, t), rp = on_resistance_ohm(wpmin, false, t);
+    const GateCapacitance inv = gate_capacitance(GateKind::inverter, 1, wmin, wpmin, t.cell_height_m(), t);
+    word_switch_s_ = stage_delay_s(
+        on_resistance_ohm(access_w, true, t) * (3 * inv.output_f + word_line_f) + row_wire_ohm * word_line_f / 2,
+        kStepSlope);
+
+    // Bit lines are precharged by a 6 F PMOS (with a minimum equalizer on the pair).
+    const double precharge_w = 6 * f;
+    precharge_s_ = stage_delay_s(on_resistance_ohm(precharge_w, false, t) *
+                                         (bit_line_f + drain_f(precharge_w, false, t) + drain_f(wmin, false, t)) +
+                                     col_wire_ohm * bit_line_f / 2,
+                                 kStepSlope);
+
+    // Write driver: a minimum inverter drives a second one that discharges the bit line.
+    double slope = kStepSlope;
+    driver_s_ = stage_delay_s(rp * (inv.output_f + inv.input_f), slope, &slope);
+    driver_s_ += stage_delay_s(rn * (bit_line_f + inv.output_f) + col_wire_ohm * bit_line_f / 2, slope, &slope);
+}
+
+double GradientArrayWrite::write_latency_s(double row_activity) const {
+    const double written = rows_ * row_activity;
+    // The word-line switch toggles twice per written row (select, release).
+    return written * (flip_s_ + precharge_s_ + driver_s_) + 2 * written * word_switch_s_;
+}
+
+GradientArrayRead::GradientArrayRead(const DesignContext& ctx, int tree_inputs) {
+    const HardwareConfig& hw = ctx.hw;
+    const TechnologyNode& t = ctx.tech;
+    const double f = t.f();
+    const double wire_f_per_m = t.rules.wire_cap_f_per_m;
+    const double col_m = hw.wg_subarray_rows * hw.sram_cell_height_f * f;
+    const double bit_line_f = wire_f_per_m * col_m;
+    const double col_wire_ohm = ctx.wire_resistance_ohm_per_m * col_m;
+    const double access_w = hw.sram_access_width_f * f;
+    const double wmin = t.min_nmos_width_m(), wpmin = t.pn_size_ratio * wmin;
+    const GateCapacitance inv = gate_capacitance(GateKind::inverter, 1, wmin, wpmin, t.cell_height_m(), t);
+    const double rn = on_resistance_ohm(wmin, true, t);
+
+    // Row selection: the word-line switch (as for writing), or the ADC mux and its decoder if slower; the
+    // decoder drives the pass-gate gates of every ADC's mux.
+    const GradientArrayWrite lines(ctx);
+    const double readouts = static_cast<double>(hw.wg_subarray_cols) / hw.wg_rows_per_adc;
+    const double pass_gate_f = gate_input_capacitance_f(wmin, t) + gate_input_capacitance_f(wpmin, t);
+    double slope = kStepSlope;
+    double mux_s = stage_delay_s(rn * (inv.output_f + readouts * pass_gate_f), slope, &slope);
+    const double rn_tg = rn * on_resistance_ohm(wpmin, false, t) / (rn + on_resistance_ohm(wpmin, false, t));
+    mux_s += stage_delay_s(rn_tg * (hw.wg_rows_per_adc * inv.output_f), slope, &slope);
+    const double select_s = std::max(lines.word_line_switch_delay_s(), mux_s);
+
+    // The multilevel sense amplifier settles in no less than 1 ns: the floor NeuroSim's SPICE
+    // characterization of the current-mode MLSA gives at these column resistances and nodes.
+    constexpr double kSenseFloorS = 1e-9;
+    // Encoder: the comparators' thermometer code passes an inverter and a NAND level per output bit.
+    const double wn2 = 2 * wmin;
+    const GateCapacitance nand = gate_capacitance(GateKind::nand, 2, wn2, wpmin, t.cell_height_m(), t);
+    slope = kStepSlope;
+    const double encode_s = stage_delay_s(rn * (inv.output_f + nand.input_f), slope, &slope) +
+                            stage_delay_s(2 * on_resistance_ohm(wn2, true, t) * (nand.output_f + inv.input_f), slope);
+    cycle_s_ = select_s + lines.precharge_delay_s() + kSenseFloorS + encode_s;
+
+    // Column discharge to the sensing margin, once per input bit: access and pull-down devices in series.
+    const double cell_n = hw.sram_nmos_width_f * f;
+    const double drop_tau =
+        (on_resistance_ohm(access_w, true, t) + on_resistance_ohm(cell_n, true, t)) *
+            (drain_f(access_w, true, t) + bit_line_f) +
+        col_wire_ohm * bit_line_f / 2;
+    const double margin = std::log(t.vdd_v / (t.vdd_v - hw.sram_min_sense_voltage_v / 2));
+    const double develop_s = stage_delay_s(drop_tau * margin, kStepSlope);
+
+    // Shift-add of the bit cycles hides behind the read pulses; it shows once, at the last one.
+    const int adc_bits = static_cast<int>(std::log2(static_cast<double>(hw.wg_adc_levels)));
+    const int sum_bits = adc_bits + ctx.input_bits + 1;
+    const double flip_flop_s = 2 * stage_delay_s(rn * (inv.output_f + inv.input_f), kStepSlope);
+    const double shift_add_s = RippleAdderTiming(t, sum_bits).add_delay_s() + flip_flop_s;
+    const double exposed = std::max(0.0, shift_add_s - hw.read_pulse_width_s);
+
+    // Adder tree over the sub-arrays along the unit's rows: one level per doubling, wider at each level,
+    // once per row group.
+    double tree_s = 0;
+    const int levels = tree_inputs > 1 ? static_cast<int>(std::ceil(std::log2(static_cast<double>(tree_inputs)))) : 0;
+    for (int level = 0; level < levels; ++level) tree_s += RippleAdderTiming(t, sum_bits + level).add_delay_s();
+
+    const double cycles = static_cast<double>(hw.wg_rows_per_adc) * ctx.input_bits;
+    read_s_ = cycles * cycle_s_ + ctx.input_bits * develop_s + shift_add_s + exposed * (cycles - 1) +
+              hw.wg_rows_per_adc * tree_s;
+}
+
+}  // namespace neurosim
