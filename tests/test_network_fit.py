@@ -70,3 +70,32 @@ def test_demo_network_names_the_largest_sub_array_that_works():
     verdict = python_verdict(DEMO_LAYERS, {"subarray_rows": 128, "subarray_cols": 128})
     assert "subarray_rows" in verdict and "<= 32" in verdict
     assert python_verdict(DEMO_LAYERS, {"subarray_rows": 32, "subarray_cols": 32}) == ""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("network", sorted(NETWORKS))
+def test_pipelined_stage_is_the_slowest_layer_and_idle_layers_leak(network, traces,
+                                                                   neurosim_binary, tmp_path):
+    import pandas as pd
+
+    # The largest sub-array the network can use: novel mapping if any size suits it, SRAM (one
+    # bit per cell, so more columns) for a network too small for 5-bit cells.
+    designs = ({"memory_cell": cell, "mapping": mapping, "subarray_rows": rows,
+                "subarray_cols": rows} for cell in ("fefet", "sram")
+               for mapping in ("novel", "conventional") for rows in (128, 64, 32, 16, 8))
+    settings = next(d for d in designs if not python_verdict(NETWORKS[network], d))
+    settings["pipeline"] = True
+    hw_file = hardware.write_hardware_file(settings, tmp_path / "hw.txt")
+    result = subprocess.run([str(neurosim_binary), "--trace", str(traces[network]), "--hardware",
+                             str(hw_file), "--out", str(tmp_path / "out")],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    chip = pd.read_csv(tmp_path / "out" / "neurosim.csv").iloc[0]
+    layers = pd.read_csv(tmp_path / "out" / "layers.csv")
+    stage_fw, stage_ag = layers.latency_fw_s.max(), layers.latency_ag_s.max()
+    assert chip.latency_fw_s == pytest.approx(stage_fw)
+    assert chip.latency_ag_s == pytest.approx(stage_ag)
+    idle = (stage_fw - layers.latency_fw_s) + (stage_ag - layers.latency_ag_s)
+    assert layers.leakage_energy_j.to_numpy() == pytest.approx(
+        (layers.leakage_power_w * idle).to_numpy(), rel=1e-6)
+    assert (layers.leakage_energy_j > 0).sum() >= len(layers) - 1  # all but the slowest idle
