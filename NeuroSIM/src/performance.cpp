@@ -82,8 +82,9 @@ double CostCoefficients::evaluate(const LinearCost& cost) const {
 
 // ---------------------------------------------------------------- trace activity
 
-LayerActivity measure_activity(const TraceLayer& layer, const DesignContext& ctx) {
+LayerActivity measure_activity(const TraceLayer& layer, const DesignContext& ctx, const ReadPlacement& placement) {
     LayerActivity a;
+    a.column_sample = sample_column_conductance(layer, ctx, placement);
     // Input codes enter the array bit-serially in two's complement, one bit per cycle.
     const int bits = ctx.input_bits;
     const unsigned mask = (1u << bits) - 1u;
@@ -351,19 +352,30 @@ ComputeCosts LayerCostBuilder::compute(const LayerCounts& c, const PhaseCounts& 
     return k;
 }
 
-// Sub-array read-out: the array itself and its ADCs.
+// Sub-array read-out: the array itself and its ADCs, from the circuit model of one read cycle
+// (readout.hpp). Latency: the copies of the weights read their share of the input cycles one after
+// another, each cycle as long as the slowest sub-array's. Energy: every sub-array of every row and
+// column block is read in every input cycle; the sense amplifiers convert each mapped column (the
+// transposed read is charged per mapped forward column and with the forward column statistics, as the
+// reference counts it).
 void LayerCostBuilder::readout(const LayerCounts& c, const PhaseCounts& ph, const std::string& dir,
                                ComputeCosts* k) const {
-    const double a = c.activity->input_bit_activity;
-    const double g = c.activity->conductance_fraction;
-    k->adc_s = latency("adc_latency" + fam_, ph.muxed * ph.reads);
-    k->array_s = latency("array_latency" + fam_, ph.muxed * ph.reads);
-    k->adc_j = energy("adc_energy" + dir + fam_, ph.conversions) +
-               energy("adc_energy_active" + dir + fam_, ph.conversions * a);
-    // Cell current flows where an input bit is 1, in proportion to the stored conductance; lines are
-    // charged where inputs switch and on every read-out column.
-    k->array_j = energy("array_energy_cell" + dir + fam_, c.n * ph.bits * ph.inputs * ph.outputs * a * g / 1024) +
-                 energy("array_energy_line" + dir + fam_, c.n * ph.bits * (ph.inputs * a + ph.outputs));
+    const HardwareConfig& hw = ctx_.hw;
+    const bool forward = dir.empty();
+    const ReadDirection direction = forward ? ReadDirection::forward : ReadDirection::transposed;
+    const SenseAmpAdc adc(ctx_, forward ? hw.adc_levels : hw.ag_adc_levels);
+    const SensingCost sensing = mean_sensing_cost(adc, c.activity->column_sample);
+    // Share of a sub-array's driven lines that carry a 1: the mapped ones, at the input bit activity
+    // (the trace holds no error codes; the transposed read's error bits are taken as active).
+    const double mapped = forward ? c.rows / c.row_blocks / hw.subarray_rows : c.cols / c.col_blocks / hw.subarray_cols;
+    const double activity = c.activity->input_bit_activity * std::min(1.0, mapped);
+    const ReadCycleCost cycle = read_cycle_cost(ctx_, direction, sensing, activity, static_cast<int>(ph.bits));
+    const double subarray_reads = c.n * ph.bits * c.row_blocks * c.col_blocks;
+    const double column_conversions = c.n * ph.bits * c.row_blocks * c.cols;
+    k->adc_s = LinearCost::constant(ph.reads * cycle.adc_s);
+    k->array_s = LinearCost::constant(ph.reads * cycle.array_s);
+    k->adc_j = LinearCost::constant(subarray_reads * cycle.adc_j + column_conversions * cycle.adc_per_column_j);
+    k->array_j = LinearCost::constant(subarray_reads * cycle.array_j);
 }
 
 // Shift-add, adder trees and chip-level accumulation of the partial sums, from the gate-level models
@@ -603,10 +615,11 @@ LayerCosts LayerCostBuilder::build(std::size_t index, const LayerActivity& act) 
     const PhaseCounts fw = forward(c), ag = transposed(c);
     ComputeCosts cf = compute(c, fw, "");
     const ComputeCosts ca = compute(c, ag, "_transposed");
-    // Activation and pooling on the forward outputs count with the array ("other" logic).
-    const double activations = c.n * c.ofm * (c.shape->pool ? 1.25 : 1.0);
-    cf.array_s += latency("activation_latency", activations / 1024);
-    cf.array_j += energy("activation_energy", activations);
+    // The chip's ReLU on the forward outputs counts with the array ("other" logic). Max pooling adds a
+    // few comparator delays per image (under 1e-4 of the array's share), left out.
+    const ActivationCost relu = relu_cost(ctx_, plan_, c.n * c.ofm);
+    cf.array_s += LinearCost::constant(relu.latency_s);
+    cf.array_j += LinearCost::constant(relu.energy_j);
     const TransferCosts t = transfers(c);
     const TileCosts tf = tile(c, fw), ta = tile(c, ag);
     const LinearCost wg_s = gradient_latency(c), wg_j = gradient_energy(c);
@@ -746,7 +759,9 @@ std::vector<LayerCosts> trace_layer_costs(const DesignContext& ctx, const Trace&
                                           const ChipArea& area) {
     std::vector<LayerActivity> activity;
     activity.reserve(trace.layers.size());
-    for (const TraceLayer& l : trace.layers) activity.push_back(measure_activity(l, ctx));
+    for (std::size_t i = 0; i < trace.layers.size(); ++i) {
+        activity.push_back(measure_activity(trace.layers[i], ctx, {&trace.network[i], plan.layers[i].novel}));
+    }
     return layer_costs(ctx, trace, plan, area, activity);
 }
 

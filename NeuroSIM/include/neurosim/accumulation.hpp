@@ -118,10 +118,6 @@ struct AccumulationLayer {
     double speedup_rows = 1, speedup_cols = 1;  // weight copies across PEs and sub-arrays
 };
 
-// The two read directions of the arrays: forward (rows driven, columns read) and transposed (the
-// activation gradient: columns driven, rows read).
-enum class ReadDirection { forward, transposed };
-
 struct AccumulationCost {
     double latency_s = 0;  // per image
     double energy_j = 0;   // per image

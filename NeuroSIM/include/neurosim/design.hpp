@@ -6,6 +6,10 @@
 
 namespace neurosim {
 
+// The two read directions of the arrays: forward (rows driven, columns read) and transposed (the
+// activation gradient: columns driven, rows read).
+enum class ReadDirection { forward, transposed };
+
 struct DesignContext {
     const HardwareConfig& hw;
     const TechnologyNode& tech;

@@ -15,6 +15,7 @@
 #include "neurosim/chip.hpp"
 #include "neurosim/design.hpp"
 #include "neurosim/floorplan.hpp"
+#include "neurosim/readout.hpp"
 #include "neurosim/trace.hpp"
 
 namespace neurosim {
@@ -55,9 +56,11 @@ struct LayerActivity {
     double write_pulses = 0;          // programming pulses of one weight copy, old -> new codes
     double row_pulse_steps = 0;       // sum over (row, sub-array column block) of the largest pulse count
     double cells_changed = 0;         // cells whose level changes
+    ColumnSample column_sample;       // column conductances of sampled forward reads (sense amplifier load)
 };
 
-LayerActivity measure_activity(const TraceLayer& layer, const DesignContext& ctx);
+// `placement` says how the layer sits in its sub-arrays, for the sampled column conductances.
+LayerActivity measure_activity(const TraceLayer& layer, const DesignContext& ctx, const ReadPlacement& placement = {});
 
 struct PhaseFigures {
     double fw = 0, ag = 0, wg = 0, wu = 0;
