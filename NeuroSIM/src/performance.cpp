@@ -9,6 +9,8 @@
 #include <stdexcept>
 
 #include "neurosim/accumulation.hpp"
+#include "neurosim/leakage.hpp"
+#include "neurosim/tile.hpp"
 #include "neurosim/transfer.hpp"
 
 namespace neurosim {
@@ -598,16 +600,35 @@ UpdateCosts LayerCostBuilder::update(const LayerCounts& c) const {
     return u;
 }
 
-// A fixed part per tile, a part per sub-array holding weights, and (conventional tiles) per used row.
+// Static power of one tile of this layer's kind: the off-currents of everything it holds (leakage.cpp),
+// built like the area model's tiles (chip.cpp: both kinds size their buffers by the conventional tile).
+// Adder-tree stages the layer leaves idle are power-gated: a novel PE joins only the sub-array rows its
+// input channels fill; a conventional tile whose PEs each hold a full copy of the weights uses neither
+// its PE trees nor its tile tree; layer 1 (no activation gradient) never uses the transposed read-outs.
 LinearCost LayerCostBuilder::tile_leakage(const LayerCounts& c) const {
-    const LayerPlacement& p = *c.place;
-    const double arrays_per_tile = c.row_blocks * c.col_blocks * c.speedup / c.tiles;
-    const double rows = p.novel ? 0.0
-                                : std::min(c.rows * p.speedup_rows / p.tiles_along_rows,
-                                           static_cast<double>(plan_.conventional_tile_size));
-    return LinearCost::term((p.novel ? "leakage_tile_novel" : "leakage_tile_conventional") + fam_, units_.leakage_w) +
-           LinearCost::term("leakage_array" + fam_, arrays_per_tile * units_.leakage_w) +
-           LinearCost::term("leakage_rows_conventional" + fam_, rows * units_.leakage_w);
+    const HardwareConfig& hw = ctx_.hw;
+    const LayerPlacement& place = *c.place;
+    const int pes_side = plan_.conventional_pes_per_side();
+    const BufferCores cores = tile_buffer_cores(ctx_, pes_side, plan_.conventional_pe_size);
+    TileLeakageParams p{std::pow(pes_side, 2), plan_.conventional_pe_size, pes_side, pes_side, cores.input,
+                        cores.output};
+    if (place.novel) {
+        const int side = static_cast<int>(std::ceil(std::sqrt(static_cast<double>(plan_.novel_pes_per_tile))));
+        p = {static_cast<double>(plan_.novel_pes_per_tile), plan_.novel_pe_size, plan_.novel_pes_per_tile, side,
+             cores.input, cores.output};
+        p.active_pe_tree_inputs = static_cast<int>(c.row_blocks / c.kernel);
+    } else if (place.speedup_rows >= pes_side && place.speedup_cols >= pes_side) {
+        p.active_pe_tree_inputs = p.active_accumulation_inputs = 0;
+    } else {
+        const double rows = std::min(c.rows / place.tiles_along_rows, plan_.conventional_tile_size);
+        p.active_pe_tree_inputs =
+            static_cast<int>(std::ceil(std::min(rows, plan_.conventional_pe_size) / hw.subarray_rows));
+        // Without copies every PE row feeds the tile tree; with copies only those a weight column spans.
+        p.active_accumulation_inputs =
+            c.speedup > 1 ? static_cast<int>(std::ceil(rows / plan_.conventional_pe_size)) : pes_side;
+    }
+    p.transposed_active = !c.first;
+    return LinearCost::constant(tile_leakage_w(ctx_, p));
 }
 
 LayerCosts LayerCostBuilder::build(std::size_t index, const LayerActivity& act) const {
