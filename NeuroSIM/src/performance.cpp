@@ -2,6 +2,8 @@
 
 #include "neurosim/training_circuits.hpp"
 #include "neurosim/weight_update.hpp"
+#include "neurosim/weight_transfer.hpp"
+#include "neurosim/gradient_read_energy.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -179,18 +181,6 @@ std::string family(const HardwareConfig& hw) {
     return hw.memory_cell == MemoryCell::sram ? "sram" : "envm";
 }
 
-std::string cell_name(const HardwareConfig& hw) {
-    switch (hw.memory_cell) {
-        case MemoryCell::sram:
-            return "sram";
-        case MemoryCell::rram:
-            return "rram";
-        case MemoryCell::fefet:
-            return "fefet";
-    }
-    return "fefet";
-}
-
 // What the costs of one layer are counted from.
 struct LayerCounts {
     const LayerShape* shape = nullptr;
@@ -249,8 +239,7 @@ public:
           plan_(plan),
           area_(area),
           units_(technology_units(ctx)),
-          fam_("@" + family(ctx.hw)),
-          cell_("@" + cell_name(ctx.hw)) {}
+          fam_("@" + family(ctx.hw)) {}
 
     LayerCosts build(std::size_t index, const LayerActivity& act) const;
 
@@ -292,7 +281,6 @@ private:
     const ChipArea& area_;
     TechnologyUnits units_;
     std::string fam_;   // cell family (sram or envm) of cell-dependent coefficients
-    std::string cell_;  // the cell itself, for programming
 };
 
 LayerCounts LayerCostBuilder::counts(std::size_t index, const LayerActivity& act) const {
@@ -542,15 +530,14 @@ LinearCost LayerCostBuilder::gradient_latency(const LayerCounts& c) const {
 LinearCost LayerCostBuilder::gradient_energy(const LayerCounts& c) const {
     const HardwareConfig& hw = ctx_.hw;
     const auto [rows, cols, in_row, in_col] = gradient_footprint(c);
-    // Energy follows the share of the unit the layer occupies and the activity of the stored inputs.
-    const double used = rows * cols / (in_row * in_col * hw.wg_subarray_rows * hw.wg_subarray_cols);
-    const double reads = c.ofm * hw.wg_rows_per_adc * c.input_bits;
-    const double a = c.activity->input_bit_activity;
+    // Per kernel position the layer's inputs fill `arrays` sub-arrays' worth of the unit; each is written
+    // once and read once per output channel (gradient_read_energy.hpp). Row activity: the inputs' 1 bits.
+    const double arrays = rows * cols / (static_cast<double>(hw.wg_subarray_rows) * hw.wg_subarray_cols);
+    const GradientArrayEnergy array(ctx_, c.activity->input_bit_activity, static_cast<int>(in_row));
+    const double unit_j = arrays * c.kernel * (c.ofm * array.channel_read_energy_j() + array.write_energy_j());
     // Every weight gradient of the image is added once into its batch sum.
     const RippleAdderTiming accumulator(ctx_.tech, gradient_accumulator_bits());
-    return energy("wg_read_energy", used * c.kernel * reads) +
-           energy("wg_read_energy_active", used * c.kernel * reads * a) +
-           LinearCost::constant(c.weights * accumulator.add_energy_j());
+    return LinearCost::constant(unit_j + c.weights * accumulator.add_energy_j());
 }
 
 // A batch sum holds one gradient plus a carry bit per doubling of the batch.
@@ -568,35 +555,23 @@ UpdateCosts LayerCostBuilder::update(const LayerCounts& c) const {
     const double stacked_rows = p.novel ? 1.0 : p.array_dup_rows;
     const double parallel = std::max(1, area_.arrays_written_in_parallel);
     UpdateCosts u;
-    // Moving the gradients in: per weight, per novel tile set-up, per tile whose partial sums meet others.
-    u.transfer_j = energy("wu_transfer_energy" + cell_, c.weights) +
-                   energy("wu_transfer_energy_novel" + cell_, p.novel ? c.tiles : 0.0) +
-                   energy("wu_transfer_energy_across_tiles" + cell_, p.tiles_along_rows - 1.0);
-    u.transfer_s = latency("wu_transfer_latency", c.rows * c.cols / hw.subarray_cols / parallel);
-    // Programming one copy: pulse trains row by row plus the selection of each written row
-    // (weight_update.hpp), from the trace's old and new codes. The peak counts the copies of a
-    // conventional tile; the copies a novel tile holds for speed are programmed too, outside the peak.
-    // SRAM arrays keep the fitted write terms: their circuit model is not yet within the bar.
-    if (hw.memory_cell != MemoryCell::sram) {
-        const auto index = static_cast<std::size_t>(c.shape - trace_.network.data());
-        if (index >= trace_.layers.size()) {
-            throw std::runtime_error("the weight update needs the trace's weights of layer " +
-                                     std::to_string(index + 1));
-        }
-        const ProgrammingWork w = estimate_programming(trace_.layers[index], ctx_);
-        const double pulses_s = w.row_pulses * hw.write_pulse_width_s;
-        u.peak_s = LinearCost::constant((pulses_s + w.select_latency_s) * stacked_rows / parallel);
-        u.peak_j = LinearCost::constant(w.energy_j() * copies);
-        if (p.novel) u.transfer_j += LinearCost::constant(w.energy_j() * (c.speedup - 1));
-    } else {
-        const LayerActivity& act = *c.activity;
-        u.peak_s =
-            LinearCost::term("wu_latency" + cell_, act.row_pulse_steps * stacked_rows * units_.clock_s / parallel);
-        u.peak_j = LinearCost::term("wu_energy" + cell_, act.cells_changed * copies * units_.switch_energy_j) +
-                   energy("wu_periphery_energy" + fam_, act.write_pulses * copies);
-        // The other copies of novel tiles (the calibration shows them per layer, not per copy).
-        u.transfer_j += energy("wu_duplicate_energy" + cell_, p.novel ? 1.0 - 1.0 / c.speedup : 0.0);
+    // Moving the weight changes in, tile after tile, through each tile's input buffer and H-tree
+    // (weight_transfer.hpp); the arrays written in parallel share the delivery time.
+    const MoveCost delivery = WeightChangeDelivery(ctx_, plan_, area_).layer_cost(*c.shape, p);
+    u.transfer_j = LinearCost::constant(delivery.energy_j);
+    u.transfer_s = LinearCost::constant(delivery.latency_s / parallel);
+    // Programming one copy: pulse trains (SRAM: one write cycle) row by row plus the selection of each
+    // written row (weight_update.hpp), from the trace's old and new codes. The peak counts the copies of
+    // a conventional tile; the copies a novel tile holds for speed are programmed too, outside the peak.
+    const auto index = static_cast<std::size_t>(c.shape - trace_.network.data());
+    if (index >= trace_.layers.size()) {
+        throw std::runtime_error("the weight update needs the trace's weights of layer " + std::to_string(index + 1));
     }
+    const ProgrammingWork w = estimate_programming(trace_.layers[index], ctx_);
+    const double pulses_s = hw.memory_cell == MemoryCell::sram ? 0.0 : w.row_pulses * hw.write_pulse_width_s;
+    u.peak_s = LinearCost::constant((pulses_s + w.select_latency_s) * stacked_rows / parallel);
+    u.peak_j = LinearCost::constant(w.energy_j() * copies);
+    if (p.novel) u.transfer_j += LinearCost::constant(w.energy_j() * (c.speedup - 1));
     return u;
 }
 

@@ -102,6 +102,11 @@ ProgrammingArray::ProgrammingArray(const DesignContext& ctx) {
     const double word_tau = tg.on_ohm * (2 * tg.drain_f + word_line_f_) + row_wire_ohm * word_line_f_ / 2;
     const double column_tau = tg.on_ohm * (3 * tg.drain_f + column_line_f_) + col_wire_ohm * column_line_f_ / 2;
     row_select_delay_s_ = half_swing_delay_s(std::max(word_tau, column_tau));
+    if (hw.memory_cell == MemoryCell::sram) {
+        // An SRAM row has no source-line switches: selecting it is raising its word line, through a
+        // driver sized to the line (its on-resistance equal to the wire's), as SRAM word-line drivers are.
+        row_select_delay_s_ = half_swing_delay_s(1.5 * row_wire_ohm * word_line_f_);
+    }
 }
 
 namespace {
@@ -280,23 +285,28 @@ private:
         return per_pulse * pulses;
     }
 
-    // SRAM rows are written in one cycle: the bit lines are precharged, the write drivers pull one line of
-    // each written column down, and both storage nodes of a flipped bit swing. As in NeuroSim, rows and
-    // columns count as the mean of the SET phase (bits turning 1) and the RESET phase (bits turning 0).
+    // SRAM rows are written in one cycle each, whatever mix of bits turns 0 -> 1 and 1 -> 0 (the drivers
+    // pull one line of each written pair low, so both directions are written together). A cycle raises the
+    // word line, a driver per changed bit discharges one bit line (precharged again afterwards), and the
+    // cell flips; the row's other cells only see their bit lines droop by the sensing margin.
+    // (NeuroSim V2.1 counts (rows with a 0->1 bit + rows with only 1->0 bits) / 2 write cycles, scaled up
+    // to a full sub-array when it holds fewer rows, with the mean of the two phases' column counts: about
+    // half the cycles and a quarter of the bit-line swings that writing the changed bits takes.)
     void close_sram(const SubArrayTally& s, double rows_written) {
-        const double vdd2 = t_.vdd_v * t_.vdd_v;
-        const double rows = rows_written / 2 * hw_.subarray_rows / s.rows;  // write cycles
-        const double set_cols = s.set_rows > 0 ? s.set_cells / s.set_rows : 0.0;
-        const double reset_cols = s.reset_rows > 0 ? s.reset_cells / s.reset_rows : 0.0;
-        const double cols = (set_cols + reset_cols) / 2;  // columns driven per cycle
-        work_.row_pulses += rows;
-        work_.cell_energy_j += 2 * array_.sram_node_f() * vdd2 * cols * rows;
-        work_.line_energy_j += array_.column_line_f() * vdd2 * cols * rows;
-        // Drivers of the written columns, and the word-line switch: two transitions per write cycle.
-        work_.switch_energy_j += array_.write_driver_f() * vdd2 * cols * rows +
-                                 2 * rows * 2 * array_.switch_gate_f() * vdd2;
-        work_.select_latency_s += rows * (array_.sram_flip_delay_s() + array_.sram_column_write_delay_s() +
-                                          2 * array_.row_select_delay_s());
+        const double vdd = t_.vdd_v, vdd2 = vdd * vdd;
+        const double cycles = rows_written;
+        const double flips = s.set_cells + s.reset_cells;
+        const double idle_cols = std::max(0.0, s.cols * cycles - flips);
+        work_.row_pulses += cycles;
+        // A flip charges the storage node that rises from the supply.
+        work_.cell_energy_j += array_.sram_node_f() * vdd2 * flips;
+        work_.line_energy_j += array_.column_line_f() * vdd2 * flips +
+                               array_.column_line_f() * vdd * hw_.sram_min_sense_voltage_v * idle_cols +
+                               array_.word_line_f() * vdd2 * cycles;
+        work_.switch_energy_j += array_.write_driver_f() * vdd2 * flips;
+        // Per cycle: raise the word line, precharge and pull the bit line, flip, release the word line.
+        work_.select_latency_s += cycles * (array_.sram_flip_delay_s() + array_.sram_column_write_delay_s() +
+                                            2 * array_.row_select_delay_s());
     }
 
     const DesignContext& ctx_;

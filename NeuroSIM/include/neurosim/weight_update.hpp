@@ -54,9 +54,8 @@ struct ProgrammingWork {
     double energy_j() const { return cell_energy_j + line_energy_j + switch_energy_j; }
 };
 
-// Compares the trace's old and new weight codes cell by cell, sub-array by sub-array. The estimator uses
-// it for FeFET and RRAM; its SRAM branch (one write cycle per row, bit-line precharge and drivers) is
-// not yet within the calibration bar, so SRAM updates keep fitted terms in performance.cpp.
+// Compares the trace's old and new weight codes cell by cell, sub-array by sub-array: pulse trains for
+// FeFET and RRAM, one write cycle per changed row for SRAM (row_pulses then counts the write cycles).
 ProgrammingWork estimate_programming(const TraceLayer& layer, const DesignContext& ctx);
 
 }  // namespace neurosim

@@ -1,0 +1,200 @@
+// Tests of the weight-gradient unit's energy (gradient_read_energy.hpp) and of delivering weight changes
+// to the arrays (weight_transfer.hpp).
+#include <cmath>
+#include <cstdlib>
+#include <iostream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "neurosim/chip.hpp"
+#include "neurosim/floorplan.hpp"
+#include "neurosim/gradient_read_energy.hpp"
+#include "neurosim/hardware_config.hpp"
+#include "neurosim/performance.hpp"
+#include "neurosim/technology.hpp"
+#include "neurosim/weight_transfer.hpp"
+#include "neurosim/weight_update.hpp"
+
+using namespace neurosim;
+
+namespace {
+
+int failures = 0;
+
+void check(bool ok, const std::string& what) {
+    if (!ok) {
+        ++failures;
+        std::cerr << "FAIL: " << what << '\n';
+    }
+}
+
+bool near(double a, double b, double rel = 1e-9) {
+    return std::abs(a - b) <= rel * std::max(std::abs(a), std::abs(b));
+}
+
+TechnologyNode tech(int node = 32) {
+    return load_technology(NEUROSIM_DATA_DIR, node, DeviceRoadmap::lstp);
+}
+
+HardwareConfig sram_unit() {
+    HardwareConfig hw;
+    hw.memory_cell = MemoryCell::sram;
+    hw.wg_subarray_rows = 128;
+    hw.wg_subarray_cols = 128;
+    hw.wg_rows_per_adc = 8;
+    hw.wg_adc_levels = 16;
+    return hw;
+}
+
+void sense_amp_fit() {
+    const SenseAmpPowerFit lp32 = sense_amp_power_fit(32, DeviceRoadmap::lstp, true);
+    // Closed form at R = 1 kOhm: bias x 15 comparators + coefficient x exp(-exponent x 3).
+    const double p = sense_amp_power_w(lp32, 16, 1e3);
+    check(near(p, 15 * lp32.bias_w_per_comparator + lp32.column_coeff_w * std::exp(-3 * lp32.column_exponent)),
+          "sense amplifier power closed form");
+    check(sense_amp_power_w(lp32, 16, 100) > sense_amp_power_w(lp32, 16, 1e4), "lower column resistance draws more");
+    check(near(sense_amp_power_w(lp32, 16, INFINITY), 15 * lp32.bias_w_per_comparator),
+          "an open column leaves the bias only");
+    check(sense_amp_power_w(lp32, 32, 1e3) > sense_amp_power_w(lp32, 16, 1e3), "more levels, more comparators");
+    const SenseAmpPowerFit lp22 = sense_amp_power_fit(22, DeviceRoadmap::lstp, true);
+    check(sense_amp_power_w(lp22, 16, 1e3) < p, "smaller node, less sense power");
+    const SenseAmpPowerFit near28 = sense_amp_power_fit(28, DeviceRoadmap::lstp, true);
+    check(near(near28.column_coeff_w, lp32.column_coeff_w) || near(near28.column_coeff_w, lp22.column_coeff_w),
+          "an unlisted node takes its nearest characterization");
+}
+
+void gradient_array() {
+    const HardwareConfig hw = sram_unit();
+    const TechnologyNode t = tech();
+    const DesignContext ctx{hw, t, 8, 8, 200, 1e6};
+    const GradientArrayEnergy quiet(ctx, 0.1, 1), busy(ctx, 0.5, 1);
+    // Each column is converted once per input bit: 128 columns x 8 bits.
+    check(near(quiet.conversions_per_channel(), 128.0 * 8), "one conversion per column and input bit");
+    check(busy.column_ohm() < quiet.column_ohm(), "more raised rows, lower column resistance");
+    check(busy.sense_energy_j() > quiet.sense_energy_j(), "higher activity, more sense energy");
+    check(busy.line_energy_j() > quiet.line_energy_j(), "higher activity, more word lines raised");
+    check(busy.write_energy_j() > quiet.write_energy_j(), "higher activity, more cells written");
+    check(GradientArrayEnergy(ctx, 0.3, 8).digital_energy_j() > GradientArrayEnergy(ctx, 0.3, 1).digital_energy_j(),
+          "an adder tree over the sub-arrays adds energy");
+    // More columns per ADC: fewer converters, the same conversions per channel (each column once per bit).
+    HardwareConfig wide = hw;
+    wide.wg_rows_per_adc = 16;
+    const DesignContext wctx{wide, t, 8, 8, 200, 1e6};
+    check(near(GradientArrayEnergy(wctx, 0.3, 1).conversions_per_channel(), 128.0 * 8),
+          "mux width does not change the conversions");
+    check(GradientArrayEnergy(wctx, 0.3, 1).line_energy_j() > GradientArrayEnergy(ctx, 0.3, 1).line_energy_j(),
+          "more mux steps, more line cycles");
+    // A smaller node costs less.
+    const TechnologyNode t22 = tech(22);
+    const DesignContext c22{hw, t22, 8, 8, 200, 1e6};
+    check(GradientArrayEnergy(c22, 0.3, 1).channel_read_energy_j() < GradientArrayEnergy(ctx, 0.3, 1).channel_read_energy_j(),
+          "smaller node, less read energy");
+    if (std::getenv("NEUROSIM_VERBOSE")) {
+        const GradientArrayEnergy e(ctx, 0.3, 4);
+        std::cerr << "R_col " << e.column_ohm() << " sense " << e.sense_energy_j() << " lines " << e.line_energy_j()
+                  << " mux " << e.mux_energy_j() << " digital " << e.digital_energy_j() << " write "
+                  << e.write_energy_j() << '\n';
+    }
+}
+
+// A layer of `rows` x `cols` 8-bit weight codes, all at `before`, with `after` at the listed cells.
+TraceLayer weights(std::size_t rows, std::size_t cols, int before, const std::vector<std::pair<std::size_t, int>>& at,
+                   int after) {
+    TraceLayer l;
+    l.weight_old.shape = l.weight.shape = {rows, cols};
+    l.weight_old.values.assign(rows * cols, static_cast<std::int16_t>(before));
+    l.weight.values = l.weight_old.values;
+    for (const auto& [r, c] : at) l.weight.values[r * cols + static_cast<std::size_t>(c)] = static_cast<std::int16_t>(after);
+    return l;
+}
+
+void sram_programming() {
+    const HardwareConfig hw = sram_unit();
+    const TechnologyNode t = tech();
+    const DesignContext ctx{hw, t, 8, 8, 200, 1e6};
+    // Code 0 -> 3 turns two bits 0 -> 1; code 0 -> -1 (offset 128 -> 127) turns one bit 1 -> 0 and seven 0 -> 1.
+    const ProgrammingWork one_row = estimate_programming(weights(4, 4, 0, {{0, 0}, {0, 1}}, 3), ctx);
+    check(near(one_row.row_pulses, 1.0), "a row is one SRAM write cycle");
+    check(near(one_row.cells_changed, 4.0), "two weights, two flipped bits each");
+    const ProgrammingWork mixed = estimate_programming(weights(4, 4, 0, {{0, 0}}, -1), ctx);
+    check(near(mixed.row_pulses, 1.0), "bits turning both ways are written in the same cycle");
+    check(near(mixed.cells_changed, 8.0), "0 -> -1 flips all eight bits");
+    const ProgrammingWork two_rows = estimate_programming(weights(4, 4, 0, {{0, 0}, {1, 1}}, 3), ctx);
+    check(near(two_rows.row_pulses, 2.0), "two changed rows, two cycles");
+    check(near(two_rows.select_latency_s, 2 * one_row.select_latency_s), "cycles add up in time");
+    check(two_rows.energy_j() > one_row.energy_j(), "more rows written, more energy");
+    check(mixed.energy_j() > one_row.energy_j(), "more bits flipped in a row, more energy");
+    const ProgrammingWork none = estimate_programming(weights(4, 4, 7, {}, 7), ctx);
+    check(none.row_pulses == 0 && none.energy_j() == 0, "nothing changed, nothing written");
+}
+
+Network small_network() {
+    Network n;
+    auto add = [&](int h, int c, int k, int o) {
+        LayerShape l;
+        l.ifm_h = l.ifm_w = h;
+        l.ifm_c = c;
+        l.k_h = l.k_w = k;
+        l.ofm_c = o;
+        n.push_back(l);
+    };
+    add(16, 64, 3, 64);
+    add(8, 64, 3, 128);
+    add(1, 2048, 1, 256);
+    return n;
+}
+
+void weight_change_delivery() {
+    HardwareConfig hw;
+    hw.memory_cell = MemoryCell::sram;
+    hw.subarray_rows = hw.subarray_cols = 64;
+    const TechnologyNode t = tech();
+    const Network net = small_network();
+    FloorplanParams fp;
+    fp.weight_bits = 8;
+    fp.cell_bits = 1;
+    fp.subarray_rows = fp.subarray_cols = 64;
+    fp.mapping = hw.mapping;
+    const Floorplan plan = plan_floorplan(net, fp);
+    const DesignContext ctx{hw, t, 8, 8, 200, 1e6};
+    const ChipArea area = estimate_chip_area(ctx, net, plan);
+    const WeightChangeDelivery d(ctx, plan, area);
+    // One tile: the bits are written into and read out of the input buffer, then cross the tree.
+    const TileDeliveryPath& cp = d.path(false);
+    const MoveCost one = d.tile_cost(false, 4096);
+    check(near(one.energy_j, 4096 * (2 * cp.input_buffer.bit_energy_j + cp.tree.bit_energy_j())),
+          "tile delivery energy is bits x (buffer write + read + tree)");
+    check(near(d.tile_cost(false, 8192).latency_s, 2 * one.latency_s), "delivery time is linear in the bits");
+    // A layer over several tiles: energy counts every bit once, times add up tile after tile.
+    for (std::size_t i = 0; i < net.size(); ++i) {
+        const LayerShape& l = net[i];
+        const double bits = static_cast<double>(l.weight_rows()) * l.ofm_c * 8;
+        const MoveCost all = d.layer_cost(l, plan.layers[i]);
+        const double per_bit = 2 * d.path(plan.layers[i].novel).input_buffer.bit_energy_j +
+                               d.path(plan.layers[i].novel).tree.bit_energy_j();
+        check(near(all.energy_j, bits * per_bit, 1e-6), "layer delivery energy counts each weight bit once");
+        check(all.latency_s >= d.tile_cost(plan.layers[i].novel, bits / std::max(1, plan.layers[i].tiles())).latency_s *
+                                   0.999,
+              "tiles are served one after another");
+    }
+    if (plan.novel_pes_per_tile > 1) {
+        check(d.path(true).tree.length_m() > 0 && d.path(true).bus_bits >= d.path(false).bus_bits,
+              "a novel tile's tree spans its kernel-position PEs");
+    }
+}
+
+}  // namespace
+
+int main() {
+    sense_amp_fit();
+    gradient_array();
+    sram_programming();
+    weight_change_delivery();
+    if (failures) {
+        std::cerr << failures << " check(s) failed\n";
+        return 1;
+    }
+    std::cout << "update/transfer tests passed\n";
+    return 0;
+}
