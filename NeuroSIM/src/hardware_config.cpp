@@ -163,14 +163,17 @@ const std::vector<KeySpec>& key_specs() {
         int_key("subarray_cols", &C::subarray_cols, 8, 4096, "columns of one synaptic sub-array (power of two)"),
         choice_key<ReadMode>("read_mode", &C::read_mode,
                              {{"parallel", ReadMode::parallel}, {"sequential", ReadMode::sequential}},
-                             "read all rows at once through ADCs, or row by row"),
+                             "read all rows at once through ADCs (parallel), or one row at a time through "
+                             "single-cell sense amplifiers and row adders (sequential; both read directions)"),
         int_key("columns_per_adc", &C::columns_per_adc, 1, 4096,
                 "columns sharing one ADC (power of two, <= subarray_cols)"),
         choice_key<AdcType>("adc_type", &C::adc_type, {{"mlsa", AdcType::mlsa}, {"sar", AdcType::sar}},
-                            "read-out ADC: multilevel sense amplifier (mlsa) or successive approximation (sar)"),
+                            "read-out ADC: multilevel sense amplifier (mlsa) or successive approximation (sar); "
+                            "sets area, latency and energy"),
         int_key("adc_levels", &C::adc_levels, 2, 1024, "output levels of the read-out ADC (power of two)"),
         bool_key("sense_current_mode", &C::sense_current_mode,
-                 "multilevel sense amplifier senses current (else voltage)"),
+                 "multilevel sense amplifier senses current (resolution time from the column) or voltage "
+                 "(clocked at 1 ns)"),
         bool_key("relax_cell_height", &C::relax_cell_height, "stretch cells vertically to the periphery pitch"),
         bool_key("relax_cell_width", &C::relax_cell_width, "stretch cells horizontally to the periphery pitch"),
         choice_key<Mapping>("mapping", &C::mapping,
@@ -202,7 +205,9 @@ const std::vector<KeySpec>& key_specs() {
         bool_key("pipeline", &C::pipeline, "pipeline the layers (else layer by layer)"),
         int_key("speedup_degree", &C::speedup_degree, 1, 1024, "pipeline clock folding; 1 = none"),
         bool_key("training_estimation", &C::training_estimation, "estimate the training chip (else inference only)"),
-        bool_key("parallel_backprop", &C::parallel_backprop, "activation gradient read in parallel"),
+        bool_key("parallel_backprop", &C::parallel_backprop,
+                 "activation gradient read in parallel (else row by row; read_mode = sequential reads both "
+                 "directions row by row whatever this key)"),
         int_key("buffer_overhead_constraint", &C::buffer_overhead_constraint, 0, 64,
                 "weight-gradient buffer at most N times the inference buffer"),
         int_key("wg_subarray_rows", &C::wg_subarray_rows, 8, 4096, "rows of a weight-gradient SRAM sub-array"),
@@ -266,14 +271,8 @@ void validate_hardware(const HardwareConfig& c, const std::set<std::string>& exp
     if (c.resistance_off_ohm <= c.resistance_on_ohm) {
         inconsistent("resistance_off_ohm", "must exceed resistance_on_ohm");
     }
-    if (c.read_mode == ReadMode::sequential) {
-        inconsistent("read_mode", "only the parallel read-out is modelled; use read_mode = parallel");
-    }
     if (c.activation == Activation::sigmoid) {
         inconsistent("activation", "only relu is modelled; use activation = relu");
-    }
-    if (c.training_estimation && !c.parallel_backprop) {
-        inconsistent("parallel_backprop", "only the parallel transposed read-out is modelled; use true");
     }
     if (!c.pipeline && explicit_keys.count("speedup_degree") && c.speedup_degree != 1) {
         inconsistent("speedup_degree", "only applies with pipeline = true");

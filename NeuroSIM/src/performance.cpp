@@ -13,6 +13,7 @@
 #include "neurosim/accumulation.hpp"
 #include "neurosim/leakage.hpp"
 #include "neurosim/tile.hpp"
+#include "neurosim/readout_modes.hpp"
 #include "neurosim/transfer.hpp"
 
 namespace neurosim {
@@ -337,8 +338,8 @@ PhaseCounts LayerCostBuilder::transposed(const LayerCounts& c) const {
 ComputeCosts LayerCostBuilder::compute(const LayerCounts& c, const PhaseCounts& ph, const std::string& dir) const {
     ComputeCosts k;
     if (ph.bits == 0) return k;
-    readout(c, ph, dir, &k);
     accumulation(c, ph, dir, &k);
+    readout(c, ph, dir, &k);  // after: a sequential read-out adds its row adders to the accumulation
     return k;
 }
 
@@ -353,12 +354,29 @@ void LayerCostBuilder::readout(const LayerCounts& c, const PhaseCounts& ph, cons
     const HardwareConfig& hw = ctx_.hw;
     const bool forward = dir.empty();
     const ReadDirection direction = forward ? ReadDirection::forward : ReadDirection::transposed;
-    const SenseAmpAdc adc(ctx_, forward ? hw.adc_levels : hw.ag_adc_levels);
-    const SensingCost sensing = mean_sensing_cost(adc, c.activity->column_sample);
     // Share of a sub-array's driven lines that carry a 1: the mapped ones, at the input bit activity
     // (the trace holds no error codes; the transposed read's error bits are taken as active).
     const double mapped = forward ? c.rows / c.row_blocks / hw.subarray_rows : c.cols / c.col_blocks / hw.subarray_cols;
     const double activity = c.activity->input_bit_activity * std::min(1.0, mapped);
+    if (reads_sequentially(hw, direction)) {
+        // Row by row (readout_modes.hpp): every line carrying a 1 is read alone, each mapped sensed line
+        // converted for it and summed by its row adder.
+        SequentialReadParams q;
+        q.direction = direction;
+        q.active_lines = activity * (forward ? hw.subarray_rows : hw.subarray_cols);
+        q.converted_lines = forward ? c.cols / c.col_blocks : c.rows / c.row_blocks;
+        const SequentialReadCost s = sequential_read_cost(ctx_, q);
+        const double subarray_reads = c.n * ph.bits * c.row_blocks * c.col_blocks;
+        k->adc_s = LinearCost::constant(ph.reads * s.adc_s);
+        k->array_s = LinearCost::constant(ph.reads * s.array_s);
+        k->accumulation_s += LinearCost::constant(ph.reads * s.accumulation_s);
+        k->adc_j = LinearCost::constant(subarray_reads * s.adc_j);
+        k->array_j = LinearCost::constant(subarray_reads * s.array_j);
+        k->accumulation_j += LinearCost::constant(subarray_reads * s.accumulation_j);
+        return;
+    }
+    const SensingCost sensing =
+        parallel_sensing_cost(ctx_, forward ? hw.adc_levels : hw.ag_adc_levels, c.activity->column_sample);
     const ReadCycleCost cycle = read_cycle_cost(ctx_, direction, sensing, activity, static_cast<int>(ph.bits));
     const double subarray_reads = c.n * ph.bits * c.row_blocks * c.col_blocks;
     const double column_conversions = c.n * ph.bits * c.row_blocks * c.cols;

@@ -427,8 +427,9 @@ ReadCycleCost envm_cycle(const DesignContext& ctx, ReadDirection dir, const Sens
     c.array_j = driver_j + mux.energy_j(d) / cycles;
 
     const Encoder enc{levels};
-    c.adc_s = (sensing.time_s + enc.delay_s(d)) * muxed;
-    c.adc_per_column_j = sensing.energy_per_column_j + enc.energy_j(d);
+    const bool encoded = sensing.thermometer_encoder;
+    c.adc_s = (sensing.time_s + (encoded ? enc.delay_s(d) : 0.0)) * muxed;
+    c.adc_per_column_j = sensing.energy_per_column_j + (encoded ? enc.energy_j(d) : 0.0);
     // Charging the sensed lines to V_read and the driven word lines to V_dd counts with the ADC.
     const double sensed_wire_f = forward ? lines.col_wire_f : lines.row_wire_f;
     c.adc_j = (sensed_wire_f * v_read * v_read * std::ceil(read_lines / muxed) +
@@ -492,8 +493,9 @@ ReadCycleCost sram_cycle(const DesignContext& ctx, ReadDirection dir, const Sens
     const double develop_s = horowitz_delay_s(develop_tau, word_slope);
 
     const Encoder enc{levels};
-    c.adc_s = precharge_s + develop_s + (sensing.time_s + enc.delay_s(d)) * muxed;
-    c.adc_per_column_j = sensing.energy_per_column_j + enc.energy_j(d);
+    const bool encoded = sensing.thermometer_encoder;
+    c.adc_s = precharge_s + develop_s + (sensing.time_s + (encoded ? enc.delay_s(d) : 0.0)) * muxed;
+    c.adc_per_column_j = sensing.energy_per_column_j + (encoded ? enc.energy_j(d) : 0.0);
     c.adc_j = precharge_j;
     return c;
 }
@@ -517,6 +519,14 @@ ActivationCost relu_cost(const DesignContext& ctx, const Floorplan& plan, double
     c.latency_s = passes * registers.shift_time_s(hw.clock_frequency_hz);
     c.energy_j = passes * registers.shift_energy_j(d);
     return c;
+}
+
+double thermometer_encoder_delay_s(const TechnologyNode& t, int levels) {
+    return Encoder{levels}.delay_s(Devices{t});
+}
+
+double thermometer_encoder_energy_j(const TechnologyNode& t, int levels) {
+    return Encoder{levels}.energy_j(Devices{t});
 }
 
 ReadCycleCost read_cycle_cost(const DesignContext& ctx, ReadDirection direction, const SensingCost& sensing,

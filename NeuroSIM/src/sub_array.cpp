@@ -6,6 +6,7 @@
 
 #include "neurosim/circuits.hpp"
 #include "neurosim/memory_cell.hpp"
+#include "neurosim/readout_modes.hpp"
 #include "neurosim/sar_adc.hpp"
 
 namespace neurosim {
@@ -81,6 +82,14 @@ ReadoutEdge readout_edge(const HardwareConfig& hw, int readouts, int levels, int
 }  // namespace
 
 SynapticSubArray::SynapticSubArray(const DesignContext& ctx) {
+    if (ctx.hw.read_mode == ReadMode::sequential) {
+        // Row-by-row periphery: decoder, single-cell converters, row adders (readout_modes.hpp).
+        const SequentialSubArrayLayout l = sequential_subarray_layout(ctx);
+        height_m_ = l.height_m;
+        width_m_ = l.width_m;
+        parts_ = l.parts;
+        return;
+    }
     if (ctx.hw.memory_cell == MemoryCell::sram) {
         add_sram(ctx);
     } else {
@@ -118,7 +127,14 @@ void SynapticSubArray::add_envm(const DesignContext& ctx) {
     parts_.accumulation_m2 = forward.accumulation_area_m2;
     parts_.other_m2 = row_drive.area_m2() + source_lines.area_m2() + mux.mux_area_m2 + mux.decoder_area_m2;
 
-    if (hw.training_estimation) {
+    if (hw.training_estimation && !hw.parallel_backprop) {
+        // Transposed read row by row (readout_modes.hpp).
+        const SequentialEdgeArea backward = sequential_read_edge(ctx, ReadDirection::transposed, array_h);
+        width_m_ += backward.depth_m;
+        parts_.adc_m2 += backward.adc_m2;
+        parts_.accumulation_m2 += backward.accumulation_m2;
+        parts_.other_m2 += backward.other_m2;
+    } else if (hw.training_estimation) {
         // Transposed read-out along the rows for the activation gradient.
         const MuxedEdge mux_t = muxed_edge({static_cast<double>(rows / hw.ag_rows_per_adc), hw.ag_rows_per_adc, false,
                                             cell.on_resistance_ohm() / cols},
@@ -165,11 +181,21 @@ void SynapticSubArray::add_sram(const DesignContext& ctx) {
         const Footprint write_t = BitlineWriteDriver({rows}, t).layout(Fit::free_layout());
         const Footprint word_lines_t =
             PassGateMatrix({true, cols, array_h * ctx.wire_resistance_ohm_per_m}, t).layout(Fit::free_layout());
-        const MuxedEdge mux_t =
-            muxed_edge({static_cast<double>(rows / hw.ag_rows_per_adc), hw.ag_rows_per_adc, false, access_r / cols / 2},
-                       array_h, false, t);
-        const ReadoutEdge backward = readout_edge(hw, rows / hw.ag_rows_per_adc, hw.ag_adc_levels, hw.error_bits, cps,
-                                                  Fit::to_height(array_h), t);
+        MuxedEdge mux_t;
+        ReadoutEdge backward;
+        if (hw.parallel_backprop) {
+            mux_t = muxed_edge(
+                {static_cast<double>(rows / hw.ag_rows_per_adc), hw.ag_rows_per_adc, false, access_r / cols / 2},
+                array_h, false, t);
+            backward = readout_edge(hw, rows / hw.ag_rows_per_adc, hw.ag_adc_levels, hw.error_bits, cps,
+                                    Fit::to_height(array_h), t);
+        } else {
+            // Transposed read row by row: latch sense amplifiers and row adders (readout_modes.hpp).
+            const SequentialEdgeArea e = sequential_read_edge(ctx, ReadDirection::transposed, array_h);
+            backward.adc_area_m2 = e.adc_m2;
+            backward.accumulation_area_m2 = e.accumulation_m2;
+            backward.depth_m = e.depth_m;
+        }
         height_m_ += word_lines_t.height_m;
         width_m_ += mux_t.depth_m + backward.depth_m + precharge_t.width_m + write_t.width_m;
         parts_.adc_m2 += backward.adc_area_m2 + precharge_t.area_m2();

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "neurosim/gate.hpp"
+#include "neurosim/sar_adc.hpp"
 
 namespace neurosim {
 
@@ -139,7 +140,11 @@ GradientArrayRead::GradientArrayRead(const DesignContext& ctx, int tree_inputs) 
     slope = kStepSlope;
     const double encode_s = stage_delay_s(rn * (inv.output_f + nand.input_f), slope, &slope) +
                             stage_delay_s(2 * on_resistance_ohm(wn2, true, t) * (nand.output_f + inv.input_f), slope);
-    cycle_s_ = select_s + lines.precharge_delay_s() + kSenseFloorS + encode_s;
+    // A SAR converter (adc_type = sar) takes its bits + 1 steps and delivers the binary code itself.
+    const bool sar = hw.adc_type == AdcType::sar;
+    const double convert_s = sar ? SarAdc({static_cast<int>(readouts), hw.wg_adc_levels}, t).conversion_latency_s()
+                                 : kSenseFloorS + encode_s;
+    cycle_s_ = select_s + lines.precharge_delay_s() + convert_s;
 
     // Column discharge to the sensing margin, once per input bit: access and pull-down devices in series.
     const double cell_n = hw.sram_nmos_width_f * f;

@@ -77,8 +77,14 @@ private:
 struct SensingCost {
     double time_s = 0;                  // resolution time of one read (one pass over the column group)
     double energy_per_column_j = 0;     // bias energy of one converted column
+    bool thermometer_encoder = true;    // a thermometer-to-binary encoder follows (not after a SAR)
 };
 SensingCost mean_sensing_cost(const SenseAmpAdc& adc, const ColumnSample& sample);
+
+// Thermometer-to-binary encoder after a multilevel sense amplifier of `levels` levels: its latency
+// and the energy of one conversion.
+double thermometer_encoder_delay_s(const TechnologyNode& t, int levels);
+double thermometer_encoder_energy_j(const TechnologyNode& t, int levels);
 
 // Costs of one read cycle (one input bit applied) of one sub-array in one direction.
 struct ReadCycleCost {
