@@ -355,7 +355,8 @@ void LayerCostBuilder::readout(const LayerCounts& c, const PhaseCounts& ph, cons
     const bool forward = dir.empty();
     const ReadDirection direction = forward ? ReadDirection::forward : ReadDirection::transposed;
     // Share of a sub-array's driven lines that carry a 1: the mapped ones, at the input bit activity
-    // (the trace holds no error codes; the transposed read's error bits are taken as active).
+    // (the trace holds no error codes; the transposed read's error bits are taken as active). Lines
+    // without weights stay low (the reference applies the mapped rows' activity to every row).
     const double mapped = forward ? c.rows / c.row_blocks / hw.subarray_rows : c.cols / c.col_blocks / hw.subarray_cols;
     const double activity = c.activity->input_bit_activity * std::min(1.0, mapped);
     if (reads_sequentially(hw, direction)) {

@@ -124,7 +124,7 @@ SenseAmpAdc::SenseAmpAdc(const DesignContext& ctx, int levels) : ctx_(ctx), leve
 std::size_t SenseAmpAdc::grid_index(double g) const {
     const double r = std::clamp(1 / g, kGridLowOhm, kGridHighOhm);
     const double pos = std::log(r / kGridLowOhm) / std::log(kGridHighOhm / kGridLowOhm) * (kGridPoints - 1);
-    return static_cast<std::size_t>(std::lround(pos));
+    return static_cast<std::size_t>(pos + 0.5);  // pos >= 0: rounds to the nearest grid point
 }
 
 double SenseAmpAdc::column_time_exact_s(double g) const {
@@ -415,7 +415,9 @@ ReadCycleCost envm_cycle(const DesignContext& ctx, ReadDirection dir, const Sens
                                tg_drain * 5 * v_read * v_read + (d.gate_f(wn) + d.gate_f(wp)) * 3 * d.vdd2();
         driver_j = (per_row * rows * activity + flops.shift_energy_j(d)) * muxed;
     } else {
-        // Column switches (sized for the cell on-resistance) drive the errors onto the columns.
+        // Column switches (sized for the cell on-resistance) drive the errors onto the columns. That
+        // resistance asks for a gate narrower than a minimum device, so the drawn gate is a minimum one and
+        // its own (lower) resistance charges the column; the reference keeps the nominal resistance.
         const SizedPassGate g = SizedPassGate::for_resistance(r_cell_on, d);
         const double tau =
             g.resistance_ohm(d) * (d.drain_f(g.wn, g.wp) * 3 + bit_line_f) + lines.col_res_ohm * bit_line_f / 2;
@@ -429,6 +431,8 @@ ReadCycleCost envm_cycle(const DesignContext& ctx, ReadDirection dir, const Sens
     const Encoder enc{levels};
     const bool encoded = sensing.thermometer_encoder;
     c.adc_s = (sensing.time_s + (encoded ? enc.delay_s(d) : 0.0)) * muxed;
+    // Only converted (mapped) columns switch their encoder: an ADC whose columns hold no weights sees a
+    // constant input and its encoder does not toggle.
     c.adc_per_column_j = sensing.energy_per_column_j + (encoded ? enc.energy_j(d) : 0.0);
     // Charging the sensed lines to V_read and the driven word lines to V_dd counts with the ADC.
     const double sensed_wire_f = forward ? lines.col_wire_f : lines.row_wire_f;
@@ -477,6 +481,8 @@ ReadCycleCost sram_cycle(const DesignContext& ctx, ReadDirection dir, const Sens
                             (d.gate_f(g.wn) + d.gate_f(g.wp)) * d.vdd2();
     const double word_j = (per_line * drive_lines * activity + flops.shift_energy_j(d)) * muxed;
     const ColumnMuxPath mux{read_lines / muxed, muxed, r_access / drive_lines / 2, hw.read_voltage_v};
+    // The mux and its decoder switch in both directions (the reference's transposed read compares the
+    // mux's energy, not its delay, with the word-line time, which drops the mux from its latency).
     c.array_s = std::max(word_s, mux.delay_s(d) / cycles);
     c.array_j = word_j + mux.energy_j(d) / cycles;
 
@@ -627,23 +633,37 @@ ColumnSample sample_column_conductance(const TraceLayer& layer, const DesignCont
     const std::size_t wanted =
         std::max<std::size_t>(1, static_cast<std::size_t>(max_reads) / std::max<std::size_t>(1, reads_per_patch));
     const std::size_t taken = std::min(total_patches, wanted);
-    const unsigned mask = (1u << bits) - 1u;
-    std::vector<double> acc(block_cols);
+    // Inputs of the sampled patches: evenly spaced over the counted ones, centred.
+    std::vector<const std::int16_t*> sampled_inputs(taken);
     for (std::size_t s = 0; s < taken; ++s) {
-        const std::size_t pick = (2 * s + 1) * total_patches / (2 * taken);  // evenly spaced, centred
+        const std::size_t pick = (2 * s + 1) * total_patches / (2 * taken);
         const std::size_t patch = (pick / counted.size()) * patches + counted[pick % counted.size()];
-        const std::int16_t* in = layer.input.values.data() + patch * rows;
-        for (const auto& g : groups) {
-            for (std::size_t cb = 0; cb < col_blocks; ++cb) {
-                const std::size_t c0 = cb * block_cols, nc = std::min(block_cols, cols - c0);
+        sampled_inputs[s] = layer.input.values.data() + patch * rows;
+    }
+    const unsigned mask = (1u << bits) - 1u;
+    out.conductance_s.reserve(taken * reads_per_patch * block_cols);
+    out.columns.reserve(taken * reads_per_patch);
+    std::vector<double> acc(block_cols);
+    std::vector<float> cells(block_rows * block_cols);  // conductance of one sub-array's cells, row by row
+    // One sub-array at a time: its cell conductances laid out densely, then its sampled reads (each input
+    // bit sums the rows whose bit is 1), so that the sums run over contiguous memory.
+    for (const auto& g : groups) {
+        for (std::size_t cb = 0; cb < col_blocks; ++cb) {
+            const std::size_t c0 = cb * block_cols, nc = std::min(block_cols, cols - c0);
+            for (std::size_t i = 0; i < g.size(); ++i) {
+                const std::uint8_t* row_levels = level.data() + g[i] * cols + c0;
+                const float* row_g = place_g.data() + place_index(g.size() - i, 0, 0);
+                float* dst = cells.data() + i * nc;
+                for (std::size_t j = 0; j < nc; ++j) dst[j] = row_g[j * levels + row_levels[j]];
+            }
+            for (const std::int16_t* in : sampled_inputs) {
                 for (int b = 0; b < bits; ++b) {
                     std::fill(acc.begin(), acc.begin() + nc, 0.0);
                     for (std::size_t i = 0; i < g.size(); ++i) {
                         const unsigned code = static_cast<std::uint16_t>(in[g[i]]) & mask;
                         if (!((code >> b) & 1u)) continue;
-                        const std::uint8_t* row_levels = level.data() + g[i] * cols + c0;
-                        const float* row_g = place_g.data() + place_index(g.size() - i, 0, 0);
-                        for (std::size_t j = 0; j < nc; ++j) acc[j] += row_g[j * levels + row_levels[j]];
+                        const float* row = cells.data() + i * nc;
+                        for (std::size_t j = 0; j < nc; ++j) acc[j] += row[j];
                     }
                     for (std::size_t j = 0; j < nc; ++j) out.conductance_s.push_back(static_cast<float>(acc[j]));
                     out.columns.push_back(static_cast<int>(nc));

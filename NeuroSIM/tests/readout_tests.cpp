@@ -166,6 +166,52 @@ void test_column_sample() {
           "more conducting columns, more sense energy");
 }
 
+
+// A layer spread over two row blocks and two column blocks of small sub-arrays: every read is the sum,
+// over its block's rows whose input bit is 1, of the cell conductances, and every block is read once
+// per input bit of the patch.
+void test_column_sample_blocks() {
+    const TechnologyNode t32 = tech(32);
+    HardwareConfig hw;
+    hw.subarray_rows = 2;
+    hw.subarray_cols = 2;
+    const DesignContext ctx{hw, t32, 8, 5, 200, 0};  // FeFET, one cell per weight, no wire resistance
+    TraceLayer layer;
+    layer.weight.shape = {3, 3};  // rows 0-1 and row 2; columns 0-1 and column 2
+    layer.weight.values = {15, -16, 3, -16, 15, 0, 7, 7, -1};
+    layer.weight_old = layer.weight;
+    layer.input.shape = {1, 1, 3};
+    layer.input.values = {0b101, 0b011, 0b111};
+    const ColumnSample s = sample_column_conductance(layer, ctx);
+    check(s.columns.size() == 2 * 2 * 8, "one read per block and input bit");
+    const double g_on = 1 / hw.resistance_on_ohm, g_off = 1 / hw.resistance_off_ohm;
+    auto cell = [&](int r, int c) {
+        const int level = layer.weight.values[static_cast<std::size_t>(r * 3 + c)] + 16;
+        return g_off + (g_on - g_off) * level / 31.0;
+    };
+    // Expected sums in block order (row block, column block), bit after bit.
+    std::vector<double> expected;
+    const int row_blocks[2][2] = {{0, 2}, {2, 3}}, col_blocks[2][2] = {{0, 2}, {2, 3}};
+    for (const auto& rb : row_blocks) {
+        for (const auto& cb : col_blocks) {
+            for (int b = 0; b < 8; ++b) {
+                for (int c = cb[0]; c < cb[1]; ++c) {
+                    double g = 0;
+                    for (int r = rb[0]; r < rb[1]; ++r) {
+                        if ((layer.input.values[static_cast<std::size_t>(r)] >> b) & 1) g += cell(r, c);
+                    }
+                    expected.push_back(g);
+                }
+            }
+        }
+    }
+    bool same = s.conductance_s.size() == expected.size();
+    for (std::size_t k = 0; same && k < expected.size(); ++k) {
+        same = expected[k] == 0 ? s.conductance_s[k] == 0.0f : near(s.conductance_s[k], expected[k], 1e-6);
+    }
+    check(same, "block reads sum the active rows' cells of their own block");
+}
+
 }  // namespace
 
 int main() {
@@ -173,6 +219,7 @@ int main() {
     test_sense_amplifier();
     test_read_cycle_trends();
     test_column_sample();
+    test_column_sample_blocks();
     if (failures) {
         std::cerr << failures << " readout check(s) failed\n";
         return 1;
