@@ -473,15 +473,15 @@ TileCosts LayerCostBuilder::tile(const LayerCounts& c, const PhaseCounts& ph) co
     // Inputs come in for every weight row, partial sums (with a sign bit) go out for every output. A
     // novel tile's PEs share input rows (kernel positions overlap) and split the outputs.
     const double in_share = novel ? std::sqrt(kernel_pes) : 1.0;
-    const double out_word = 1.0 + m.tile_adder_bits;
+    const TileDataPath& path = novel ? m.tile_novel : m.tile_conventional;
+    const double out_word = 1.0 + path.adder_bits;
     const PassBits in{rows_t * cycles / in_share, c.rows * p.tiles_along_cols * cycles / in_share};
     const PassBits out{cols_t / c.cols_per_synapse * out_word * c.n / kernel_pes,
                        c.ofm * p.tiles_along_rows * out_word * c.n / kernel_pes};
     const PassBits both{in.fullest + out.fullest, in.all + out.all};
-    const HTreePath& tree = novel ? m.tile_tree_novel : m.tile_tree_conventional;
-    const MoveCost in_buffer = buffer_pass(m.tile_input, in, m.tile_bus_bits);
-    const MoveCost out_buffer = buffer_pass(m.tile_output, out, m.tile_bus_bits);
-    const MoveCost tile_tree = tree_pass(tree, both, m.tile_bus_bits);
+    const MoveCost in_buffer = buffer_pass(path.input, in, path.bus_bits);
+    const MoveCost out_buffer = buffer_pass(path.output, out, path.bus_bits);
+    const MoveCost tile_tree = tree_pass(path.tree, both, path.bus_bits);
 
     // The fullest PE sets the latency, which weight copies divide (a fully duplicated conventional
     // tile by its PE count, as the reference does); energy counts the PEs of one copy.
@@ -506,8 +506,8 @@ TileCosts LayerCostBuilder::tile(const LayerCounts& c, const PhaseCounts& ph) co
 
     // Weight changes (one bit per cell) pass the input buffer and the tile tree on their way to the arrays.
     const PassBits delta{rows_t * cols_t, c.rows * c.cols};
-    const MoveCost delta_buffer = buffer_pass(m.tile_input, delta, m.tile_bus_bits);
-    const MoveCost delta_tree = tree_pass(tree, delta, m.tile_bus_bits);
+    const MoveCost delta_buffer = buffer_pass(path.input, delta, path.bus_bits);
+    const MoveCost delta_tree = tree_pass(path.tree, delta, path.bus_bits);
     k.gradient_buffer_s = LinearCost::constant(delta_buffer.latency_s);
     k.gradient_buffer_j = LinearCost::constant(delta_buffer.energy_j);
     k.gradient_bus_s = LinearCost::constant(delta_tree.latency_s);

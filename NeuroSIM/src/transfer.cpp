@@ -6,6 +6,7 @@
 #include "neurosim/gate.hpp"
 #include "neurosim/processing_element.hpp"
 #include "neurosim/sub_array.hpp"
+#include "neurosim/tile.hpp"
 
 namespace neurosim {
 
@@ -180,6 +181,10 @@ double RepeatedWire::charge_energy_j_per_m() const {
     return (cap_in_f_ + cap_out_f_ + t_.rules.wire_cap_f_per_m * spacing_m_) * t_.vdd_v * t_.vdd_v / spacing_m_;
 }
 
+int subarray_partial_sum_bits(int adc_bits, int input_cycles, int cols_per_synapse) {
+    return adc_bits + input_cycles + cols_per_synapse + 1;
+}
+
 double htree_wire_width_multiple(int level) {
     return level <= 2 ? 4.0 : 2.0;
 }
@@ -249,6 +254,31 @@ PeBus pe_bus(const DesignContext& ctx, const SynapticSubArray& sa, double pe_siz
     return b;
 }
 
+// Buffers and H-tree of a tile of PEs of `pe_size` on a `grid_side` x `grid_side` grid whose adder
+// tree joins `accumulated_pes` PEs. The buffer cores are those the tile's floorplan holds (chip.cpp):
+// a buffer smaller than one core is built to size, otherwise it is made of full cores.
+TileDataPath tile_data_path(const DesignContext& ctx, const SynapticSubArray& sa, const RepeatedWire& wire,
+                            double pe_size, int grid_side, int accumulated_pes, const BufferCores& cores) {
+    const HardwareConfig& hw = ctx.hw;
+    const int adc_bits = static_cast<int>(std::ceil(std::log2(static_cast<double>(hw.adc_levels))));
+    TileDataPath d;
+    d.pe_grid_side = grid_side;
+    // The PE adder tree joins the sub-arrays stacked along a PE's rows: one bit per doubling.
+    d.adder_bits = subarray_partial_sum_bits(adc_bits, ctx.input_bits, ctx.cols_per_synapse()) +
+                   static_cast<int>(std::ceil(std::log2(pe_size / hw.subarray_rows)));
+    const double pes = accumulated_pes;
+    d.input = core_buffer(ctx, pes * ctx.input_bits * hw.subarray_rows, pes * hw.subarray_rows,
+                          hw.tile_buffer_core_rows, hw.tile_buffer_core_cols, hw.tile_buffer_type);
+    d.input.cores = std::max(1.0, cores.input);
+    d.output = core_buffer(ctx, d.adder_bits * pes * hw.subarray_cols / hw.columns_per_adc, d.adder_bits * pes,
+                           hw.tile_buffer_core_rows, hw.tile_buffer_core_cols, hw.tile_buffer_type);
+    d.output.cores = std::max(1.0, cores.output);
+    d.bus_bits = static_cast<double>(grid_side) * hw.subarray_rows;
+    const double side = ProcessingElement(ctx, sa, pe_size).side_m();
+    d.tree = HTreePath({grid_side, grid_side, side, side, ctx.wire_resistance_ohm_per_m}, wire);
+    return d;
+}
+
 }  // namespace
 
 DataMovementModels data_movement_models(const DesignContext& ctx, const Floorplan& plan, const ChipArea& area) {
@@ -268,36 +298,30 @@ DataMovementModels data_movement_models(const DesignContext& ctx, const Floorpla
     m.global_tree_conventional = global_tree(area.conventional_tile);
     m.global_tree_novel = global_tree(area.novel_tile.total_m2 > 0 ? area.novel_tile : area.conventional_tile);
 
-    // Tiles: both kinds carry the buffers and the H-tree of the conventional tile (as the reference).
-    const int pes_side = plan.conventional_pes_per_side();
-    const int adc_bits = static_cast<int>(std::ceil(std::log2(static_cast<double>(hw.adc_levels))));
-    m.tile_adder_bits = adc_bits + ctx.input_bits + 1 +
-                        static_cast<int>(std::ceil(std::log2(plan.conventional_pe_size / hw.subarray_rows)));
-    const double in_bits = static_cast<double>(pes_side) * ctx.input_bits * hw.subarray_rows;
-    m.tile_input = core_buffer(ctx, in_bits, static_cast<double>(pes_side) * hw.subarray_rows, hw.tile_buffer_core_rows,
-                               hw.tile_buffer_core_cols, hw.tile_buffer_type);
-    const double out_bits = static_cast<double>(m.tile_adder_bits) * pes_side * hw.subarray_cols / hw.columns_per_adc;
-    m.tile_output = core_buffer(ctx, out_bits, static_cast<double>(m.tile_adder_bits) * pes_side,
-                                hw.tile_buffer_core_rows, hw.tile_buffer_core_cols, hw.tile_buffer_type);
-    m.tile_bus_bits = static_cast<double>(pes_side) * hw.subarray_rows;
+    // Tiles: each kind has the H-tree of its own PE grid, as wide as one row of PEs' inputs, and the
+    // buffer cores the floorplan gives it (both kinds hold the conventional tile's core count).
     const RepeatedWire tile_wire({r_wire, hw.local_bus_delay_tolerance, true}, t);
     const SynapticSubArray sa(ctx);
-    auto tile_tree = [&](double pe_size) {
-        const double side = ProcessingElement(ctx, sa, pe_size).side_m();
-        return HTreePath({pes_side, pes_side, side, side, r_wire}, tile_wire);
-    };
-    m.tile_tree_conventional = tile_tree(plan.conventional_pe_size);
-    m.tile_tree_novel = plan.novel_pe_size > 0 ? tile_tree(plan.novel_pe_size) : m.tile_tree_conventional;
+    const int conv_side = plan.conventional_pes_per_side();
+    const BufferCores cores = tile_buffer_cores(ctx, conv_side, plan.conventional_pe_size);
+    m.tile_conventional = tile_data_path(ctx, sa, tile_wire, plan.conventional_pe_size, conv_side, conv_side, cores);
+    m.tile_novel = m.tile_conventional;
+    if (plan.novel_pe_size > 0) {
+        const int pes = std::max(1, plan.novel_pes_per_tile);
+        const int side = static_cast<int>(std::ceil(std::sqrt(static_cast<double>(pes))));
+        m.tile_novel = tile_data_path(ctx, sa, tile_wire, plan.novel_pe_size, side, pes, cores);
+    }
 
     // PEs: registers of flip-flops and the buses between sub-arrays.
     m.flip_flop = flip_flop_energy(t);
     m.pe_bus_conventional = pe_bus(ctx, sa, plan.conventional_pe_size);
     m.pe_bus_novel = plan.novel_pe_size > 0 ? pe_bus(ctx, sa, plan.novel_pe_size) : m.pe_bus_conventional;
-    m.pe_adder_bits = adc_bits + ctx.input_bits + 1;
+    const int adc_bits = static_cast<int>(std::ceil(std::log2(static_cast<double>(hw.adc_levels))));
+    m.pe_adder_bits = subarray_partial_sum_bits(adc_bits, ctx.input_bits, ctx.cols_per_synapse());
     const double pe_side = std::max(1, m.pe_bus_conventional.subarrays_per_side);
     const int pe_stages = static_cast<int>(std::ceil(std::log2(pe_side)));
     m.pe_output_flops =
-        static_cast<double>(hw.subarray_cols) / hw.columns_per_adc * (adc_bits + ctx.input_bits + pe_stages);
+        static_cast<double>(hw.subarray_cols) / hw.columns_per_adc * (m.pe_adder_bits + pe_stages);
     return m;
 }
 

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <iostream>
 #include <string>
+#include <utility>
 
 #include "neurosim/chip.hpp"
 #include "neurosim/floorplan.hpp"
@@ -132,6 +133,27 @@ void test_htree_path() {
     check(near(big_units.delay_s(), 2 * two.delay_s()), "delay is linear in length on a repeated wire");
 }
 
+void test_partial_sum_width() {
+    // One bit per cell column of a weight: five 1-bit columns of 6-bit codes over 8 input cycles reach
+    // (2^6-1)(2^5-1)(2^8-1), which needs 19 bits; with the sign, 20.
+    const int five = subarray_partial_sum_bits(6, 8, 5), one = subarray_partial_sum_bits(6, 8, 1);
+    check(five - one == 4, "four more cell columns per weight, four more partial-sum bits");
+    check(63.0 * 31 * 255 < std::pow(2.0, five - 1), "the shift-added magnitude fits beside the sign bit");
+    check(63.0 * 255 < std::pow(2.0, one - 1), "a single column per weight fits as well");
+}
+
+void test_htree_odd_grid() {
+    const TechnologyNode t = tech();
+    const double r = wire_r();
+    const RepeatedWire wire({r, 0.1, true}, t);
+    const double a = 1e-3;
+    // A 3x3 grid needs the tree of a 4x4 one: a + a, then a/2 + a/2, plus a one-unit trunk.
+    const HTreePath three(HTreePathParams{3, 3, a, a, r}, wire);
+    const HTreePath two(HTreePathParams{2, 2, a, a, r}, wire);
+    check(near(three.length_m(), 4 * a), "3x3 tree: two levels and a one-unit trunk");
+    check(near(three.bit_energy_j(), 2 * two.bit_energy_j()), "a bit crosses twice the wire of a 2x2 tree");
+}
+
 // A small network whose trace holds the given input code everywhere and unchanged weights.
 Trace small_trace() {
     Trace tr;
@@ -177,6 +199,38 @@ std::vector<LayerCosts> costs(const HardwareConfig& hw, const Trace& tr) {
     return trace_layer_costs(ctx, tr, plan, area);
 }
 
+void test_tile_data_paths() {
+    const Trace tr = small_trace();
+    auto models = [&](MemoryCell cell) {
+        HardwareConfig hw;
+        hw.memory_cell = cell;
+        hw.subarray_rows = hw.subarray_cols = 32;
+        hw.wg_subarray_rows = hw.wg_subarray_cols = 32;
+        static TechnologyNode t = tech(hw.technology_node_nm);
+        FloorplanParams fp;
+        fp.weight_bits = tr.weight_bits;
+        fp.cell_bits = hw.effective_cell_bits();
+        fp.subarray_rows = hw.subarray_rows;
+        fp.subarray_cols = hw.subarray_cols;
+        fp.mapping = hw.mapping;
+        const Floorplan plan = plan_floorplan(tr.network, fp);
+        const DesignContext ctx{hw, t, tr.input_bits, tr.weight_bits, tr.batch_size, wire_r(hw.wire_width_nm)};
+        const ChipArea area = estimate_chip_area(ctx, tr.network, plan);
+        return std::make_pair(plan, data_movement_models(ctx, plan, area));
+    };
+    const auto envm = models(MemoryCell::fefet);
+    const auto sram = models(MemoryCell::sram);
+    // SRAM holds a 5-bit weight in five 1-bit cells: its partial sums leave the tile 4 bits wider.
+    check(sram.second.tile_conventional.adder_bits - envm.second.tile_conventional.adder_bits == 4,
+          "SRAM partial sums carry the growth of shift-adding five cell columns");
+    check(sram.second.pe_adder_bits - envm.second.pe_adder_bits == 4, "so do the PE output registers");
+    // The novel tile's H-tree spans its own PE grid, one PE row of inputs wide.
+    const int side = static_cast<int>(std::ceil(std::sqrt(static_cast<double>(envm.first.novel_pes_per_tile))));
+    check(envm.second.tile_novel.pe_grid_side == side, "the novel tile tree covers its square PE grid");
+    check(near(envm.second.tile_novel.bus_bits, side * 32.0), "one input per sub-array row of a PE row");
+    check(side > 1, "the test network maps its convolutions to novel tiles");
+}
+
 void test_layer_costs() {
     HardwareConfig hw;
     hw.subarray_rows = hw.subarray_cols = 32;
@@ -211,6 +265,9 @@ int main() {
     test_buffer_access();
     test_repeated_wire();
     test_htree_path();
+    test_partial_sum_width();
+    test_htree_odd_grid();
+    test_tile_data_paths();
     test_layer_costs();
     if (failures) {
         std::cerr << failures << " check(s) failed\n";

@@ -141,14 +141,26 @@ struct PeBus {
     double bit_energy_j_per_m = 0;
 };
 
+// Width of a partial sum once a sub-array has combined the cell columns of a weight and the input
+// cycles: ADC code, one bit per input cycle, one per cell column of a weight (shift-adding
+// `cols_per_synapse` columns multiplies the range by up to 2^cols_per_synapse - 1) and a sign bit. The
+// same width the accumulation adders are built for (accumulation.cpp).
+int subarray_partial_sum_bits(int adc_bits, int input_cycles, int cols_per_synapse);
+
+// Buffers and H-tree of one kind of tile, which holds a square grid of PEs.
+struct TileDataPath {
+    int pe_grid_side = 1;    // PEs along one side of the tile
+    CoreBuffer input, output;
+    double bus_bits = 0;     // width of the tile H-tree: one input per sub-array row of a row of PEs
+    HTreePath tree;
+    int adder_bits = 0;      // partial sum leaving a PE's adder tree (the word that leaves the tile)
+};
+
 // Everything the data-movement costs of a layer are computed from, for one design.
 struct DataMovementModels {
     CoreBuffer global_buffer;
     HTreePath global_tree_conventional, global_tree_novel;
-    CoreBuffer tile_input, tile_output;
-    double tile_bus_bits = 0;  // width of the tile H-tree
-    HTreePath tile_tree_conventional, tile_tree_novel;
-    int tile_adder_bits = 0;  // partial sum leaving the tile adder tree
+    TileDataPath tile_conventional, tile_novel;
     FlipFlopEnergy flip_flop;
     PeBus pe_bus_conventional, pe_bus_novel;
     int pe_adder_bits = 0;        // partial sum leaving a PE's adder tree
