@@ -16,7 +16,7 @@ WeightChangeDelivery::WeightChangeDelivery(const DesignContext& ctx, const Floor
     const SynapticSubArray sub_array(ctx);
     auto path = [&](int pes_per_side, double pe_size) {
         TileDeliveryPath p;
-        p.input_buffer = m.tile_input;
+        p.input_buffer = m.tile_conventional.input;
         const double side = ProcessingElement(ctx, sub_array, pe_size).side_m();
         p.tree = HTreePath({pes_per_side, pes_per_side, side, side, ctx.wire_resistance_ohm_per_m}, tile_wire);
         p.bus_bits = static_cast<double>(pes_per_side) * hw.subarray_rows;
