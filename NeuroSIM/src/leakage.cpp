@@ -197,8 +197,12 @@ double sub_array_leakage_w(const DesignContext& ctx, bool transposed_active) {
         w += static_cast<double>(rows) * cols * sram_cell_leakage_w(hw, t);
     } else {
         // Scan registers of the row drivers and of the source-line switches; the cells themselves
-        // are non-volatile and their access devices see no bias at rest.
-        w += flip_flop_leakage_w(rows, t) + flip_flop_leakage_w(cols, t);
+        // are non-volatile and their access devices see no bias at rest. The source-line switches
+        // drive the transposed read's inputs (and select columns while programming, outside the read
+        // phases): like the SRAM column-side registers above, they are power-gated in a layer without
+        // transposed read.
+        w += flip_flop_leakage_w(rows, t);
+        if (transposed) w += flip_flop_leakage_w(cols, t);
     }
     return w;
 }

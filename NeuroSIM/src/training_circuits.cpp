@@ -99,12 +99,17 @@ GradientArrayWrite::GradientArrayWrite(const DesignContext& ctx) : rows_(ctx.hw.
     double slope = kStepSlope;
     driver_s_ = stage_delay_s(rp * (inv.output_f + inv.input_f), slope, &slope);
     driver_s_ += stage_delay_s(rn * (bit_line_f + inv.output_f) + col_wire_ohm * bit_line_f / 2, slope, &slope);
+
+    // The word-line switch matrix selects rows from a flip-flop register: before each written row its
+    // one-hot row pointer advances by one position, a flip-flop access of half a clock (the same access
+    // time our buffers and PE registers use).
+    row_pointer_s_ = 0.5 / hw.clock_frequency_hz;
 }
 
 double GradientArrayWrite::write_latency_s(double row_activity) const {
     const double written = rows_ * row_activity;
     // The word-line switch toggles twice per written row (select, release).
-    return written * (flip_s_ + precharge_s_ + driver_s_) + 2 * written * word_switch_s_;
+    return written * (row_pointer_s_ + flip_s_ + precharge_s_ + driver_s_) + 2 * written * word_switch_s_;
 }
 
 GradientArrayRead::GradientArrayRead(const DesignContext& ctx, int tree_inputs) {

@@ -86,6 +86,10 @@ void hierarchy() {
     const double sub = sub_array_leakage_w(ctx);
     check(sub > 0, "sub-array leaks");
     check(sub_array_leakage_w(ctx, false) < sub, "gated transposed read-out leaks less");
+    // Without transposed read, the source-line switch register is gated with the transposed read-out:
+    // the saving is at least that register (one flip-flop per column).
+    check(sub - sub_array_leakage_w(ctx, false) > flip_flop_leakage_w(hw.subarray_cols, t),
+          "gating the transposed side removes the source-line switch register");
     // A PE of 4x4 sub-arrays leaks at least its sub-arrays; gating its tree lowers it.
     const double pe = processing_element_leakage_w(ctx, 512);
     check(pe > 16 * sub, "PE holds its sub-arrays");

@@ -173,6 +173,14 @@ void test_gradient_unit_timing() {
     const GradientArrayWrite w(ctx);
     check(w.write_latency_s(0) == 0, "nothing to write, no time");
     check(near(w.write_latency_s(0.5), 2 * w.write_latency_s(0.25)), "write time is linear in the written rows");
+    check(near(w.row_pointer_delay_s(), 0.5 / hw.clock_frequency_hz), "the row pointer advances in half a clock");
+    check(w.write_latency_s(1.0) > hw.wg_subarray_rows * w.row_pointer_delay_s(),
+          "writing every row takes at least the row pointer's clocking");
+    const TechnologyNode t22 = tech(22);
+    const DesignContext ctx22{hw, t22, 8, 5, 200, 1e6};
+    const GradientArrayWrite w22(ctx22);
+    check(near(w22.row_pointer_delay_s(), w.row_pointer_delay_s()), "the clock-bound row pointer does not scale");
+    check(w22.write_latency_s(0.5) < w.write_latency_s(0.5), "a smaller node still writes faster overall");
     const GradientArrayRead r(ctx, 1), tree(ctx, 8);
     check(r.cycle_s() >= 1e-9, "a read cycle is at least the sense amplifier's decision time");
     // 8 row groups x 8 input bits of cycles at least.

@@ -31,8 +31,9 @@ private:
 };
 
 // Writing rows of one SRAM sub-array of the weight-gradient unit (wg_subarray_rows x wg_subarray_cols):
-// per written row a word-line switch opens and closes, the bit lines are precharged, minimum write
-// drivers pull one line of each pair low, and the cells flip.
+// per written row the switch matrix's row-pointer register advances (half a clock), a word-line switch
+// opens and closes, the bit lines are precharged, minimum write drivers pull one line of each pair low,
+// and the cells flip.
 class GradientArrayWrite {
 public:
     explicit GradientArrayWrite(const DesignContext& ctx);
@@ -43,11 +44,12 @@ public:
     double cell_flip_delay_s() const { return flip_s_; }
     double word_line_switch_delay_s() const { return word_switch_s_; }
     double precharge_delay_s() const { return precharge_s_; }
+    double row_pointer_delay_s() const { return row_pointer_s_; }  // clock-bound: does not scale with the node
     double write_driver_delay_s() const { return driver_s_; }
 
 private:
     int rows_ = 0;
-    double flip_s_ = 0, word_switch_s_ = 0, precharge_s_ = 0, driver_s_ = 0;
+    double flip_s_ = 0, word_switch_s_ = 0, precharge_s_ = 0, driver_s_ = 0, row_pointer_s_ = 0;
 };
 
 // Reading the weight-gradient unit for one output channel: its error vector is applied bit by bit

@@ -5,8 +5,12 @@
 // one tile at a time, so the tiles' delivery times add up; the arrays written in parallel share that
 // time. Energy counts every bit through the buffer and the tree. The tree of a tile spans its PE grid:
 // `conventional_pes_per_side()` squared for a conventional tile, the kernel positions laid out square
-// (ceil(sqrt(k))^2) for a novel tile. The accounting follows NeuroSim (P.-Y. Chen, X. Peng, S. Yu,
-// "NeuroSim", IEEE TCAD 37(12), 2018; X. Peng et al., "DNN+NeuroSim V2.0", IEEE TCAD 40(11), 2021).
+// (ceil(sqrt(k))^2) for a novel tile. The input buffer's cores work in parallel up to the tree's width,
+// as they do for the activations (buffer_pass). NeuroSim V2.1 drops that parallelism for the weight
+// changes only (it recomputes the buffer time without the division by the cores it applies to the
+// activations), which makes its delivery time about 1.85x ours. The accounting follows NeuroSim
+// (P.-Y. Chen, X. Peng, S. Yu, "NeuroSim", IEEE TCAD 37(12), 2018; X. Peng et al., "DNN+NeuroSim V2.0",
+// IEEE TCAD 40(11), 2021).
 #pragma once
 
 #include "neurosim/chip.hpp"
