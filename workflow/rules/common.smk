@@ -12,7 +12,11 @@ RESOURCES = "resources"
 NEUROSIM_BINARY = "build/neurosim/neurosim"
 NEUROSIM_SOURCES = sorted(
     str(p)
-    for pattern in ("CMakeLists.txt", "src/*.cpp", "include/neurosim/*.hpp", "tests/*.cpp")
+    # Technology tables count too: the binary reads them, so a change must rerun the estimates.
+    for pattern in (
+        "CMakeLists.txt", "src/*.cpp", "include/neurosim/*.hpp", "tests/*.cpp", "data/*/*.csv",
+        "data/*/*.txt",
+    )
     for p in Path("NeuroSIM").glob(pattern)
 )
 DATASET_FILES = ["train_images.npy", "train_labels.npy", "test_images.npy", "test_labels.npy"]
