@@ -5,8 +5,7 @@
 
 namespace neurosim {
 
-Estimate estimate_chip(const HardwareConfig& hw, const Trace& trace, const std::string& data_dir,
-                       const CostsSink& costs_sink) {
+Estimate estimate_chip(const HardwareConfig& hw, const Trace& trace, const std::string& data_dir) {
     const TechnologyNode layout_tech =
         load_technology(data_dir, hw.technology_node_nm, hw.device_roadmap, kLayoutTemperatureK);
     const TechnologyNode operating_tech =
@@ -37,9 +36,7 @@ Estimate estimate_chip(const HardwareConfig& hw, const Trace& trace, const std::
                                   trace.batch_size,
                                   wire_resistance_ohm_per_m(wire, hw.wire_width_nm, hw.temperature_k)};
     out.area = estimate_chip_area(layout, trace.network, out.plan);
-    if (costs_sink) costs_sink(trace_layer_costs(operating, trace, out.plan, out.area));
-    out.performance =
-        estimate_performance(operating, trace, out.plan, out.area, CostCoefficients::load(data_dir));
+    out.performance = estimate_performance(operating, trace, out.plan, out.area);
     return out;
 }
 

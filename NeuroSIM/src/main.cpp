@@ -12,13 +12,12 @@ namespace {
 
 struct Arguments {
     std::string trace_dir, hardware_file, out_dir;
-    std::string costs_file;  // calibration aid: the figures as linear costs
     std::string data_dir = NEUROSIM_DATA_DIR;
     bool list_keys = false;
 };
 
 const char* const kUsage =
-    "usage: neurosim --trace DIR --hardware FILE --out DIR [--data DIR] [--dump-costs FILE]\n"
+    "usage: neurosim --trace DIR --hardware FILE --out DIR [--data DIR]\n"
     "       neurosim --list-keys   (print every hardware key: name, type, default, range, meaning)\n";
 
 bool parse_arguments(int argc, char** argv, Arguments* args) {
@@ -38,8 +37,6 @@ bool parse_arguments(int argc, char** argv, Arguments* args) {
             args->out_dir = value;
         } else if (flag == "--data") {
             args->data_dir = value;
-        } else if (flag == "--dump-costs") {
-            args->costs_file = value;
         } else {
             return false;
         }
@@ -76,13 +73,7 @@ int main(int argc, char** argv) {
                 "hardware key 'cell_bits': " + std::to_string(hw.cell_bits) +
                 " bits per cell exceed the trace's weight_bits = " + std::to_string(trace.weight_bits));
         }
-        neurosim::CostsSink dump_costs;
-        if (!args.costs_file.empty()) {
-            dump_costs = [&](const std::vector<neurosim::LayerCosts>& costs) {
-                neurosim::write_costs_json(costs, args.costs_file);
-            };
-        }
-        const neurosim::Estimate run = neurosim::estimate_chip(hw, trace, args.data_dir, dump_costs);
+        const neurosim::Estimate run = neurosim::estimate_chip(hw, trace, args.data_dir);
 
         std::filesystem::create_directories(args.out_dir);
         neurosim::write_floorplan_json(run.plan, args.out_dir + "/floorplan.json");

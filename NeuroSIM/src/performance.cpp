@@ -18,73 +18,6 @@
 
 namespace neurosim {
 
-// ---------------------------------------------------------------- linear costs
-
-LinearCost& LinearCost::operator+=(const LinearCost& o) {
-    known += o.known;
-    for (const auto& [name, w] : o.weight) weight[name] += w;
-    return *this;
-}
-
-LinearCost LinearCost::operator+(const LinearCost& o) const {
-    LinearCost r = *this;
-    r += o;
-    return r;
-}
-
-LinearCost LinearCost::operator*(double k) const {
-    LinearCost r = *this;
-    r.known *= k;
-    for (auto& [name, w] : r.weight) w *= k;
-    return r;
-}
-
-LinearCost LinearCost::term(const std::string& name, double w) {
-    LinearCost r;
-    if (w != 0) r.weight[name] = w;
-    return r;
-}
-
-LinearCost LinearCost::constant(double value) {
-    LinearCost r;
-    r.known = value;
-    return r;
-}
-
-CostCoefficients CostCoefficients::load(const std::string& data_dir) {
-    const std::string path = data_dir + "/performance/coefficients.csv";
-    std::ifstream in(path);
-    if (!in) throw std::runtime_error("cannot read '" + path + "'");
-    std::map<std::string, double> values;
-    std::string line;
-    int number = 0;
-    while (std::getline(in, line)) {
-        ++number;
-        if (line.empty() || line[0] == '#' || line.rfind("name,", 0) == 0) continue;
-        const auto comma = line.find(',');
-        if (comma == std::string::npos) {
-            throw std::runtime_error(path + ":" + std::to_string(number) + ": expected 'name,value'");
-        }
-        try {
-            values[line.substr(0, comma)] = std::stod(line.substr(comma + 1));
-        } catch (const std::exception&) {
-            throw std::runtime_error(path + ":" + std::to_string(number) + ": bad value '" + line.substr(comma + 1) +
-                                     "'");
-        }
-    }
-    return from_map(std::move(values));
-}
-
-double CostCoefficients::evaluate(const LinearCost& cost) const {
-    double sum = cost.known;
-    for (const auto& [name, w] : cost.weight) {
-        const auto it = values_.find(name);
-        if (it == values_.end()) throw std::runtime_error("performance coefficient '" + name + "' is missing");
-        sum += it->second * w;
-    }
-    return sum;
-}
-
 // ---------------------------------------------------------------- trace activity
 
 LayerActivity measure_activity(const TraceLayer& layer, const DesignContext& ctx, const ReadPlacement& placement) {
@@ -147,27 +80,6 @@ LayerActivity measure_activity(const TraceLayer& layer, const DesignContext& ctx
 
 namespace {
 
-// Units that carry a count to a latency, an energy or a power in the chosen technology.
-struct TechnologyUnits {
-    double gate_delay_s = 0;  // a minimum gate driving its own input load
-    double clock_s = 0;
-    double switch_energy_j = 0;  // charging a minimum gate once
-    double wire_energy_j = 0;    // charging one cell pitch of wire (the memory's feature size) once
-    double leakage_w = 0;        // off-current of a minimum device at Vdd
-};
-
-TechnologyUnits technology_units(const DesignContext& ctx) {
-    const TechnologyNode& t = ctx.tech;
-    const double cap_per_m = t.cap_ideal_gate_f_per_m + t.cap_fringe_f_per_m;
-    TechnologyUnits u;
-    u.gate_delay_s = cap_per_m * t.vdd_v / t.i_on_n_a_per_m;
-    u.clock_s = 1.0 / ctx.hw.clock_frequency_hz;
-    u.switch_energy_j = cap_per_m * t.f() * t.vdd_v * t.vdd_v;
-    u.wire_energy_j = t.rules.wire_cap_f_per_m * ctx.hw.feature_size_nm * 1e-9 * t.vdd_v * t.vdd_v;
-    u.leakage_w = t.i_off_n_a_per_m * t.f() * t.vdd_v;
-    return u;
-}
-
 struct DramProperties {
     double bandwidth_bit_per_s = 0;
     double energy_per_bit_j = 0;
@@ -176,10 +88,6 @@ struct DramProperties {
 // Published figures the reference uses: HBM2 15.2 Tb/s at 3.9 pJ/bit, GDDR5 4.288 Tb/s at 14 pJ/bit.
 DramProperties dram_properties(DramType type) {
     return type == DramType::hbm2 ? DramProperties{15.2e12, 3.9e-12} : DramProperties{4.288e12, 14e-12};
-}
-
-std::string family(const HardwareConfig& hw) {
-    return hw.memory_cell == MemoryCell::sram ? "sram" : "envm";
 }
 
 // What the costs of one layer are counted from.
@@ -208,54 +116,41 @@ struct PhaseCounts {
 };
 
 struct ComputeCosts {
-    LinearCost adc_s, array_s, accumulation_s, adc_j, array_j, accumulation_j;
-    LinearCost latency() const { return adc_s + array_s + accumulation_s; }
-    LinearCost energy() const { return adc_j + array_j + accumulation_j; }
+    double adc_s = 0, array_s = 0, accumulation_s = 0, adc_j = 0, array_j = 0, accumulation_j = 0;
+    double latency() const { return adc_s + array_s + accumulation_s; }
+    double energy() const { return adc_j + array_j + accumulation_j; }
 };
 
 // Global buffer, global H-tree and DRAM, for one pass of the layer's activations and for its gradients.
 struct TransferCosts {
-    LinearCost buffer_act_s, buffer_act_j, buffer_grad_s, buffer_grad_j;
-    LinearCost tree_s, tree_j;
-    LinearCost dram_act_s, dram_act_j, dram_grad_s, dram_grad_j;
+    double buffer_act_s = 0, buffer_act_j = 0, buffer_grad_s = 0, buffer_grad_j = 0;
+    double tree_s = 0, tree_j = 0;
+    double dram_act_s = 0, dram_act_j = 0, dram_grad_s = 0, dram_grad_j = 0;
 };
 
 // Tile and PE buffers and buses of one read-out pass, and of the weight changes before the update.
 struct TileCosts {
-    LinearCost buffer_s, buffer_j, bus_s, bus_j;
-    LinearCost gradient_buffer_s, gradient_buffer_j, gradient_bus_s, gradient_bus_j;
+    double buffer_s = 0, buffer_j = 0, bus_s = 0, bus_j = 0;
+    double gradient_buffer_s = 0, gradient_buffer_j = 0, gradient_bus_s = 0, gradient_bus_j = 0;
 };
 
 struct UpdateCosts {
-    LinearCost peak_s, peak_j;          // programming the arrays
-    LinearCost transfer_s, transfer_j;  // bringing the gradients to them
+    double peak_s = 0, peak_j = 0;          // programming the arrays
+    double transfer_s = 0, transfer_j = 0;  // bringing the gradients to them
 };
 
-// Builds the linear costs of one layer; counts are per image unless said otherwise.
+// Builds the figures of one layer; counts are per image unless said otherwise.
 class LayerCostBuilder {
 public:
     LayerCostBuilder(const DesignContext& ctx, const Trace& trace, const Floorplan& plan, const ChipArea& area)
         : ctx_(ctx),
           trace_(trace),
           plan_(plan),
-          area_(area),
-          units_(technology_units(ctx)),
-          fam_("@" + family(ctx.hw)) {}
+          area_(area) {}
 
     LayerCosts build(std::size_t index, const LayerActivity& act) const;
 
 private:
-    // Latency events can be limited by gate delays or by the clock; both are offered.
-    LinearCost latency(const std::string& name, double count) const {
-        return LinearCost::term(name + ".gate", count * units_.gate_delay_s) +
-               LinearCost::term(name + ".clock", count * units_.clock_s);
-    }
-    // Energy events charge gates (scaling with the node) and wires (scaling with the cell pitch).
-    LinearCost energy(const std::string& name, double count) const {
-        return LinearCost::term(name, count * units_.switch_energy_j) +
-               LinearCost::term(name + ".wire", count * units_.wire_energy_j);
-    }
-
     LayerCounts counts(std::size_t index, const LayerActivity& act) const;
     PhaseCounts forward(const LayerCounts& c) const;
     PhaseCounts transposed(const LayerCounts& c) const;
@@ -270,18 +165,16 @@ private:
         double rows, cols, arrays_in_row, arrays_in_col;
     };
     GradientFootprint gradient_footprint(const LayerCounts& c) const;
-    LinearCost gradient_latency(const LayerCounts& c) const;
-    LinearCost gradient_energy(const LayerCounts& c) const;
+    double gradient_latency(const LayerCounts& c) const;
+    double gradient_energy(const LayerCounts& c) const;
     int gradient_accumulator_bits() const;
     UpdateCosts update(const LayerCounts& c) const;
-    LinearCost tile_leakage(const LayerCounts& c) const;
+    double tile_leakage(const LayerCounts& c) const;
 
     const DesignContext& ctx_;
     const Trace& trace_;
     const Floorplan& plan_;
     const ChipArea& area_;
-    TechnologyUnits units_;
-    std::string fam_;   // cell family (sram or envm) of cell-dependent coefficients
 };
 
 LayerCounts LayerCostBuilder::counts(std::size_t index, const LayerActivity& act) const {
@@ -368,12 +261,12 @@ void LayerCostBuilder::readout(const LayerCounts& c, const PhaseCounts& ph, cons
         q.converted_lines = forward ? c.cols / c.col_blocks : c.rows / c.row_blocks;
         const SequentialReadCost s = sequential_read_cost(ctx_, q);
         const double subarray_reads = c.n * ph.bits * c.row_blocks * c.col_blocks;
-        k->adc_s = LinearCost::constant(ph.reads * s.adc_s);
-        k->array_s = LinearCost::constant(ph.reads * s.array_s);
-        k->accumulation_s += LinearCost::constant(ph.reads * s.accumulation_s);
-        k->adc_j = LinearCost::constant(subarray_reads * s.adc_j);
-        k->array_j = LinearCost::constant(subarray_reads * s.array_j);
-        k->accumulation_j += LinearCost::constant(subarray_reads * s.accumulation_j);
+        k->adc_s = ph.reads * s.adc_s;
+        k->array_s = ph.reads * s.array_s;
+        k->accumulation_s += ph.reads * s.accumulation_s;
+        k->adc_j = subarray_reads * s.adc_j;
+        k->array_j = subarray_reads * s.array_j;
+        k->accumulation_j += subarray_reads * s.accumulation_j;
         return;
     }
     const SensingCost sensing =
@@ -381,10 +274,10 @@ void LayerCostBuilder::readout(const LayerCounts& c, const PhaseCounts& ph, cons
     const ReadCycleCost cycle = read_cycle_cost(ctx_, direction, sensing, activity, static_cast<int>(ph.bits));
     const double subarray_reads = c.n * ph.bits * c.row_blocks * c.col_blocks;
     const double column_conversions = c.n * ph.bits * c.row_blocks * c.cols;
-    k->adc_s = LinearCost::constant(ph.reads * cycle.adc_s);
-    k->array_s = LinearCost::constant(ph.reads * cycle.array_s);
-    k->adc_j = LinearCost::constant(subarray_reads * cycle.adc_j + column_conversions * cycle.adc_per_column_j);
-    k->array_j = LinearCost::constant(subarray_reads * cycle.array_j);
+    k->adc_s = ph.reads * cycle.adc_s;
+    k->array_s = ph.reads * cycle.array_s;
+    k->adc_j = subarray_reads * cycle.adc_j + column_conversions * cycle.adc_per_column_j;
+    k->array_j = subarray_reads * cycle.array_j;
 }
 
 // Shift-add, adder trees and chip-level accumulation of the partial sums, from the gate-level models
@@ -412,8 +305,8 @@ void LayerCostBuilder::accumulation(const LayerCounts& c, const PhaseCounts& /*p
     l.speedup_cols = p.speedup_cols;
     const AccumulationCost cost = LayerAccumulation(ctx_, h, l).cost(dir.empty() ? ReadDirection::forward
                                                                                   : ReadDirection::transposed);
-    k->accumulation_s = LinearCost::constant(cost.latency_s);
-    k->accumulation_j = LinearCost::constant(cost.energy_j);
+    k->accumulation_s = cost.latency_s;
+    k->accumulation_j = cost.energy_j;
 }
 
 TransferCosts LayerCostBuilder::transfers(const LayerCounts& c) const {
@@ -432,9 +325,9 @@ TransferCosts LayerCostBuilder::transfers(const LayerCounts& c) const {
         std::max(1.0, std::min(gb.cores, std::ceil(area_.global_bus_width_bits / gb.interface_bits)));
     const double share = std::ceil(c.total_tiles / c.tiles);
     auto buffer_s = [&](double bits, double tile_share) {
-        return LinearCost::constant(bits / gb.interface_bits * gb.line_latency_s / parallel * tile_share);
+        return bits / gb.interface_bits * gb.line_latency_s / parallel * tile_share;
     };
-    auto buffer_j = [&](double bits) { return LinearCost::constant(bits * gb.bit_energy_j); };
+    auto buffer_j = [&](double bits) { return bits * gb.bit_energy_j; };
     t.buffer_act_s = buffer_s(bits_out + bits_in, share);
     t.buffer_act_j = buffer_j(bits_out + bits_in);
     // Gradients are written to the buffer and read out again.
@@ -444,16 +337,16 @@ TransferCosts LayerCostBuilder::transfers(const LayerCounts& c) const {
     // Global H-tree from the buffer to the layer's tiles, which own their share of the bus wires.
     const HTreePath& tree = p.novel ? m.global_tree_novel : m.global_tree_conventional;
     const double bus_bits = std::max(1.0, area_.global_bus_width_bits / share);
-    t.tree_s = LinearCost::constant(tree.delay_s() * (bits_out + bits_in) / bus_bits);
-    t.tree_j = LinearCost::constant(tree.bit_energy_j() * (bits_out + bits_in));
+    t.tree_s = tree.delay_s() * (bits_out + bits_in) / bus_bits;
+    t.tree_j = tree.bit_energy_j() * (bits_out + bits_in);
 
     // DRAM: the activation traffic is counted as the reference counts it (see README).
     const DramProperties dram = dram_properties(hw.dram);
     const double act_bits = static_cast<double>(l.ifm_h) * l.ifm_w * c.input_bits;
-    t.dram_act_s = LinearCost::constant(act_bits / dram.bandwidth_bit_per_s);
-    t.dram_act_j = LinearCost::constant(act_bits * dram.energy_per_bit_j);
-    t.dram_grad_s = LinearCost::constant(c.gradient_bits / dram.bandwidth_bit_per_s);
-    t.dram_grad_j = LinearCost::constant(c.gradient_bits * dram.energy_per_bit_j);
+    t.dram_act_s = act_bits / dram.bandwidth_bit_per_s;
+    t.dram_act_j = act_bits * dram.energy_per_bit_j;
+    t.dram_grad_s = c.gradient_bits / dram.bandwidth_bit_per_s;
+    t.dram_grad_j = c.gradient_bits * dram.energy_per_bit_j;
     return t;
 }
 
@@ -499,19 +392,19 @@ TileCosts LayerCostBuilder::tile(const LayerCounts& c, const PhaseCounts& ph) co
     const bool full_copies = !novel && c.speedup > 1 && p.speedup_rows >= pes_side && p.speedup_cols >= pes_side;
     const double copies = full_copies ? pes_side * pes_side : std::max(1.0, c.speedup);
 
-    k.buffer_s = LinearCost::constant(in_buffer.latency_s + out_buffer.latency_s + registers.latency_s / copies);
-    k.buffer_j = LinearCost::constant(in_buffer.energy_j + out_buffer.energy_j + registers.energy_j);
-    k.bus_s = LinearCost::constant(tile_tree.latency_s + buses.latency_s / copies);
-    k.bus_j = LinearCost::constant(tile_tree.energy_j + buses.energy_j);
+    k.buffer_s = in_buffer.latency_s + out_buffer.latency_s + registers.latency_s / copies;
+    k.buffer_j = in_buffer.energy_j + out_buffer.energy_j + registers.energy_j;
+    k.bus_s = tile_tree.latency_s + buses.latency_s / copies;
+    k.bus_j = tile_tree.energy_j + buses.energy_j;
 
     // Weight changes (one bit per cell) pass the input buffer and the tile tree on their way to the arrays.
     const PassBits delta{rows_t * cols_t, c.rows * c.cols};
     const MoveCost delta_buffer = buffer_pass(path.input, delta, path.bus_bits);
     const MoveCost delta_tree = tree_pass(path.tree, delta, path.bus_bits);
-    k.gradient_buffer_s = LinearCost::constant(delta_buffer.latency_s);
-    k.gradient_buffer_j = LinearCost::constant(delta_buffer.energy_j);
-    k.gradient_bus_s = LinearCost::constant(delta_tree.latency_s);
-    k.gradient_bus_j = LinearCost::constant(delta_tree.energy_j);
+    k.gradient_buffer_s = delta_buffer.latency_s;
+    k.gradient_buffer_j = delta_buffer.energy_j;
+    k.gradient_bus_s = delta_tree.latency_s;
+    k.gradient_bus_j = delta_tree.energy_j;
     return k;
 }
 
@@ -525,7 +418,7 @@ LayerCostBuilder::GradientFootprint LayerCostBuilder::gradient_footprint(const L
             static_cast<double>(std::max(1, area_.wg_arrays_in_col))};
 }
 
-LinearCost LayerCostBuilder::gradient_latency(const LayerCounts& c) const {
+double LayerCostBuilder::gradient_latency(const LayerCounts& c) const {
     const HardwareConfig& hw = ctx_.hw;
     const auto [rows, cols, in_row, in_col] = gradient_footprint(c);
     double copies_rows = std::max(1.0, std::floor(in_row / std::max(1.0, std::ceil(rows / hw.wg_subarray_rows))));
@@ -542,11 +435,11 @@ LinearCost LayerCostBuilder::gradient_latency(const LayerCounts& c) const {
         std::max(1.0, static_cast<double>(area_.arrays_written_in_parallel) * hw.subarray_rows * hw.subarray_cols);
     const RippleAdderTiming accumulator(ctx_.tech, gradient_accumulator_bits());
     const GradientArrayRead unit(ctx_, static_cast<int>(in_row));
-    return LinearCost::constant(c.kernel * (c.ofm * unit.read_latency_s() / (copies_rows * copies_cols) + write_s) +
-                                std::ceil(c.weights / adders) * accumulator.add_delay_s());
+    return c.kernel * (c.ofm * unit.read_latency_s() / (copies_rows * copies_cols) + write_s) +
+                                std::ceil(c.weights / adders) * accumulator.add_delay_s();
 }
 
-LinearCost LayerCostBuilder::gradient_energy(const LayerCounts& c) const {
+double LayerCostBuilder::gradient_energy(const LayerCounts& c) const {
     const HardwareConfig& hw = ctx_.hw;
     const auto [rows, cols, in_row, in_col] = gradient_footprint(c);
     // Per kernel position the layer's inputs fill `arrays` sub-arrays' worth of the unit; each is written
@@ -556,7 +449,7 @@ LinearCost LayerCostBuilder::gradient_energy(const LayerCounts& c) const {
     const double unit_j = arrays * c.kernel * (c.ofm * array.channel_read_energy_j() + array.write_energy_j());
     // Every weight gradient of the image is added once into its batch sum.
     const RippleAdderTiming accumulator(ctx_.tech, gradient_accumulator_bits());
-    return LinearCost::constant(unit_j + c.weights * accumulator.add_energy_j());
+    return unit_j + c.weights * accumulator.add_energy_j();
 }
 
 // A batch sum holds one gradient plus a carry bit per doubling of the batch.
@@ -577,8 +470,8 @@ UpdateCosts LayerCostBuilder::update(const LayerCounts& c) const {
     // Moving the weight changes in, tile after tile, through each tile's input buffer and H-tree
     // (weight_transfer.hpp); the arrays written in parallel share the delivery time.
     const MoveCost delivery = WeightChangeDelivery(ctx_, plan_, area_).layer_cost(*c.shape, p);
-    u.transfer_j = LinearCost::constant(delivery.energy_j);
-    u.transfer_s = LinearCost::constant(delivery.latency_s / parallel);
+    u.transfer_j = delivery.energy_j;
+    u.transfer_s = delivery.latency_s / parallel;
     // Programming one copy: pulse trains (SRAM: one write cycle) row by row plus the selection of each
     // written row (weight_update.hpp), from the trace's old and new codes. The peak counts the copies of
     // a conventional tile; the copies a novel tile holds for speed are programmed too, outside the peak.
@@ -588,9 +481,9 @@ UpdateCosts LayerCostBuilder::update(const LayerCounts& c) const {
     }
     const ProgrammingWork w = estimate_programming(trace_.layers[index], ctx_);
     const double pulses_s = hw.memory_cell == MemoryCell::sram ? 0.0 : w.row_pulses * hw.write_pulse_width_s;
-    u.peak_s = LinearCost::constant((pulses_s + w.select_latency_s) * stacked_rows / parallel);
-    u.peak_j = LinearCost::constant(w.energy_j() * copies);
-    if (p.novel) u.transfer_j += LinearCost::constant(w.energy_j() * (c.speedup - 1));
+    u.peak_s = (pulses_s + w.select_latency_s) * stacked_rows / parallel;
+    u.peak_j = w.energy_j() * copies;
+    if (p.novel) u.transfer_j += w.energy_j() * (c.speedup - 1);
     return u;
 }
 
@@ -599,7 +492,7 @@ UpdateCosts LayerCostBuilder::update(const LayerCounts& c) const {
 // Adder-tree stages the layer leaves idle are power-gated: a novel PE joins only the sub-array rows its
 // input channels fill; a conventional tile whose PEs each hold a full copy of the weights uses neither
 // its PE trees nor its tile tree; layer 1 (no activation gradient) never uses the transposed read-outs.
-LinearCost LayerCostBuilder::tile_leakage(const LayerCounts& c) const {
+double LayerCostBuilder::tile_leakage(const LayerCounts& c) const {
     const HardwareConfig& hw = ctx_.hw;
     const LayerPlacement& place = *c.place;
     const int pes_side = plan_.conventional_pes_per_side();
@@ -622,7 +515,7 @@ LinearCost LayerCostBuilder::tile_leakage(const LayerCounts& c) const {
             c.speedup > 1 ? static_cast<int>(std::ceil(rows / plan_.conventional_pe_size)) : pes_side;
     }
     p.transposed_active = !c.first;
-    return LinearCost::constant(tile_leakage_w(ctx_, p));
+    return tile_leakage_w(ctx_, p);
 }
 
 LayerCosts LayerCostBuilder::build(std::size_t index, const LayerActivity& act) const {
@@ -633,11 +526,11 @@ LayerCosts LayerCostBuilder::build(std::size_t index, const LayerActivity& act) 
     // The chip's ReLU on the forward outputs counts with the array ("other" logic). Max pooling adds a
     // few comparator delays per image (under 1e-4 of the array's share), left out.
     const ActivationCost relu = relu_cost(ctx_, plan_, c.n * c.ofm);
-    cf.array_s += LinearCost::constant(relu.latency_s);
-    cf.array_j += LinearCost::constant(relu.energy_j);
+    cf.array_s += relu.latency_s;
+    cf.array_j += relu.energy_j;
     const TransferCosts t = transfers(c);
     const TileCosts tf = tile(c, fw), ta = tile(c, ag);
-    const LinearCost wg_s = gradient_latency(c), wg_j = gradient_energy(c);
+    const double wg_s = gradient_latency(c), wg_j = gradient_energy(c);
     const UpdateCosts wu = update(c);
 
     // Per image, except the update: once per batch.
@@ -654,7 +547,7 @@ LayerCosts LayerCostBuilder::build(std::size_t index, const LayerActivity& act) 
         out["energy_ag"] =
             (ca.energy() + t.buffer_act_j * 2 + t.tree_j + ta.buffer_j + ta.bus_j + t.dram_act_j * 2) * images;
     } else {
-        out["latency_ag"] = out["energy_ag"] = LinearCost{};
+        out["latency_ag"] = out["energy_ag"] = 0.0;
     }
     out["latency_wg"] =
         (wg_s + t.buffer_act_s * 2 + t.buffer_grad_s * 2 + t.dram_act_s * 2 + t.dram_grad_s * 2) * images;
@@ -699,10 +592,10 @@ LayerCosts LayerCostBuilder::build(std::size_t index, const LayerActivity& act) 
     out["breakdown_energy_weight_update"] = wu.peak_j * updates;
     out["breakdown_energy_dram"] = (t.dram_act_j * act_transfers + t.dram_grad_j * 2) * images;
 
-    const LinearCost leak = tile_leakage(c);
+    const double leak = tile_leakage(c);
     out["tile_leakage_power"] = leak;
     out["leakage_power"] = leak * c.tiles;
-    out["other_tiles"] = LinearCost::constant(c.total_tiles - c.tiles);
+    out["other_tiles"] = c.total_tiles - c.tiles;
     return out;
 }
 
@@ -781,11 +674,11 @@ std::vector<LayerCosts> trace_layer_costs(const DesignContext& ctx, const Trace&
 }
 
 ChipPerformance estimate_performance(const DesignContext& ctx, const Trace& trace, const Floorplan& plan,
-                                     const ChipArea& area, const CostCoefficients& k) {
+                                     const ChipArea& area) {
     const std::vector<LayerCosts> costs = trace_layer_costs(ctx, trace, plan, area);
 
     ChipPerformance chip;
-    auto value = [&](const LayerCosts& c, const char* name) { return k.evaluate(c.at(name)); };
+    auto value = [](const LayerCosts& c, const char* name) { return c.at(name); };
     auto phases = [&](const LayerCosts& c, const std::string& prefix) {
         return PhaseFigures{value(c, (prefix + "_fw").c_str()), value(c, (prefix + "_ag").c_str()),
                             value(c, (prefix + "_wg").c_str()), value(c, (prefix + "_wu").c_str())};

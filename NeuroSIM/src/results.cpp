@@ -134,27 +134,4 @@ void write_layers_csv(const Floorplan& plan, const ChipArea& area, const ChipPer
     });
 }
 
-void write_costs_json(const std::vector<LayerCosts>& costs, const std::string& path) {
-    write_atomically(path, [&](std::ostream& out) {
-        out << std::setprecision(17) << "[\n";
-        for (std::size_t i = 0; i < costs.size(); ++i) {
-            out << "  {";
-            bool first_figure = true;
-            for (const auto& [figure, cost] : costs[i]) {
-                out << (first_figure ? "" : ",") << "\n    \"" << figure << "\": {\"known\": " << cost.known
-                    << ", \"weight\": {";
-                bool first_term = true;
-                for (const auto& [name, w] : cost.weight) {
-                    out << (first_term ? "" : ", ") << '"' << name << "\": " << w;
-                    first_term = false;
-                }
-                out << "}}";
-                first_figure = false;
-            }
-            out << "\n  }" << (i + 1 < costs.size() ? "," : "") << '\n';
-        }
-        out << "]\n";
-    });
-}
-
 }  // namespace neurosim

@@ -265,7 +265,7 @@ Figures estimate(const std::string& text, const Trace& trace, const std::filesys
                             wire_resistance_ohm_per_m(wire, hw.wire_width_nm, hw.temperature_k)};
     const ChipArea area = estimate_chip_area(ctx, trace.network, plan);
     const ChipPerformance perf =
-        estimate_performance(ctx, trace, plan, area, CostCoefficients::load(NEUROSIM_DATA_DIR));
+        estimate_performance(ctx, trace, plan, area);
     std::filesystem::create_directories(out);
     const std::string csv = (out / "neurosim.csv").string();
     write_chip_csv(area, perf, csv);

@@ -234,7 +234,7 @@ double estimated_adc_area_m2(const HardwareConfig& hw, const Trace& trace, const
                             wire_resistance_ohm_per_m(wire, hw.wire_width_nm, hw.temperature_k)};
     const ChipArea area = estimate_chip_area(ctx, trace.network, plan);
     const ChipPerformance perf =
-        estimate_performance(ctx, trace, plan, area, CostCoefficients::load(NEUROSIM_DATA_DIR));
+        estimate_performance(ctx, trace, plan, area);
     std::filesystem::create_directories(out);
     const std::string csv = (out / "neurosim.csv").string();
     write_chip_csv(area, perf, csv);

@@ -240,19 +240,19 @@ void test_layer_costs() {
     for (const LayerCosts& c : base) {
         for (const char* part : {"breakdown_latency_buffer", "breakdown_latency_interconnect", "breakdown_latency_dram",
                                  "breakdown_energy_buffer", "breakdown_energy_interconnect", "breakdown_energy_dram"}) {
-            check(c.at(part).weight.empty() && c.at(part).known > 0, std::string(part) + " is physical and positive");
+            check(c.at(part) > 0, std::string(part) + " is physical and positive");
         }
     }
     HardwareConfig slow = hw;
     slow.clock_frequency_hz = hw.clock_frequency_hz / 2;
     const std::vector<LayerCosts> slower = costs(slow, tr);
-    check(slower[1].at("breakdown_latency_buffer").known > base[1].at("breakdown_latency_buffer").known,
+    check(slower[1].at("breakdown_latency_buffer") > base[1].at("breakdown_latency_buffer"),
           "a slower clock slows the register buffers");
-    check(near(slower[1].at("breakdown_energy_buffer").known, base[1].at("breakdown_energy_buffer").known),
+    check(near(slower[1].at("breakdown_energy_buffer"), base[1].at("breakdown_energy_buffer")),
           "the clock rate does not change the energy of a buffered bit");
     HardwareConfig gddr = hw;
     gddr.dram = DramType::gddr5;
-    check(costs(gddr, tr)[1].at("breakdown_energy_dram").known > base[1].at("breakdown_energy_dram").known,
+    check(costs(gddr, tr)[1].at("breakdown_energy_dram") > base[1].at("breakdown_energy_dram"),
           "GDDR5 costs more per bit than HBM2");
 }
 

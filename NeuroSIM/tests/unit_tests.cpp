@@ -212,14 +212,6 @@ bool near(double a, double b, double rel = 1e-9) {
     return std::abs(a - b) <= rel * std::max(std::abs(a), std::abs(b));
 }
 
-void test_linear_costs() {
-    const LinearCost c = LinearCost::term("x", 2) + LinearCost::constant(1) + LinearCost::term("x", 1) * 2;
-    const CostCoefficients k = CostCoefficients::from_map({{"x", 0.5}});
-    check(near(k.evaluate(c), 1 + 0.5 * 4), "linear cost sums its terms");
-    check(throws_naming([&] { k.evaluate(LinearCost::term("missing_coefficient", 1)); }, "missing_coefficient"),
-          "a missing coefficient is named");
-}
-
 void test_trace_activity() {
     const HardwareConfig hw;
     const TechnologyNode t = tech();
@@ -289,7 +281,6 @@ int main() {
     test_wire_delay_quadratic();
     test_hardware_parsing();
     test_floorplan_vgg8();
-    test_linear_costs();
     test_trace_activity();
     test_performance_scaling();
     if (failures) {

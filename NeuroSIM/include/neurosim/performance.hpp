@@ -1,11 +1,11 @@
 // Latency, dynamic energy and leakage of every training phase: forward (FW), activation gradient
 // (AG), weight gradient (WG) and weight update (WU), per layer and for the chip, per epoch.
 //
-// Each layer is described by event counts taken from the floorplan and from the trace (input bit
-// activity, stored conductance, write pulses). A figure is a sum of such counts, each scaled by a
-// technology unit (gate delay, clock period, switching energy, leakage power) and by a per-event
-// coefficient read from data/performance/coefficients.csv. How the events of one layer compose into
-// the phases and into the breakdown follows the reference's accounting (README, "Agreement").
+// Each layer is described by what it does, counted from the floorplan and from the trace (reads,
+// conversions, partial sums, bits moved, write pulses), and each count is priced by the circuit
+// model of the block that does it (readout, accumulation, transfer, training_circuits,
+// weight_update, leakage). How the costs of one layer compose into the phases and into the
+// breakdown follows the reference's accounting (README, "Latency, energy and leakage").
 #pragma once
 
 #include <map>
@@ -19,35 +19,6 @@
 #include "neurosim/trace.hpp"
 
 namespace neurosim {
-
-// A figure that is linear in the model coefficients: known + sum(weight[name] * coefficient[name]).
-// Keeping figures in this form lets the calibration tool fit the coefficients with the same code
-// that evaluates them.
-struct LinearCost {
-    double known = 0;
-    std::map<std::string, double> weight;
-
-    LinearCost& operator+=(const LinearCost& o);
-    LinearCost operator+(const LinearCost& o) const;
-    LinearCost operator*(double k) const;
-    static LinearCost term(const std::string& name, double weight);
-    static LinearCost constant(double value);
-};
-
-// Per-event coefficients by name; a missing name is an error naming it.
-class CostCoefficients {
-public:
-    static CostCoefficients load(const std::string& data_dir);
-    static CostCoefficients from_map(std::map<std::string, double> values) {
-        CostCoefficients c;
-        c.values_ = std::move(values);
-        return c;
-    }
-    double evaluate(const LinearCost& cost) const;
-
-private:
-    std::map<std::string, double> values_;
-};
 
 // What the trace says about one layer's activity.
 struct LayerActivity {
@@ -90,17 +61,17 @@ struct ChipPerformance {
     double peak_tops_per_w = 0, peak_tops = 0, peak_fps = 0;
 };
 
-// Every figure of one layer, per epoch, as linear costs (named by figure, e.g. "latency_fw").
-using LayerCosts = std::map<std::string, LinearCost>;
+// Every figure of one layer, per epoch, named as in layers.csv without its unit (e.g. "latency_fw").
+using LayerCosts = std::map<std::string, double>;
 
 std::vector<LayerCosts> layer_costs(const DesignContext& ctx, const Trace& trace, const Floorplan& plan,
                                     const ChipArea& area, const std::vector<LayerActivity>& activity);
 
-// All layers' linear costs with the activity measured on the trace (the calibration tool fits on these).
+// Every layer's figures with the activity measured on the trace.
 std::vector<LayerCosts> trace_layer_costs(const DesignContext& ctx, const Trace& trace, const Floorplan& plan,
                                           const ChipArea& area);
 
 ChipPerformance estimate_performance(const DesignContext& ctx, const Trace& trace, const Floorplan& plan,
-                                     const ChipArea& area, const CostCoefficients& coefficients);
+                                     const ChipArea& area);
 
 }  // namespace neurosim

@@ -13,7 +13,5 @@ void write_floorplan_json(const Floorplan& plan, const std::string& path);
 void write_chip_csv(const ChipArea& area, const ChipPerformance& perf, const std::string& path);
 void write_layers_csv(const Floorplan& plan, const ChipArea& area, const ChipPerformance& perf,
                       const std::string& path);
-// Every layer's figures as linear costs (JSON), for fitting the performance coefficients.
-void write_costs_json(const std::vector<LayerCosts>& costs, const std::string& path);
 
 }  // namespace neurosim
