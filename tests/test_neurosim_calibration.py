@@ -1,11 +1,11 @@
-"""NeuroSIM against the calibration set: floorplan identical to the reference, areas within 10 %.
+"""NeuroSIM against the calibration set: floorplan identical to the reference, areas within 10 %,
+every latency, energy, leakage and efficiency figure within 10 % (chip) and 25 % (per layer).
 
 Builds the estimator with CMake into pytest's cache, regenerates the calibration trace with
-shared/calibration/make_traces.py and runs one estimate per reference configuration.
-
-The floorplan and area checks test models built from the circuit blocks. The latency and energy
-checks guard the per-event coefficients, which were fitted to this same set
-(NeuroSIM/tools/fit_performance.py): they catch a regression of the fit, not validate the model.
+shared/calibration/make_traces.py and runs one estimate per reference configuration. Every figure
+comes from circuit models; nothing is fitted to this set. Where the reference rests on a bug of its
+own, we model the physics instead: those figures are listed in DEVIATIONS, each held to the range
+our physics gives, and explained in NeuroSIM/README.md ("Where we differ on purpose").
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import hashlib
 import json
 import shutil
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -171,16 +172,88 @@ PARTS = list(estimator.BREAKDOWN_PARTS)
 EFFICIENCY = ["tops_per_w", "tops", "fps", "peak_tops_per_w", "peak_tops", "peak_fps"]
 CHIP_TOLERANCE = 0.10
 LAYER_TOLERANCE = 0.25
-# Chip-level figures the model does not bring within CHIP_TOLERANCE, held to the bound given
-# (the measured deviation, rounded up) so that a regression still fails.
-KNOWN_CHIP_DEVIATIONS: dict[tuple[str, str], float] = {
-    ("cal_sram_32", "breakdown_energy_buffer_j"): 0.15,
-    ("cal_sram_32", "breakdown_energy_interconnect_j"): 0.15,
-}
-# Per-layer figures: at least this share of them within LAYER_TOLERANCE, and every one of the
-# phase figures (latency, energy, peak, leakage) within LAYER_BOUND of the reference.
-LAYER_SHARE_WITHIN = 0.85
-LAYER_BOUND = 1.2
+
+
+@dataclass(frozen=True)
+class Deviation:
+    """Figures where we differ from the reference on purpose, because of a bug of the reference
+    (each `reason` is explained in NeuroSIM/README.md, "Where we differ on purpose").
+
+    `figures` are column names, `layers` 1-based layer numbers (None: the chip-level figure),
+    `configs` the calibration configurations (None: all); the deviation must lie in [low, high].
+    """
+
+    reason: str
+    figures: tuple[str, ...]
+    low: float
+    high: float
+    layers: tuple[int, ...] | None = None
+    configs: tuple[str, ...] | None = None
+
+    def covers(self, config: str, figure: str, layer: int | None) -> bool:
+        return (figure in self.figures and (self.configs is None or config in self.configs)
+                and (layer is None) == (self.layers is None)
+                and (layer is None or layer in self.layers))
+
+
+LAYERS = tuple(range(1, 9))
+# Layer 7 (8 tiles, conventionally mapped, one copy) crosses no affected H-tree or transposed mux.
+NOT_7 = (1, 2, 3, 4, 5, 6, 8)
+SRAM = ("cal_sram_32",)
+ENVM = ("cal_fefet_32", "cal_rram_32", "cal_fefet_22")
+DRAM = ("breakdown_latency_dram_s", "breakdown_energy_dram_j")
+WG_ENERGY = ("peak_energy_wg_j", "breakdown_energy_weight_gradient_j")
+WU_ENERGY = ("peak_energy_wu_j", "breakdown_energy_weight_update_j")
+WU_LATENCY = ("peak_latency_wu_s", "breakdown_latency_weight_update_s")
+DEVIATIONS: list[Deviation] = [
+    Deviation("DRAM activation traffic counted 6 x 6 times", DRAM, -0.60, -0.50, (1,)),
+    Deviation("H-tree latency over segments twice their length",
+              ("breakdown_latency_interconnect_s",), -0.40, -0.15),
+    Deviation("H-tree latency over segments twice their length",
+              ("breakdown_latency_interconnect_s",), -0.40, -0.05, NOT_7),
+    Deviation("H-tree latency over segments twice their length",
+              ("latency_fw_s", "latency_ag_s"), -0.20, -0.05, None, SRAM),
+    Deviation("gradient-unit sense amplifiers counted per column", WG_ENERGY, -0.75, -0.60),
+    Deviation("gradient-unit sense amplifiers counted per column", WG_ENERGY, -0.80, -0.45, LAYERS),
+    Deviation("gradient-unit sense amplifiers counted per column",
+              ("energy_wg_j",), -0.60, 0.0, LAYERS),
+    Deviation("gradient-unit sense amplifiers counted per column",
+              ("peak_energy_total_j",), -0.70, -0.30),
+    Deviation("gradient-unit sense amplifiers counted per column",
+              ("peak_tops_per_w",), 0.40, 2.00),
+    Deviation("SRAM writes counted at half the changed rows and columns",
+              WU_ENERGY, 2.0, 14.0, None, SRAM),
+    Deviation("SRAM writes counted at half the changed rows and columns",
+              WU_ENERGY, 2.0, 14.0, LAYERS, SRAM),
+    Deviation("SRAM writes counted at half the changed rows and columns",
+              WU_LATENCY, 1.5, 2.6, None, SRAM),
+    Deviation("SRAM writes counted at half the changed rows and columns",
+              WU_LATENCY, 1.5, 2.6, LAYERS, SRAM),
+    Deviation("weight changes through serialized buffer cores",
+              ("latency_wu_s",), -0.35, -0.20, None, SRAM),
+    Deviation("weight changes through serialized buffer cores",
+              ("latency_wu_s",), -0.35, 0.0, LAYERS, SRAM),
+    Deviation("SRAM transposed mux energy taken for its latency",
+              ("breakdown_latency_array_s",), 0.50, 0.90, None, SRAM),
+    Deviation("SRAM transposed mux energy taken for its latency",
+              ("breakdown_latency_array_s",), 0.10, 0.90, LAYERS, SRAM),
+    Deviation("SRAM transposed mux energy taken for its latency",
+              ("peak_latency_ag_s",), 0.15, 0.30, None, SRAM),
+    Deviation("SRAM transposed mux energy taken for its latency",
+              ("peak_latency_ag_s",), 0.10, 0.45, NOT_7[1:], SRAM),
+    Deviation("activity of mapped rows charged to every row",
+              ("breakdown_energy_array_j",), -0.35, -0.25, (1,), SRAM),
+    Deviation("encoders of unmapped columns charged",
+              ("breakdown_energy_adc_j",), -0.80, -0.65, (8,), ENVM),
+    Deviation("encoders of unmapped columns charged",
+              ("peak_energy_fw_j", "peak_energy_ag_j"), -0.40, -0.20, (8,), ENVM),
+    Deviation("column switch timed at its resistance target",
+              ("breakdown_latency_array_s",), -0.20, -0.08, None, ENVM),
+]
+
+
+def documented(config: str, figure: str, layer: int | None) -> Deviation | None:
+    return next((d for d in DEVIATIONS if d.covers(config, figure, layer)), None)
 
 
 def chip_pairs(ref: dict) -> list[tuple[str, float]]:
@@ -199,19 +272,17 @@ def chip_pairs(ref: dict) -> list[tuple[str, float]]:
     return pairs
 
 
-def layer_pairs(ref_layer: dict) -> list[tuple[str, float, bool]]:
-    """(layers.csv column, reference value, is a phase figure) for one layer."""
+def layer_pairs(ref_layer: dict) -> list[tuple[str, float]]:
+    """(layers.csv column, reference value) for every performance figure of one layer."""
     pairs = []
     for kind, unit in (("latency", "s"), ("energy", "j")):
         for phase in PHASES:
-            pairs.append((f"{kind}_{phase}_{unit}", ref_layer[kind][phase], True))
-            pairs.append((f"peak_{kind}_{phase}_{unit}", ref_layer[f"peak_{kind}"][phase], True))
+            pairs.append((f"{kind}_{phase}_{unit}", ref_layer[kind][phase]))
+            pairs.append((f"peak_{kind}_{phase}_{unit}", ref_layer[f"peak_{kind}"][phase]))
         for part in PARTS:
-            pairs.append(
-                (f"breakdown_{kind}_{part}_{unit}", ref_layer[f"breakdown_{kind}"][part], False)
-            )
-    pairs.append(("leakage_power_w", ref_layer["leakage_power"], True))
-    pairs.append(("leakage_energy_j", ref_layer["leakage_energy"], True))
+            pairs.append((f"breakdown_{kind}_{part}_{unit}", ref_layer[f"breakdown_{kind}"][part]))
+    pairs.append(("leakage_power_w", ref_layer["leakage_power"]))
+    pairs.append(("leakage_energy_j", ref_layer["leakage_energy"]))
     return pairs
 
 
@@ -238,16 +309,26 @@ def estimates(
     return out
 
 
+def check(config: str, figure: str, layer: int | None, measured: float, value: float,
+          tolerance: float) -> str | None:
+    """A message when the figure misses its bar: the tolerance, or its documented deviation."""
+    deviation = measured / value - 1
+    where = f"{config} {'chip' if layer is None else f'layer {layer}'} {figure}"
+    known = documented(config, figure, layer)
+    if known is None:
+        return None if abs(deviation) <= tolerance else f"{where}: {deviation:+.1%}"
+    if known.low <= deviation <= known.high:
+        return None
+    bounds = f"[{known.low:+.0%}, {known.high:+.0%}]"
+    return f"{where}: {deviation:+.1%} outside {bounds} ({known.reason})"
+
+
 @pytest.mark.parametrize("name", sorted(CONFIGS))
 def test_chip_performance_matches_reference(name: str, estimates: dict) -> None:
     chip, _ = estimates[name]
-    off = []
-    for key, value in chip_pairs(reference(name)):
-        deviation = float(chip[key]) / value - 1
-        bound = KNOWN_CHIP_DEVIATIONS.get((name, key), CHIP_TOLERANCE)
-        if abs(deviation) > bound:
-            off.append(f"{key}: {deviation:+.1%} (bound {bound:.0%})")
-    assert not off, off
+    off = [check(name, key, None, float(chip[key]), value, CHIP_TOLERANCE)
+           for key, value in chip_pairs(reference(name))]
+    assert not [m for m in off if m], off
 
 
 @pytest.mark.parametrize("name", sorted(CONFIGS))
@@ -255,26 +336,38 @@ def test_layer_performance_matches_reference(name: str, estimates: dict) -> None
     _, layers = estimates[name]
     ref = reference(name)
     assert len(layers) == len(ref["layers"])
-    within, total, far = 0, 0, []
+    off = []
     for row, ref_layer in zip(layers, ref["layers"], strict=True):
-        for key, value, phase_figure in layer_pairs(ref_layer):
+        layer = int(row["layer"])
+        for key, value in layer_pairs(ref_layer):
             measured = float(row[key])
             if value == 0:
-                assert measured == 0, f"layer {row['layer']} {key}"
+                assert measured == 0, f"layer {layer} {key}"
                 continue
-            deviation = measured / value - 1
-            total += 1
-            within += abs(deviation) <= LAYER_TOLERANCE
-            if phase_figure and abs(deviation) > LAYER_BOUND:
-                far.append(f"layer {row['layer']} {key}: {deviation:+.0%}")
-    assert within / total >= LAYER_SHARE_WITHIN, f"{within}/{total} within {LAYER_TOLERANCE:.0%}"
-    assert not far, far
+            off.append(check(name, key, layer, measured, value, LAYER_TOLERANCE))
+    assert not [m for m in off if m], [m for m in off if m]
+
+
+def test_every_documented_deviation_is_real(estimates: dict) -> None:
+    """A deviation listed as a reference bug must exceed the plain tolerance somewhere."""
+    exceeded = set()
+    for name in CONFIGS:
+        chip, layers = estimates[name]
+        for key, value in chip_pairs(reference(name)):
+            if abs(float(chip[key]) / value - 1) > CHIP_TOLERANCE:
+                exceeded.add(documented(name, key, None))
+        for row, ref_layer in zip(layers, reference(name)["layers"], strict=True):
+            for key, value in layer_pairs(ref_layer):
+                if value and abs(float(row[key]) / value - 1) > LAYER_TOLERANCE:
+                    exceeded.add(documented(name, key, int(row["layer"])))
+    stale = [d.reason + ": " + ", ".join(d.figures) for d in DEVIATIONS if d not in exceeded]
+    assert not stale, stale
 
 
 def test_performance_columns_are_complete(estimates: dict) -> None:
     chip, layers = estimates["cal_fefet_32"]
     for key, _ in chip_pairs(reference("cal_fefet_32")):
         assert float(chip[key]) >= 0, key
-    for key, _, _ in layer_pairs(reference("cal_fefet_32")["layers"][0]):
+    for key, _ in layer_pairs(reference("cal_fefet_32")["layers"][0]):
         assert key in layers[0], key
     assert float(layers[0]["latency_ag_s"]) == 0  # no activation gradient for the first layer
