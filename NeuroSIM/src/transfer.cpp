@@ -5,6 +5,7 @@
 
 #include "neurosim/gate.hpp"
 #include "neurosim/processing_element.hpp"
+#include "neurosim/readout.hpp"
 #include "neurosim/sub_array.hpp"
 #include "neurosim/tile.hpp"
 
@@ -29,18 +30,6 @@ double inverter_resistance_ohm(double size, const TechnologyNode& t) {
 
 }  // namespace
 
-double ramp_stage_delay_s(double res_ohm, double cap_f, double gm_s, double input_slope_per_s,
-                          double* output_slope_per_s) {
-    const double tau = res_ohm * cap_f;
-    const double v_switch = 0.5;  // the next stage switches at half swing
-    const double alpha = 1.0 / (input_slope_per_s * tau);
-    const double beta = 1.0 / (res_ohm * gm_s);
-    const double delay =
-        tau * std::sqrt(std::log(v_switch) * std::log(v_switch) + 2 * alpha * beta * (1 - v_switch));
-    if (output_slope_per_s) *output_slope_per_s = (1 - v_switch) / delay;
-    return delay;
-}
-
 LineDecoder::LineDecoder(const LineDecoderParams& p, const TechnologyNode& t) {
     const double wn = t.min_nmos_width_m();
     const double pn = t.pn_size_ratio;
@@ -61,16 +50,16 @@ LineDecoder::LineDecoder(const LineDecoderParams& p, const TechnologyNode& t) {
     // Address inverter -> two NAND inputs; NAND (two series pull-downs) -> NOR inputs; NOR (series
     // pull-ups) -> driver; driver inverter pair -> the line. Each stage sees the previous one's ramp.
     double slope = 1e20;  // addresses arrive as steps
-    auto stage = [&](double res, double cap, double gm) { return ramp_stage_delay_s(res, cap, gm, slope, &slope); };
-    double delay = stage(on_resistance_ohm(wn, true, t), inv.output_f + 2 * nand.input_f, t.gm_n * wn);
+    auto stage = [&](double res, double cap) { return horowitz_delay_s(res * cap, slope, &slope); };
+    double delay = stage(on_resistance_ohm(wn, true, t), inv.output_f + 2 * nand.input_f);
     const double nand_load = has_nor ? nand.output_f + nor.input_f * nor_fanout : nand.output_f + driver.input_f;
-    delay += stage(2 * on_resistance_ohm(2 * wn, true, t), nand_load, t.gm_n * 2 * wn);
+    delay += stage(2 * on_resistance_ohm(2 * wn, true, t), nand_load);
     if (has_nor) {
         const double wp = nor_inputs * pn * wn;
-        delay += stage(2 * on_resistance_ohm(wp, false, t), nor.output_f + driver.input_f, t.gm_p * wp);
+        delay += stage(2 * on_resistance_ohm(wp, false, t), nor.output_f + driver.input_f);
     }
-    delay += stage(on_resistance_ohm(3 * wn, true, t), driver.output_f + driver.input_f, t.gm_n * 3 * wn);
-    delay += stage(on_resistance_ohm(3 * pn * wn, false, t), driver.output_f + p.line_load_f, t.gm_p * 3 * pn * wn);
+    delay += stage(on_resistance_ohm(3 * wn, true, t), driver.output_f + driver.input_f);
+    delay += stage(on_resistance_ohm(3 * pn * wn, false, t), driver.output_f + p.line_load_f);
     delay_s_ = delay;
 
     // One access: every address line switches, one predecoder of each group of four, one NOR and the

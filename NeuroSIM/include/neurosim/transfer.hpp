@@ -18,14 +18,10 @@ constexpr double kDataSwitchingActivity = 0.25;
 // Delay of a stage that charges `cap_f` through `res_ohm` to half swing (step input, Elmore).
 double half_swing_delay_s(double res_ohm, double cap_f);
 
-// Delay of a stage driven by a ramp (Horowitz, "Timing models for MOS circuits", 1983): time constant
-// res*cap, transconductance gm of the switching device, input slope (1/s of full swing); returns the
-// delay to half swing and the stage's own output slope.
-double ramp_stage_delay_s(double res_ohm, double cap_f, double gm_s, double input_slope_per_s,
-                          double* output_slope_per_s);
-
 // Row-address decoder of a buffer core: 2-bit NAND predecoding, a NOR per line and a two-inverter
-// driver (3x minimum) that charges the selected line.
+// driver (3x minimum) that charges the selected line. Each stage is a Horowitz ramp stage with the
+// estimator's one switching model (readout.hpp: horowitz_delay_s, CACTI's beta = 0.5), as NeuroSim
+// V2.1 times its decoders.
 struct LineDecoderParams {
     int address_bits = 5;
     double line_load_f = 0;  // capacitance the driver charges (the selected line)
