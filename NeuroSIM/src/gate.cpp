@@ -205,4 +205,9 @@ double on_resistance_ohm(double width_m, bool nmos, const TechnologyNode& t) {
     return t.effective_resistance_multiplier * t.vdd_v / (current * width_m);
 }
 
+double transconductance_s(double width_m, bool nmos, const TechnologyNode& tech) {
+    const double current_a = (nmos ? tech.gm_n : tech.gm_p) * width_m;
+    return 2 * current_a / (0.7 * tech.vdd_v - tech.vth_v);
+}
+
 }  // namespace neurosim

@@ -61,7 +61,7 @@ LatchSenseAmp::LatchSenseAmp(const TechnologyNode& t, double sense_v, double clo
     const double f = t.f();
     load_f_ = gate_input_capacitance_f((kSenseP + kSenseN) * f, t) + drain_f(kSenseN * f, 0, t) +
               drain_f(0, kSenseP * f, t) + drain_f(0, kSenseIso * f, t) + drain_f(kSenseMux * f, 0, t);
-    gm_s_ = t.gm_n * kSenseN * f + t.gm_p * kSenseP * f;
+    gm_s_ = neurosim::transconductance_s(kSenseN * f, true, t) + neurosim::transconductance_s(kSenseP * f, false, t);
 }
 
 double LatchSenseAmp::delay_s() const {

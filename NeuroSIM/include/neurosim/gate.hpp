@@ -34,6 +34,10 @@ double gate_input_capacitance_f(double width_m, const TechnologyNode& tech);
 GateCapacitance gate_capacitance(GateKind kind, int inputs, double nmos_width_m, double pmos_width_m,
                                  double cell_height_m, const TechnologyNode& tech);
 
+// Saturation transconductance of one transistor: 2 I / (V_gs - V_th) with the tabulated current per
+// width at V_gs = 0.7 V_dd (the NeuroSim convention, P.-Y. Chen et al., IEEE TCAD 37(12), 2018).
+double transconductance_s(double width_m, bool nmos, const TechnologyNode& tech);
+
 // Effective on-resistance of one transistor at 300 K.
 double on_resistance_ohm(double width_m, bool nmos, const TechnologyNode& tech);
 

@@ -42,7 +42,7 @@ struct TechnologyNode {
     double cap_fringe_f_per_m = 0;
     double cap_overlap_f_per_m = 0;
     double effective_resistance_multiplier = 0;
-    double gm_n = 0, gm_p = 0;  // transconductance coefficients, A/m
+    double gm_n = 0, gm_p = 0;  // drain current per width at the transconductance bias, A/m (see transconductance_s)
     double temperature_k = 300;  // operating temperature the on/off currents below are for
     double i_on_n_a_per_m = 0, i_on_p_a_per_m = 0;
     double i_off_n_a_per_m = 0, i_off_p_a_per_m = 0;
