@@ -5,6 +5,18 @@
 
 namespace neurosim {
 
+FloorplanParams floorplan_params(const HardwareConfig& hw, int weight_bits) {
+    FloorplanParams fp;
+    fp.weight_bits = weight_bits;
+    fp.cell_bits = hw.effective_cell_bits();
+    fp.subarray_rows = hw.subarray_rows;
+    fp.subarray_cols = hw.subarray_cols;
+    fp.mapping = hw.mapping;
+    fp.pipeline = hw.pipeline;
+    fp.speedup_degree = hw.speedup_degree;
+    return fp;
+}
+
 Estimate estimate_chip(const HardwareConfig& hw, const Trace& trace, const std::string& data_dir) {
     const TechnologyNode layout_tech =
         load_technology(data_dir, hw.technology_node_nm, hw.device_roadmap, kLayoutTemperatureK);
@@ -12,17 +24,8 @@ Estimate estimate_chip(const HardwareConfig& hw, const Trace& trace, const std::
         load_technology(data_dir, hw.technology_node_nm, hw.device_roadmap, hw.temperature_k);
     const WireProperties wire = load_wire(data_dir, hw.wire_width_nm);
 
-    FloorplanParams fp;
-    fp.weight_bits = trace.weight_bits;
-    fp.cell_bits = hw.effective_cell_bits();
-    fp.subarray_rows = hw.subarray_rows;
-    fp.subarray_cols = hw.subarray_cols;
-    fp.mapping = hw.mapping;
-    fp.pipeline = hw.pipeline;
-    fp.speedup_degree = hw.speedup_degree;
-
     Estimate out;
-    out.plan = plan_floorplan(trace.network, fp);
+    out.plan = plan_floorplan(trace.network, floorplan_params(hw, trace.weight_bits));
     const DesignContext layout{hw,
                                layout_tech,
                                trace.input_bits,

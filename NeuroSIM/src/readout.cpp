@@ -365,6 +365,34 @@ ArrayLines array_lines(const DesignContext& ctx) {
     return l;
 }
 
+// What both read-out flavours start from: the devices, the array lines, and the array sides a read
+// cycle in direction `dir` uses (forward, the rows carry the input bits and the columns are sensed;
+// transposed, the other way round, with the transposed read-out's ADCs).
+struct ReadSides {
+    Devices d;
+    ArrayLines lines;
+    double f;            // feature size
+    bool forward;
+    double drive_lines;  // lines carrying the input bits
+    double read_lines;   // lines sensed
+    int muxed;           // sensed lines sharing one ADC
+    int levels;          // ADC levels
+};
+
+ReadSides read_sides(const DesignContext& ctx, ReadDirection dir) {
+    const HardwareConfig& hw = ctx.hw;
+    const bool forward = dir == ReadDirection::forward;
+    const double rows = hw.subarray_rows, cols = hw.subarray_cols;
+    return {Devices{ctx.tech},
+            array_lines(ctx),
+            ctx.tech.f(),
+            forward,
+            forward ? rows : cols,
+            forward ? cols : rows,
+            forward ? hw.columns_per_adc : hw.ag_rows_per_adc,
+            forward ? hw.adc_levels : hw.ag_adc_levels};
+}
+
 // ---------------------------------------------------------------- eNVM (1T1R / FeFET) read-out
 
 // The access transistor of a 1T1R cell is sized to drop a quarter of the on-resistance while in its
@@ -375,15 +403,8 @@ constexpr double kLinearRegionRatio = 0.20;
 ReadCycleCost envm_cycle(const DesignContext& ctx, ReadDirection dir, const SensingCost& sensing, double activity,
                          int cycles) {
     const HardwareConfig& hw = ctx.hw;
-    const Devices d{ctx.tech};
-    const ArrayLines lines = array_lines(ctx);
-    const double f = ctx.tech.f();
-    const bool forward = dir == ReadDirection::forward;
+    const auto [d, lines, f, forward, drive_lines, read_lines, muxed, levels] = read_sides(ctx, dir);
     const double rows = hw.subarray_rows, cols = hw.subarray_cols;
-    const double drive_lines = forward ? rows : cols;  // lines carrying the input bits
-    const double read_lines = forward ? cols : rows;   // lines sensed
-    const int muxed = forward ? hw.columns_per_adc : hw.ag_rows_per_adc;
-    const int levels = forward ? hw.adc_levels : hw.ag_adc_levels;
 
     const double r_access = hw.resistance_on_ohm * kIrDropShare;
     const double access_w = d.r_n(f) * kLinearRegionRatio / r_access * f;  // in feature sizes, times F
@@ -447,15 +468,7 @@ ReadCycleCost envm_cycle(const DesignContext& ctx, ReadDirection dir, const Sens
 ReadCycleCost sram_cycle(const DesignContext& ctx, ReadDirection dir, const SensingCost& sensing, double activity,
                          int cycles) {
     const HardwareConfig& hw = ctx.hw;
-    const Devices d{ctx.tech};
-    const ArrayLines lines = array_lines(ctx);
-    const double f = ctx.tech.f();
-    const bool forward = dir == ReadDirection::forward;
-    const double rows = hw.subarray_rows, cols = hw.subarray_cols;
-    const double drive_lines = forward ? rows : cols;
-    const double read_lines = forward ? cols : rows;
-    const int muxed = forward ? hw.columns_per_adc : hw.ag_rows_per_adc;
-    const int levels = forward ? hw.adc_levels : hw.ag_adc_levels;
+    const auto [d, lines, f, forward, drive_lines, read_lines, muxed, levels] = read_sides(ctx, dir);
     // Driven lines are word lines, sensed lines are bit lines; transposed, the roles swap.
     const double word_f = forward ? lines.row_wire_f : lines.col_wire_f;
     const double word_ohm = forward ? lines.row_res_ohm : lines.col_res_ohm;

@@ -8,27 +8,12 @@
 #include "neurosim/gate.hpp"
 #include "neurosim/hardware_config.hpp"
 #include "neurosim/technology.hpp"
+#include "test_support.hpp"
 
 using namespace neurosim;
+using namespace neurosim::test;
 
 namespace {
-
-int failures = 0;
-
-void check(bool ok, const std::string& what) {
-    if (!ok) {
-        ++failures;
-        std::cerr << "FAIL: " << what << '\n';
-    }
-}
-
-bool near(double a, double b, double rel = 1e-9) {
-    return std::abs(a - b) <= rel * std::max(std::abs(a), std::abs(b));
-}
-
-TechnologyNode tech(int node = 32) {
-    return load_technology(NEUROSIM_DATA_DIR, node, DeviceRoadmap::lstp);
-}
 
 GateCapacitance nand2(const TechnologyNode& t) {
     return gate_capacitance(GateKind::nand, 2, 2 * t.min_nmos_width_m(), t.pn_size_ratio * t.min_nmos_width_m(),
@@ -195,10 +180,5 @@ int main() {
     test_shift_adder();
     test_adder_tree();
     test_layer();
-    if (failures) {
-        std::cerr << failures << " check(s) failed\n";
-        return 1;
-    }
-    std::cout << "all accumulation checks passed\n";
-    return 0;
+    return finish("all accumulation checks passed");
 }

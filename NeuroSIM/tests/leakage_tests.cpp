@@ -8,27 +8,12 @@
 #include "neurosim/hardware_config.hpp"
 #include "neurosim/leakage.hpp"
 #include "neurosim/technology.hpp"
+#include "test_support.hpp"
 
 using namespace neurosim;
+using namespace neurosim::test;
 
 namespace {
-
-int failures = 0;
-
-void check(bool ok, const std::string& what) {
-    if (!ok) {
-        ++failures;
-        std::cerr << "FAIL: " << what << '\n';
-    }
-}
-
-bool near(double a, double b, double rel = 1e-9) {
-    return std::fabs(a - b) <= rel * std::max(std::fabs(a), std::fabs(b));
-}
-
-TechnologyNode tech(int node, DeviceRoadmap roadmap, double temperature_k = 300) {
-    return load_technology(NEUROSIM_DATA_DIR, node, roadmap, temperature_k);
-}
 
 void gate_closed_forms() {
     const TechnologyNode t = tech(32, DeviceRoadmap::lstp);
@@ -140,10 +125,5 @@ int main() {
     hierarchy();
     technology_directions();
     htree();
-    if (failures) {
-        std::cerr << failures << " leakage check(s) failed\n";
-        return 1;
-    }
-    std::cout << "leakage tests passed\n";
-    return 0;
+    return finish("leakage tests passed", {}, "leakage check(s)");
 }

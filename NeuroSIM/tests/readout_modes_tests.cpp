@@ -2,14 +2,9 @@
 // multilevel sense amplifier, voltage against current sensing, and the sequential (row-by-row)
 // read-out: closed-form values, the directions the models give, and estimator runs with every option
 // on a synthetic trace (or on the trace directory given as the first argument). Plain checks.
-#include <chrono>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
-#include <map>
-#include <sstream>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -23,27 +18,12 @@
 #include "neurosim/sub_array.hpp"
 #include "neurosim/technology.hpp"
 #include "neurosim/trace.hpp"
+#include "test_support.hpp"
 
 using namespace neurosim;
+using namespace neurosim::test;
 
 namespace {
-
-int failures = 0;
-
-void check(bool ok, const std::string& what) {
-    if (!ok) {
-        ++failures;
-        std::cerr << "FAIL: " << what << '\n';
-    }
-}
-
-bool near(double a, double b, double rel = 1e-9) {
-    return std::abs(a - b) <= rel * std::max(std::abs(a), std::abs(b));
-}
-
-TechnologyNode tech(int node) {
-    return load_technology(NEUROSIM_DATA_DIR, node, DeviceRoadmap::lstp);
-}
 
 ColumnSample uniform_sample(float g, int columns, int reads) {
     ColumnSample s;
@@ -208,93 +188,34 @@ void test_sequential_layout() {
 
 // ---------------------------------------------------------------- estimator runs
 
-Trace synthetic_trace() {
-    Trace t;
-    t.weight_bits = 5;
-    t.input_bits = 8;
-    t.batch_size = 4;
-    t.iterations = 2;
-    auto add = [&](int h, int c, int k, int o) {
-        LayerShape l;
-        l.ifm_h = l.ifm_w = h;
-        l.ifm_c = c;
-        l.k_h = l.k_w = k;
-        l.ofm_c = o;
-        t.network.push_back(l);
-        TraceLayer layer;
-        const std::size_t rows = static_cast<std::size_t>(l.weight_rows());
-        layer.weight.shape = {rows, static_cast<std::size_t>(o)};
-        layer.weight.values.resize(rows * o);
+// The two-layer synthetic network with varied codes: weights cycling over -15..15 and inputs over 0..255.
+Trace varied_trace() {
+    Trace t = synthetic_trace(two_layer_network(), 4, 2, 0);
+    for (TraceLayer& layer : t.layers) {
         for (std::size_t i = 0; i < layer.weight.values.size(); ++i) {
             layer.weight.values[i] = static_cast<int>(i % 31) - 15;
         }
         layer.weight_old = layer.weight;
-        const std::size_t patches = static_cast<std::size_t>(h) * h;
-        layer.input.shape = {1, patches, rows};
-        layer.input.values.resize(patches * rows);
         for (std::size_t i = 0; i < layer.input.values.size(); ++i) {
             layer.input.values[i] = static_cast<int>(i * 7 % 256);
         }
-        t.layers.push_back(layer);
-    };
-    add(8, 32, 3, 64);
-    add(1, 1024, 1, 10);
+    }
     return t;
 }
 
-using Figures = std::map<std::string, double>;
-
-Figures estimate(const std::string& text, const Trace& trace, const std::filesystem::path& out) {
-    const HardwareConfig hw = parse_hardware_text(text, "test");
-    const TechnologyNode t = load_technology(NEUROSIM_DATA_DIR, hw.technology_node_nm, hw.device_roadmap);
-    const WireProperties wire = load_wire(NEUROSIM_DATA_DIR, hw.wire_width_nm);
-    FloorplanParams fp;
-    fp.weight_bits = trace.weight_bits;
-    fp.cell_bits = hw.effective_cell_bits();
-    fp.subarray_rows = hw.subarray_rows;
-    fp.subarray_cols = hw.subarray_cols;
-    fp.mapping = hw.mapping;
-    fp.pipeline = hw.pipeline;
-    fp.speedup_degree = hw.speedup_degree;
-    const Floorplan plan = plan_floorplan(trace.network, fp);
-    const DesignContext ctx{hw,
-                            t,
-                            trace.input_bits,
-                            trace.weight_bits,
-                            trace.batch_size,
-                            wire_resistance_ohm_per_m(wire, hw.wire_width_nm, hw.temperature_k)};
-    const ChipArea area = estimate_chip_area(ctx, trace.network, plan);
-    const ChipPerformance perf =
-        estimate_performance(ctx, trace, plan, area);
-    std::filesystem::create_directories(out);
-    const std::string csv = (out / "neurosim.csv").string();
-    write_chip_csv(area, perf, csv);
-    std::ifstream in(csv);
-    std::string header, values, name, number;
-    std::getline(in, header);
-    std::getline(in, values);
-    std::istringstream names(header), numbers(values);
-    Figures f;
-    while (std::getline(names, name, ',') && std::getline(numbers, number, ',')) f[name] = std::stod(number);
-    return f;
-}
-
 void test_estimator_options(const std::string& trace_dir) {
-    const bool real = !trace_dir.empty() && std::filesystem::is_directory(trace_dir);
-    const Trace trace = real ? read_trace(trace_dir) : synthetic_trace();
-    const std::string base =
-        real ? "" : "subarray_rows = 32\nsubarray_cols = 32\nwg_subarray_rows = 32\nwg_subarray_cols = 32\n";
-    const auto stamp = std::chrono::steady_clock::now().time_since_epoch().count();
-    const std::filesystem::path out =
-        std::filesystem::temp_directory_path() / ("neurosim_readout_modes_tests_" + std::to_string(stamp));
+    const bool real = is_trace_dir(trace_dir);
+    const Trace trace = real ? read_trace(trace_dir) : varied_trace();
+    const std::string base = real ? "" : kSmallArraysText;
+    const std::filesystem::path out = scratch_dir("neurosim_readout_modes_tests_");
     for (const std::string cell : {"fefet", "rram", "sram"}) {
         const std::string design = base + "memory_cell = " + cell + "\n";
-        const Figures par = estimate(design, trace, out / (cell + "_par"));
-        const Figures seq = estimate(design + "read_mode = sequential\n", trace, out / (cell + "_seq"));
-        const Figures bp = estimate(design + "parallel_backprop = false\n", trace, out / (cell + "_bp"));
-        const Figures volt = estimate(design + "sense_current_mode = false\n", trace, out / (cell + "_v"));
+        const Figures par = estimate_figures(design, trace, out / (cell + "_par"));
+        const Figures seq = estimate_figures(design + "read_mode = sequential\n", trace, out / (cell + "_seq"));
+        const Figures bp = estimate_figures(design + "parallel_backprop = false\n", trace, out / (cell + "_bp"));
+        const Figures volt = estimate_figures(design + "sense_current_mode = false\n", trace, out / (cell + "_v"));
         const Figures seq_sar =
-            estimate(design + "read_mode = sequential\nadc_type = sar\n", trace, out / (cell + "_seqsar"));
+            estimate_figures(design + "read_mode = sequential\nadc_type = sar\n", trace, out / (cell + "_seqsar"));
         const std::string c = cell + ": ";
         std::cout << cell << " latency_fw_s parallel " << par.at("latency_fw_s") << " sequential "
                   << seq.at("latency_fw_s") << '\n';
@@ -309,7 +230,7 @@ void test_estimator_options(const std::string& trace_dir) {
         check(seq.at("area_adc_m2") != par.at("area_adc_m2"), c + "the sequential periphery has its own area");
         check(seq_sar.at("latency_fw_s") > 0, c + "sequential read with SAR converters runs");
         if (cell != "sram") {
-            const Figures sar = estimate(design + "adc_type = sar\n", trace, out / (cell + "_sar"));
+            const Figures sar = estimate_figures(design + "adc_type = sar\n", trace, out / (cell + "_sar"));
             check(sar.at("breakdown_latency_adc_s") > par.at("breakdown_latency_adc_s"),
                   c + "the 7-step SAR converts slower than the sense amplifier");
             check(sar.at("breakdown_energy_adc_j") < par.at("breakdown_energy_adc_j"),
@@ -335,21 +256,12 @@ void test_estimator_options(const std::string& trace_dir) {
 
 int main(int argc, char** argv) {
     const std::string trace_dir = argc > 1 ? argv[1] : "";
-    try {
+    return finish("readout_modes_tests: all checks passed", [&] {
         test_sar_sensing();
         test_voltage_sensing();
         test_latch_and_decoder();
         test_sequential_cost();
         test_sequential_layout();
         test_estimator_options(trace_dir);
-    } catch (const std::exception& e) {
-        std::cerr << "FAIL: unexpected error: " << e.what() << '\n';
-        ++failures;
-    }
-    if (failures) {
-        std::cerr << failures << " check(s) failed\n";
-        return 1;
-    }
-    std::cout << "readout_modes_tests: all checks passed\n";
-    return 0;
+    });
 }

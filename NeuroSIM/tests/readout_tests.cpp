@@ -10,27 +10,12 @@
 #include "neurosim/performance.hpp"
 #include "neurosim/readout.hpp"
 #include "neurosim/technology.hpp"
+#include "test_support.hpp"
 
 using namespace neurosim;
+using namespace neurosim::test;
 
 namespace {
-
-int failures = 0;
-
-void check(bool ok, const std::string& what) {
-    if (!ok) {
-        ++failures;
-        std::cerr << "FAIL: " << what << '\n';
-    }
-}
-
-bool near(double a, double b, double rel = 1e-9) {
-    return std::abs(a - b) <= rel * std::max(std::abs(a), std::abs(b));
-}
-
-TechnologyNode tech(int node) {
-    return load_technology(NEUROSIM_DATA_DIR, node, DeviceRoadmap::lstp);
-}
 
 void test_horowitz() {
     const double tau = 1e-9;
@@ -220,10 +205,5 @@ int main() {
     test_read_cycle_trends();
     test_column_sample();
     test_column_sample_blocks();
-    if (failures) {
-        std::cerr << failures << " readout check(s) failed\n";
-        return 1;
-    }
-    std::cout << "readout tests passed\n";
-    return 0;
+    return finish("readout tests passed", {}, "readout check(s)");
 }

@@ -2,13 +2,10 @@
 // Usage: neurosim_sar_adc_tests [TRACE_DIR [HARDWARE_FILE]]
 //   With a trace directory the end-to-end check runs the estimator on it (hardware file plus
 //   adc_type); without one it runs on a small synthetic trace.
-#include <chrono>
 #include <cmath>
-#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <functional>
 #include <iostream>
 #include <limits>
 #include <sstream>
@@ -26,36 +23,12 @@
 #include "neurosim/sub_array.hpp"
 #include "neurosim/technology.hpp"
 #include "neurosim/trace.hpp"
+#include "test_support.hpp"
 
 using namespace neurosim;
+using namespace neurosim::test;
 
 namespace {
-
-int failures = 0;
-
-void check(bool ok, const std::string& what) {
-    if (!ok) {
-        ++failures;
-        std::cerr << "FAIL: " << what << '\n';
-    }
-}
-
-bool throws(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const std::exception&) {
-        return true;
-    }
-    return false;
-}
-
-bool near(double a, double b, double rel = 1e-9) {
-    return std::abs(a - b) <= rel * std::max(std::abs(a), std::abs(b));
-}
-
-TechnologyNode tech(int node = 32, DeviceRoadmap roadmap = DeviceRoadmap::lstp) {
-    return load_technology(NEUROSIM_DATA_DIR, node, roadmap);
-}
 
 // A column of the reference design point: 128 FeFET cells of 240 kOhm in parallel.
 constexpr double kColumnOhm = 240e3 / 128;
@@ -154,13 +127,8 @@ void test_hardware_key() {
     check(HardwareConfig{}.adc_type == AdcType::mlsa, "the multilevel sense amplifier is the default ADC");
     check(parse_hardware_text("adc_type = sar\n", "test").adc_type == AdcType::sar, "adc_type = sar is read");
     check(parse_hardware_text("adc_type = mlsa\n", "test").adc_type == AdcType::mlsa, "adc_type = mlsa is read");
-    bool named = false;
-    try {
-        parse_hardware_text("adc_type = flash\n", "test");
-    } catch (const std::runtime_error& e) {
-        named = std::string(e.what()).find("adc_type") != std::string::npos;
-    }
-    check(named, "a bad adc_type is rejected naming the key");
+    check(throws_naming([] { parse_hardware_text("adc_type = flash\n", "test"); }, "adc_type"),
+          "a bad adc_type is rejected naming the key");
     bool listed = false;
     for (const auto& k : hardware_keys()) {
         if (k.key == "adc_type") listed = k.type == "choice" && k.default_value == "mlsa" && k.range == "mlsa|sar";
@@ -184,73 +152,6 @@ void test_subarray_uses_sar() {
     }
 }
 
-// A small network with uniform synthetic arrays (fits 32x32 sub-arrays).
-Trace synthetic_trace() {
-    Trace t;
-    t.weight_bits = 5;
-    t.input_bits = 8;
-    t.batch_size = 4;
-    t.iterations = 2;
-    auto add = [&](int h, int c, int k, int o) {
-        LayerShape l;
-        l.ifm_h = l.ifm_w = h;
-        l.ifm_c = c;
-        l.k_h = l.k_w = k;
-        l.ofm_c = o;
-        t.network.push_back(l);
-        TraceLayer layer;
-        const std::size_t rows = static_cast<std::size_t>(l.weight_rows());
-        layer.weight.shape = {rows, static_cast<std::size_t>(o)};
-        layer.weight.values.assign(rows * o, 3);
-        layer.weight_old = layer.weight;
-        const std::size_t patches = static_cast<std::size_t>(h) * h;
-        layer.input.shape = {1, patches, rows};
-        layer.input.values.assign(patches * rows, 17);
-        t.layers.push_back(layer);
-    };
-    add(8, 32, 3, 64);
-    add(1, 1024, 1, 10);
-    return t;
-}
-
-// Runs the estimator as the command line does and returns area_adc_m2 of the neurosim.csv it writes.
-double estimated_adc_area_m2(const HardwareConfig& hw, const Trace& trace, const std::filesystem::path& out) {
-    const TechnologyNode t = load_technology(NEUROSIM_DATA_DIR, hw.technology_node_nm, hw.device_roadmap);
-    const WireProperties wire = load_wire(NEUROSIM_DATA_DIR, hw.wire_width_nm);
-    FloorplanParams fp;
-    fp.weight_bits = trace.weight_bits;
-    fp.cell_bits = hw.effective_cell_bits();
-    fp.subarray_rows = hw.subarray_rows;
-    fp.subarray_cols = hw.subarray_cols;
-    fp.mapping = hw.mapping;
-    fp.pipeline = hw.pipeline;
-    fp.speedup_degree = hw.speedup_degree;
-    const Floorplan plan = plan_floorplan(trace.network, fp);
-    const DesignContext ctx{hw,
-                            t,
-                            trace.input_bits,
-                            trace.weight_bits,
-                            trace.batch_size,
-                            wire_resistance_ohm_per_m(wire, hw.wire_width_nm, hw.temperature_k)};
-    const ChipArea area = estimate_chip_area(ctx, trace.network, plan);
-    const ChipPerformance perf =
-        estimate_performance(ctx, trace, plan, area);
-    std::filesystem::create_directories(out);
-    const std::string csv = (out / "neurosim.csv").string();
-    write_chip_csv(area, perf, csv);
-
-    std::ifstream in(csv);
-    std::string header, values;
-    std::getline(in, header);
-    std::getline(in, values);
-    std::istringstream names(header), numbers(values);
-    std::string name, number;
-    while (std::getline(names, name, ',') && std::getline(numbers, number, ',')) {
-        if (name == "area_adc_m2") return std::stod(number);
-    }
-    throw std::runtime_error("neurosim.csv has no area_adc_m2 column");
-}
-
 std::string read_text(const std::string& path) {
     std::ifstream in(path);
     if (!in) throw std::runtime_error("cannot read " + path);
@@ -260,19 +161,14 @@ std::string read_text(const std::string& path) {
 }
 
 void test_estimator_end_to_end(const std::string& trace_dir, const std::string& hardware_file) {
-    const bool real = !trace_dir.empty() && std::filesystem::is_directory(trace_dir);
+    const bool real = is_trace_dir(trace_dir);
     // The synthetic network is small: it needs small sub-arrays.
-    std::string base =
-        real ? "" : "subarray_rows = 32\nsubarray_cols = 32\nwg_subarray_rows = 32\nwg_subarray_cols = 32\n";
+    std::string base = real ? "" : kSmallArraysText;
     if (!hardware_file.empty()) base = read_text(hardware_file) + "\n";
-    const HardwareConfig mlsa = parse_hardware_text(base + "adc_type = mlsa\n", "mlsa");
-    const HardwareConfig sar = parse_hardware_text(base + "adc_type = sar\n", "sar");
-    const Trace trace = real ? read_trace(trace_dir) : synthetic_trace();
-    const auto stamp = std::chrono::steady_clock::now().time_since_epoch().count();
-    const std::filesystem::path out =
-        std::filesystem::temp_directory_path() / ("neurosim_sar_adc_tests_" + std::to_string(stamp));
-    const double a_mlsa = estimated_adc_area_m2(mlsa, trace, out / "mlsa");
-    const double a_sar = estimated_adc_area_m2(sar, trace, out / "sar");
+    const Trace trace = real ? read_trace(trace_dir) : synthetic_trace(two_layer_network(), 4, 2, 17);
+    const std::filesystem::path out = scratch_dir("neurosim_sar_adc_tests_");
+    const double a_mlsa = estimate_figures(base + "adc_type = mlsa\n", trace, out / "mlsa").at("area_adc_m2");
+    const double a_sar = estimate_figures(base + "adc_type = sar\n", trace, out / "sar").at("area_adc_m2");
     std::filesystem::remove_all(out);
     std::cout << "end-to-end on " << (real ? trace_dir : std::string("a synthetic trace"))
               << ": area_adc_m2 mlsa = " << a_mlsa << ", sar = " << a_sar << '\n';
@@ -285,7 +181,7 @@ void test_estimator_end_to_end(const std::string& trace_dir, const std::string& 
 int main(int argc, char** argv) {
     const std::string trace_dir = argc > 1 ? argv[1] : "";
     const std::string hardware_file = argc > 2 ? argv[2] : "";
-    try {
+    return finish("all SAR ADC tests passed", [&] {
         test_latency_linear_in_bits();
         test_energy();
         test_area();
@@ -293,14 +189,5 @@ int main(int argc, char** argv) {
         test_hardware_key();
         test_subarray_uses_sar();
         test_estimator_end_to_end(trace_dir, hardware_file);
-    } catch (const std::exception& e) {
-        std::cerr << "FAIL: unexpected error: " << e.what() << '\n';
-        ++failures;
-    }
-    if (failures) {
-        std::cerr << failures << " check(s) failed\n";
-        return 1;
-    }
-    std::cout << "all SAR ADC tests passed\n";
-    return 0;
+    });
 }

@@ -1,9 +1,7 @@
 // Tests of the operating temperature: the transistor-current table, its interpolation and range, and what
 // temperature does to the estimate (leakage rises, the layout stays). Plain checks, no framework.
 #include <cmath>
-#include <cstdint>
 #include <fstream>
-#include <functional>
 #include <iostream>
 #include <limits>
 #include <sstream>
@@ -14,28 +12,12 @@
 #include "neurosim/estimate.hpp"
 #include "neurosim/hardware_config.hpp"
 #include "neurosim/technology.hpp"
+#include "test_support.hpp"
 
 using namespace neurosim;
+using namespace neurosim::test;
 
 namespace {
-
-int failures = 0;
-
-void check(bool ok, const std::string& what) {
-    if (!ok) {
-        ++failures;
-        std::cerr << "FAIL: " << what << '\n';
-    }
-}
-
-bool throws_naming(const std::function<void()>& f, const std::string& needle) {
-    try {
-        f();
-    } catch (const std::runtime_error& e) {
-        return std::string(e.what()).find(needle) != std::string::npos;
-    }
-    return false;
-}
 
 const std::vector<int> kNodes = {130, 90, 65, 45, 32, 22, 14, 10, 7};
 const std::vector<DeviceRoadmap> kRoadmaps = {DeviceRoadmap::hp, DeviceRoadmap::lstp};
@@ -182,36 +164,6 @@ void test_outside_the_table() {
     check(declared, "the hardware key declares the tabulated range");
 }
 
-// Two small layers with uniform synthetic activity.
-Trace small_trace() {
-    Trace t;
-    t.weight_bits = 5;
-    t.input_bits = 8;
-    t.batch_size = 10;
-    t.iterations = 5;
-    auto add = [&](int h, int c, int k, int o) {
-        LayerShape l;
-        l.ifm_h = l.ifm_w = h;
-        l.ifm_c = c;
-        l.k_h = l.k_w = k;
-        l.ofm_c = o;
-        t.network.push_back(l);
-        TraceLayer layer;
-        const std::size_t rows = static_cast<std::size_t>(l.weight_rows());
-        layer.weight.shape = {rows, static_cast<std::size_t>(o)};
-        layer.weight.values.assign(rows * o, 3);
-        layer.weight_old = layer.weight;
-        for (std::size_t i = 0; i < 50; ++i) layer.weight_old.values[i] = 2;
-        const std::size_t patches = static_cast<std::size_t>(h) * h;
-        layer.input.shape = {1, patches, rows};
-        layer.input.values.assign(patches * rows, std::int16_t{17});
-        t.layers.push_back(layer);
-    };
-    add(8, 32, 3, 64);
-    add(1, 1024, 1, 10);
-    return t;
-}
-
 bool same_area(const ChipArea& a, const ChipArea& b) {
     const AreaParts& x = a.chip;
     const AreaParts& y = b.chip;
@@ -221,12 +173,9 @@ bool same_area(const ChipArea& a, const ChipArea& b) {
 }
 
 void test_estimate_across_temperature() {
-    const Trace trace = small_trace();
+    const Trace trace = synthetic_trace(two_layer_network(), 10, 5, 17, 50);
     for (const char* cell : {"fefet", "rram", "sram"}) {
-        HardwareConfig hw = parse_hardware_text(
-            std::string("memory_cell = ") + cell + "\nsubarray_rows = 32\nsubarray_cols = 32\n"
-                                                   "wg_subarray_rows = 32\nwg_subarray_cols = 32\n",
-            "test");
+        HardwareConfig hw = parse_hardware_text(std::string("memory_cell = ") + cell + "\n" + kSmallArraysText, "test");
         const Estimate cold = estimate_chip(hw, trace, NEUROSIM_DATA_DIR);
         hw.temperature_k = 350;
         const Estimate warm = estimate_chip(hw, trace, NEUROSIM_DATA_DIR);
@@ -251,10 +200,5 @@ int main() {
     test_interpolation();
     test_outside_the_table();
     test_estimate_across_temperature();
-    if (failures) {
-        std::cerr << failures << " check(s) failed\n";
-        return 1;
-    }
-    std::cout << "all temperature tests passed\n";
-    return 0;
+    return finish("all temperature tests passed");
 }

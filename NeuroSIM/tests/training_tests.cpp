@@ -7,29 +7,14 @@
 
 #include "neurosim/hardware_config.hpp"
 #include "neurosim/technology.hpp"
+#include "test_support.hpp"
 #include "neurosim/training_circuits.hpp"
 #include "neurosim/weight_update.hpp"
 
 using namespace neurosim;
+using namespace neurosim::test;
 
 namespace {
-
-int failures = 0;
-
-void check(bool ok, const std::string& what) {
-    if (!ok) {
-        ++failures;
-        std::cerr << "FAIL: " << what << '\n';
-    }
-}
-
-bool near(double a, double b, double rel = 1e-9) {
-    return std::abs(a - b) <= rel * std::max(std::abs(a), std::abs(b));
-}
-
-TechnologyNode tech(int node = 32) {
-    return load_technology(NEUROSIM_DATA_DIR, node, DeviceRoadmap::lstp);
-}
 
 // One layer of `rows` x `cols` weights, all at `before`, except those listed, which move to `after`.
 struct Change {
@@ -207,10 +192,5 @@ int main() {
     test_stage_delay();
     test_ripple_adder();
     test_gradient_unit_timing();
-    if (failures) {
-        std::cerr << failures << " check(s) failed\n";
-        return EXIT_FAILURE;
-    }
-    std::cout << "training tests passed\n";
-    return EXIT_SUCCESS;
+    return finish("training tests passed");
 }

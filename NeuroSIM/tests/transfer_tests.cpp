@@ -6,32 +6,18 @@
 #include <utility>
 
 #include "neurosim/chip.hpp"
+#include "neurosim/estimate.hpp"
 #include "neurosim/floorplan.hpp"
 #include "neurosim/gate.hpp"
 #include "neurosim/performance.hpp"
 #include "neurosim/technology.hpp"
+#include "test_support.hpp"
 #include "neurosim/transfer.hpp"
 
 using namespace neurosim;
+using namespace neurosim::test;
 
 namespace {
-
-int failures = 0;
-
-void check(bool ok, const std::string& what) {
-    if (!ok) {
-        ++failures;
-        std::cerr << "FAIL: " << what << '\n';
-    }
-}
-
-bool near(double a, double b, double rel = 1e-9) {
-    return std::abs(a - b) <= rel * std::max(std::abs(a), std::abs(b));
-}
-
-TechnologyNode tech(int node = 32) {
-    return load_technology(NEUROSIM_DATA_DIR, node, DeviceRoadmap::lstp);
-}
 
 double wire_r(int width_nm = 40) {
     return wire_resistance_ohm_per_m(load_wire(NEUROSIM_DATA_DIR, width_nm), width_nm);
@@ -157,69 +143,35 @@ void test_htree_odd_grid() {
     check(near(three.bit_energy_j(), 2 * two.bit_energy_j()), "a bit crosses twice the wire of a 2x2 tree");
 }
 
-// A small network whose trace holds the given input code everywhere and unchanged weights.
+// The three-layer synthetic network with input code 5 everywhere and unchanged weights.
 Trace small_trace() {
-    Trace tr;
-    tr.weight_bits = 5;
-    tr.input_bits = 8;
-    tr.batch_size = 4;
-    tr.iterations = 2;
-    auto add = [&](int h, int c, int k, int o, bool pool) {
-        LayerShape l;
-        l.ifm_h = l.ifm_w = h;
-        l.ifm_c = c;
-        l.k_h = l.k_w = k;
-        l.ofm_c = o;
-        l.pool = pool;
-        tr.network.push_back(l);
-        TraceLayer layer;
-        const std::size_t rows = static_cast<std::size_t>(l.weight_rows());
-        layer.weight.shape = {rows, static_cast<std::size_t>(o)};
-        layer.weight.values.assign(rows * o, 3);
-        layer.weight_old = layer.weight;
-        const std::size_t patches = static_cast<std::size_t>(h) * h;
-        layer.input.shape = {1, patches, rows};
-        layer.input.values.assign(patches * rows, 5);
-        tr.layers.push_back(layer);
-    };
-    add(8, 32, 3, 64, false);
-    add(8, 64, 3, 64, true);
-    add(1, 1024, 1, 10, false);
-    return tr;
+    return synthetic_trace(three_layer_network(), 4, 2, 5);
+}
+
+// Lays `tr` out on `hw` at 32 nm and returns what `use` makes of the design context, floorplan and area.
+template <typename Use>
+auto with_layout(const HardwareConfig& hw, const Trace& tr, Use use) {
+    static const TechnologyNode t = tech(hw.technology_node_nm);
+    const Floorplan plan = plan_floorplan(tr.network, floorplan_params(hw, tr.weight_bits));
+    const DesignContext ctx{hw, t, tr.input_bits, tr.weight_bits, tr.batch_size, wire_r(hw.wire_width_nm)};
+    const ChipArea area = estimate_chip_area(ctx, tr.network, plan);
+    return use(ctx, plan, area);
 }
 
 std::vector<LayerCosts> costs(const HardwareConfig& hw, const Trace& tr) {
-    static const TechnologyNode t = tech(hw.technology_node_nm);
-    FloorplanParams fp;
-    fp.weight_bits = tr.weight_bits;
-    fp.cell_bits = hw.effective_cell_bits();
-    fp.subarray_rows = hw.subarray_rows;
-    fp.subarray_cols = hw.subarray_cols;
-    fp.mapping = hw.mapping;
-    const Floorplan plan = plan_floorplan(tr.network, fp);
-    const DesignContext ctx{hw, t, tr.input_bits, tr.weight_bits, tr.batch_size, wire_r(hw.wire_width_nm)};
-    const ChipArea area = estimate_chip_area(ctx, tr.network, plan);
-    return trace_layer_costs(ctx, tr, plan, area);
+    return with_layout(hw, tr, [&](const DesignContext& ctx, const Floorplan& plan, const ChipArea& area) {
+        return trace_layer_costs(ctx, tr, plan, area);
+    });
 }
 
 void test_tile_data_paths() {
     const Trace tr = small_trace();
     auto models = [&](MemoryCell cell) {
-        HardwareConfig hw;
+        HardwareConfig hw = small_arrays();
         hw.memory_cell = cell;
-        hw.subarray_rows = hw.subarray_cols = 32;
-        hw.wg_subarray_rows = hw.wg_subarray_cols = 32;
-        static TechnologyNode t = tech(hw.technology_node_nm);
-        FloorplanParams fp;
-        fp.weight_bits = tr.weight_bits;
-        fp.cell_bits = hw.effective_cell_bits();
-        fp.subarray_rows = hw.subarray_rows;
-        fp.subarray_cols = hw.subarray_cols;
-        fp.mapping = hw.mapping;
-        const Floorplan plan = plan_floorplan(tr.network, fp);
-        const DesignContext ctx{hw, t, tr.input_bits, tr.weight_bits, tr.batch_size, wire_r(hw.wire_width_nm)};
-        const ChipArea area = estimate_chip_area(ctx, tr.network, plan);
-        return std::make_pair(plan, data_movement_models(ctx, plan, area));
+        return with_layout(hw, tr, [](const DesignContext& ctx, const Floorplan& plan, const ChipArea& area) {
+            return std::make_pair(plan, data_movement_models(ctx, plan, area));
+        });
     };
     const auto envm = models(MemoryCell::fefet);
     const auto sram = models(MemoryCell::sram);
@@ -235,9 +187,7 @@ void test_tile_data_paths() {
 }
 
 void test_layer_costs() {
-    HardwareConfig hw;
-    hw.subarray_rows = hw.subarray_cols = 32;
-    hw.wg_subarray_rows = hw.wg_subarray_cols = 32;
+    const HardwareConfig hw = small_arrays();
     const Trace tr = small_trace();
     const std::vector<LayerCosts> base = costs(hw, tr);
     for (const LayerCosts& c : base) {
@@ -272,10 +222,5 @@ int main() {
     test_htree_odd_grid();
     test_tile_data_paths();
     test_layer_costs();
-    if (failures) {
-        std::cerr << failures << " check(s) failed\n";
-        return 1;
-    }
-    std::cout << "all transfer tests passed\n";
-    return 0;
+    return finish("all transfer tests passed");
 }

@@ -1,9 +1,7 @@
 // Unit tests of the estimator's building blocks: scaling laws and parsing. Plain checks, no framework.
 #include <cmath>
-#include <cstdlib>
-#include <functional>
+#include <cstdint>
 #include <iostream>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -16,32 +14,12 @@
 #include "neurosim/performance.hpp"
 #include "neurosim/sub_array.hpp"
 #include "neurosim/technology.hpp"
+#include "test_support.hpp"
 
 using namespace neurosim;
+using namespace neurosim::test;
 
 namespace {
-
-int failures = 0;
-
-void check(bool ok, const std::string& what) {
-    if (!ok) {
-        ++failures;
-        std::cerr << "FAIL: " << what << '\n';
-    }
-}
-
-bool throws_naming(const std::function<void()>& f, const std::string& needle) {
-    try {
-        f();
-    } catch (const std::runtime_error& e) {
-        return std::string(e.what()).find(needle) != std::string::npos;
-    }
-    return false;
-}
-
-TechnologyNode tech(int node = 32) {
-    return load_technology(NEUROSIM_DATA_DIR, node, DeviceRoadmap::lstp);
-}
 
 void test_gate_scaling() {
     const TechnologyNode t32 = tech(32), t22 = tech(22);
@@ -122,23 +100,9 @@ void test_hardware_parsing() {
 }
 
 void test_floorplan_vgg8() {
-    Network net;
-    auto add = [&](int h, int c, int k, int o) {
-        LayerShape l;
-        l.ifm_h = l.ifm_w = h;
-        l.ifm_c = c;
-        l.k_h = l.k_w = k;
-        l.ofm_c = o;
-        net.push_back(l);
-    };
-    add(32, 3, 3, 128);
-    add(32, 128, 3, 128);
-    add(16, 128, 3, 256);
-    add(16, 256, 3, 256);
-    add(8, 256, 3, 512);
-    add(8, 512, 3, 512);
-    add(1, 8192, 1, 1024);
-    add(1, 1024, 1, 10);
+    const Network net = {layer_shape(32, 3, 3, 128), layer_shape(32, 128, 3, 128), layer_shape(16, 128, 3, 256),
+                         layer_shape(16, 256, 3, 256), layer_shape(8, 256, 3, 512), layer_shape(8, 512, 3, 512),
+                         layer_shape(1, 8192, 1, 1024), layer_shape(1, 1024, 1, 10)};
     FloorplanParams p;
     const Floorplan plan = plan_floorplan(net, p);
     const std::vector<int> tiles = {1, 1, 1, 1, 1, 1, 8, 1};
@@ -152,64 +116,19 @@ void test_floorplan_vgg8() {
     const Floorplan conventional = plan_floorplan(net, p);
     check(conventional.novel_tile_count == 0 && conventional.conventional_tile_count > 0,
           "conventional mapping uses CM tiles");
-    Network small;
-    LayerShape narrow;
-    narrow.ifm_h = narrow.ifm_w = 8;
-    narrow.ifm_c = 16;
-    narrow.k_h = narrow.k_w = 3;
-    narrow.ofm_c = 16;
-    small.push_back(narrow);
-    small.push_back(narrow);
+    const Network small(2, layer_shape(8, 16, 3, 16));
     check(throws_naming([&] { plan_floorplan(small, FloorplanParams{}); }, "subarray_rows"),
           "sub-arrays larger than the network are rejected naming subarray_rows");
 }
 
-// A small network with synthetic trace arrays: every input code `input_code`, weights 3, and
-// `changed` of each layer's weights one code lower before the update.
+// The three-layer synthetic trace: every input code `input_code`, weights 3, and `changed` of each
+// layer's weights one code lower before the update.
 Trace synthetic_trace(int batch, int iterations, std::int16_t input_code, std::size_t changed) {
-    Trace t;
-    t.weight_bits = 5;
-    t.input_bits = 8;
-    t.batch_size = batch;
-    t.iterations = iterations;
-    auto add = [&](int h, int c, int k, int o, bool pool) {
-        LayerShape l;
-        l.ifm_h = l.ifm_w = h;
-        l.ifm_c = c;
-        l.k_h = l.k_w = k;
-        l.ofm_c = o;
-        l.pool = pool;
-        t.network.push_back(l);
-        TraceLayer layer;
-        const std::size_t rows = static_cast<std::size_t>(l.weight_rows());
-        layer.weight.shape = {rows, static_cast<std::size_t>(o)};
-        layer.weight.values.assign(rows * o, 3);
-        layer.weight_old = layer.weight;
-        for (std::size_t i = 0; i < changed && i < layer.weight_old.values.size(); ++i) layer.weight_old.values[i] = 2;
-        const std::size_t patches = static_cast<std::size_t>(h) * h;
-        layer.input.shape = {1, patches, rows};
-        layer.input.values.assign(patches * rows, input_code);
-        t.layers.push_back(layer);
-    };
-    add(8, 32, 3, 64, false);
-    add(8, 64, 3, 64, true);
-    add(1, 1024, 1, 10, false);
-    return t;
-}
-
-HardwareConfig small_arrays() {
-    HardwareConfig hw;
-    hw.subarray_rows = hw.subarray_cols = 32;
-    hw.wg_subarray_rows = hw.wg_subarray_cols = 32;
-    return hw;
+    return test::synthetic_trace(three_layer_network(), batch, iterations, input_code, changed);
 }
 
 ChipPerformance run_performance(const HardwareConfig& hw, const Trace& trace) {
     return estimate_chip(hw, trace, NEUROSIM_DATA_DIR).performance;
-}
-
-bool near(double a, double b, double rel = 1e-9) {
-    return std::abs(a - b) <= rel * std::max(std::abs(a), std::abs(b));
 }
 
 void test_trace_activity() {
@@ -283,10 +202,5 @@ int main() {
     test_floorplan_vgg8();
     test_trace_activity();
     test_performance_scaling();
-    if (failures) {
-        std::cerr << failures << " check(s) failed\n";
-        return 1;
-    }
-    std::cout << "all unit tests passed\n";
-    return 0;
+    return finish("all unit tests passed");
 }

@@ -8,34 +8,20 @@
 #include <vector>
 
 #include "neurosim/chip.hpp"
+#include "neurosim/estimate.hpp"
 #include "neurosim/floorplan.hpp"
 #include "neurosim/gradient_read_energy.hpp"
 #include "neurosim/hardware_config.hpp"
 #include "neurosim/performance.hpp"
 #include "neurosim/technology.hpp"
+#include "test_support.hpp"
 #include "neurosim/weight_transfer.hpp"
 #include "neurosim/weight_update.hpp"
 
 using namespace neurosim;
+using namespace neurosim::test;
 
 namespace {
-
-int failures = 0;
-
-void check(bool ok, const std::string& what) {
-    if (!ok) {
-        ++failures;
-        std::cerr << "FAIL: " << what << '\n';
-    }
-}
-
-bool near(double a, double b, double rel = 1e-9) {
-    return std::abs(a - b) <= rel * std::max(std::abs(a), std::abs(b));
-}
-
-TechnologyNode tech(int node = 32) {
-    return load_technology(NEUROSIM_DATA_DIR, node, DeviceRoadmap::lstp);
-}
 
 HardwareConfig sram_unit() {
     HardwareConfig hw;
@@ -129,34 +115,13 @@ void sram_programming() {
     check(none.row_pulses == 0 && none.energy_j() == 0, "nothing changed, nothing written");
 }
 
-Network small_network() {
-    Network n;
-    auto add = [&](int h, int c, int k, int o) {
-        LayerShape l;
-        l.ifm_h = l.ifm_w = h;
-        l.ifm_c = c;
-        l.k_h = l.k_w = k;
-        l.ofm_c = o;
-        n.push_back(l);
-    };
-    add(16, 64, 3, 64);
-    add(8, 64, 3, 128);
-    add(1, 2048, 1, 256);
-    return n;
-}
-
 void weight_change_delivery() {
     HardwareConfig hw;
     hw.memory_cell = MemoryCell::sram;
     hw.subarray_rows = hw.subarray_cols = 64;
     const TechnologyNode t = tech();
-    const Network net = small_network();
-    FloorplanParams fp;
-    fp.weight_bits = 8;
-    fp.cell_bits = 1;
-    fp.subarray_rows = fp.subarray_cols = 64;
-    fp.mapping = hw.mapping;
-    const Floorplan plan = plan_floorplan(net, fp);
+    const Network net = {layer_shape(16, 64, 3, 64), layer_shape(8, 64, 3, 128), layer_shape(1, 2048, 1, 256)};
+    const Floorplan plan = plan_floorplan(net, floorplan_params(hw, 8));
     const DesignContext ctx{hw, t, 8, 8, 200, 1e6};
     const ChipArea area = estimate_chip_area(ctx, net, plan);
     const WeightChangeDelivery d(ctx, plan, area);
@@ -191,10 +156,5 @@ int main() {
     gradient_array();
     sram_programming();
     weight_change_delivery();
-    if (failures) {
-        std::cerr << failures << " check(s) failed\n";
-        return 1;
-    }
-    std::cout << "update/transfer tests passed\n";
-    return 0;
+    return finish("update/transfer tests passed");
 }

@@ -17,6 +17,9 @@ struct Estimate {
     ChipPerformance performance;
 };
 
+// The floorplan parameters of `hw` for weights of `weight_bits` bits (the trace's precision).
+FloorplanParams floorplan_params(const HardwareConfig& hw, int weight_bits);
+
 // Lays the chip out at kLayoutTemperatureK and runs it at hw.temperature_k: the operating temperature
 // changes transistor currents and wire resistance (delays, leakage), not the area. Tables come from
 // data_dir; throws on a missing table entry or a temperature outside the tables.
