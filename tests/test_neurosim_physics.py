@@ -227,3 +227,28 @@ def test_heat_raises_leakage_but_not_area(estimate):
     cool, hot = estimate(), estimate(temperature_k=380)
     assert hot.leakage_power_w > 2 * cool.leakage_power_w
     assert hot.area_total_m2 == cool.area_total_m2
+
+
+def test_smaller_sub_arrays_need_more_periphery_and_time(estimate):
+    default, small = estimate(), estimate(subarray_rows=64, subarray_cols=64)
+    assert small.area_adc_m2 > default.area_adc_m2
+    assert small.peak_latency_fw_s > default.peak_latency_fw_s
+
+
+def test_pipelined_speed_up_buys_time_with_area(estimate):
+    # Conventional mapping leaves the early layers undercopied, so the speed-up replicates them.
+    plain = estimate(pipeline=True, mapping="conventional")
+    faster = estimate(pipeline=True, mapping="conventional", speedup_degree=8)
+    assert faster.area_total_m2 > plain.area_total_m2
+    assert faster.latency_fw_s < plain.latency_fw_s
+
+
+def test_a_narrower_chip_bus_saves_routing_area_and_costs_time(estimate):
+    default, narrow = estimate(), estimate(max_global_bus_width_bits=1024)
+    assert narrow.area_routing_m2 < default.area_routing_m2
+    assert narrow.breakdown_latency_interconnect_s > default.breakdown_latency_interconnect_s
+
+
+def test_buffer_core_size_changes_buffer_time(estimate):
+    assert estimate(tile_buffer_core_rows=64, tile_buffer_core_cols=64).breakdown_latency_buffer_s \
+        != estimate().breakdown_latency_buffer_s
