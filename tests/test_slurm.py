@@ -45,6 +45,8 @@ TINY = {
     # One torch thread in both runs: float sums, and so checkpoints, depend on the thread count.
     "train": {"batch_size": 128, "device": "cpu", "threads": 1},
     "trace": {"every": 2},
+    # A design this small network can be mapped onto (checked before any job is planned).
+    "hardware": {"memory_cell": "sram", "subarray_rows": 32, "subarray_cols": 32},
 }
 # What the profile asks of SLURM, as sacct reports it.
 TRAIN_TRES = {"gres/gpu": "1", "mem": "8000M"}

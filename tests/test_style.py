@@ -9,6 +9,6 @@ from conftest import REPO
 
 @pytest.mark.skipif(shutil.which("ruff") is None, reason="ruff is not installed")
 def test_ruff_is_clean():
-    result = subprocess.run(["ruff", "check", "src", "tests", "benchmarks", "workflow/scripts",
-                             "NeuroSIM/tools"], cwd=REPO, capture_output=True, text=True)
+    result = subprocess.run(["ruff", "check", "src", "tests", "benchmarks", "workflow/scripts"],
+                            cwd=REPO, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
