@@ -221,6 +221,10 @@ def test_sar_and_sense_amplifier_adcs_differ(estimate):
     # At 64 levels a SAR converter is smaller but takes log2(levels) + 1 steps per conversion.
     assert sar.area_adc_m2 < sense_amp.area_adc_m2
     assert sar.breakdown_latency_adc_s > sense_amp.breakdown_latency_adc_s
+    # The gradient unit converts with the same kind: slower, and its SRAM columns conduct for the
+    # SAR's seven steps instead of the sense amplifier's one nanosecond.
+    assert sar.breakdown_latency_weight_gradient_s > sense_amp.breakdown_latency_weight_gradient_s
+    assert sar.breakdown_energy_weight_gradient_j > sense_amp.breakdown_energy_weight_gradient_j
 
 
 def test_heat_raises_leakage_but_not_area(estimate):

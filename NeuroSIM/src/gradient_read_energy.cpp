@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "neurosim/gate.hpp"
+#include "neurosim/sar_adc.hpp"
 #include "neurosim/training_circuits.hpp"
 
 namespace neurosim {
@@ -92,13 +93,19 @@ GradientArrayEnergy::GradientArrayEnergy(const DesignContext& ctx, double row_ac
     const double col_wire_ohm = ctx.wire_resistance_ohm_per_m * rows * hw.sram_cell_height_f * f;
     const double cell_ohm = on_resistance_ohm(access_w, true, t) + on_resistance_ohm(cell_n, true, t);
     column_ohm_ = raised > 0 ? cell_ohm / raised + col_wire_ohm / 2 : std::numeric_limits<double>::infinity();
-    const SenseAmpPowerFit fit = sense_amp_power_fit(t.node_nm, hw.device_roadmap, hw.sense_current_mode);
-    const double convert_j = sense_amp_power_w(fit, hw.wg_adc_levels, column_ohm_) * kSenseTimeS;
-    // The thermometer code (levels-1 comparator outputs) switches about half its encoder inputs.
     const double wmin = t.min_nmos_width_m(), wpmin = t.pn_size_ratio * wmin;
     const GateCapacitance inv = gate_capacitance(GateKind::inverter, 1, wmin, wpmin, t.cell_height_m(), t);
-    const double encode_j = 0.5 * (hw.wg_adc_levels - 1) * (inv.input_f + inv.output_f) * vdd2;
-    sense_j_ = conversions_ * (convert_j + encode_j);
+    if (hw.adc_type == AdcType::sar) {
+        // A SAR converter delivers the binary code itself: no thermometer encoder.
+        const SarAdc sar({static_cast<int>(readouts), hw.wg_adc_levels}, t);
+        sense_j_ = conversions_ * sar.conversion_energy_j(column_ohm_);
+    } else {
+        const SenseAmpPowerFit fit = sense_amp_power_fit(t.node_nm, hw.device_roadmap, hw.sense_current_mode);
+        const double convert_j = sense_amp_power_w(fit, hw.wg_adc_levels, column_ohm_) * kSenseTimeS;
+        // The thermometer code (levels-1 comparator outputs) switches about half its encoder inputs.
+        const double encode_j = 0.5 * (hw.wg_adc_levels - 1) * (inv.input_f + inv.output_f) * vdd2;
+        sense_j_ = conversions_ * (convert_j + encode_j);
+    }
 
     // Each cycle raises the active word lines and restores every bit line it discharged.
     lines_j_ = cycles * (raised * word_line_f + cols * bit_line_f) * vdd2;
