@@ -250,25 +250,27 @@ struct SizedPassGate {
 // stages set the latency, every gate toggles once per conversion.
 struct Encoder {
     int levels;
-    double delay_s(const Devices& d) const {
+    struct Gates {
+        GateCapacitance inv, nand, wide;  // the wide NAND has levels / 2 inputs
+    };
+    Gates gates(const Devices& d) const {
         const double h = d.t.cell_height_m();
-        const int wide_inputs = levels / 2;
-        const GateCapacitance inv = gate_capacitance(GateKind::inverter, 1, d.min_n(), d.min_p(), h, d.t);
-        const GateCapacitance nand = gate_capacitance(GateKind::nand, 2, 2 * d.min_n(), d.min_p(), h, d.t);
-        const GateCapacitance wide = gate_capacitance(GateKind::nand, wide_inputs, 2 * d.min_n(), d.min_p(), h, d.t);
+        return {gate_capacitance(GateKind::inverter, 1, d.min_n(), d.min_p(), h, d.t),
+                gate_capacitance(GateKind::nand, 2, 2 * d.min_n(), d.min_p(), h, d.t),
+                gate_capacitance(GateKind::nand, levels / 2, 2 * d.min_n(), d.min_p(), h, d.t)};
+    }
+    double delay_s(const Devices& d) const {
+        const auto [inv, nand, wide] = gates(d);
         double slope = 0;
         const double first = horowitz_delay_s(d.r_n(d.min_n()) * 2 * (inv.output_f + nand.input_f * 2), kStep, &slope);
-        const double second = horowitz_delay_s(d.r_p(d.min_p()) * (nand.output_f + wide.input_f * wide_inputs), slope);
+        const double second = horowitz_delay_s(d.r_p(d.min_p()) * (nand.output_f + wide.input_f * (levels / 2)), slope);
         return first + second;
     }
     double energy_j(const Devices& d) const {
-        const double h = d.t.cell_height_m();
-        const int gates = static_cast<int>(std::ceil(std::log2(static_cast<double>(levels))));
-        const GateCapacitance inv = gate_capacitance(GateKind::inverter, 1, d.min_n(), d.min_p(), h, d.t);
-        const GateCapacitance nand = gate_capacitance(GateKind::nand, 2, 2 * d.min_n(), d.min_p(), h, d.t);
-        const GateCapacitance wide = gate_capacitance(GateKind::nand, levels / 2, 2 * d.min_n(), d.min_p(), h, d.t);
-        return ((inv.input_f + inv.output_f + nand.input_f + nand.output_f) * (levels + gates) +
-                (wide.input_f + wide.output_f) * gates) *
+        const int bits = static_cast<int>(std::ceil(std::log2(static_cast<double>(levels))));
+        const auto [inv, nand, wide] = gates(d);
+        return ((inv.input_f + inv.output_f + nand.input_f + nand.output_f) * (levels + bits) +
+                (wide.input_f + wide.output_f) * bits) *
                d.vdd2();
     }
 };
@@ -292,17 +294,24 @@ struct ColumnMuxPath {
         const SizedPassGate g = SizedPassGate::for_resistance(pass_ohm, d);
         return (d.gate_f(g.wn) * d.vdd2() + d.drain_f(g.wn, g.wp) * 2 * read_voltage * read_voltage) * outputs;
     }
-    double decoder_energy_j(const Devices& d) const {
+    // The decoder's address bits and gates (NORs of half the bits, rounded up, from three bits on).
+    struct DecoderGates {
+        int bits, nor_inputs;
+        GateCapacitance inv, nand, nor;
+    };
+    DecoderGates decoder_gates(const Devices& d) const {
         const double h = d.t.cell_height_m();
         const int bits = static_cast<int>(std::ceil(std::log2(static_cast<double>(selection))));
+        const int nor_inputs = (bits + 1) / 2;
+        return {bits, nor_inputs, gate_capacitance(GateKind::inverter, 1, d.min_n(), d.min_p(), h, d.t),
+                gate_capacitance(GateKind::nand, 2, 2 * d.min_n(), d.min_p(), h, d.t),
+                bits > 2 ? gate_capacitance(GateKind::nor, nor_inputs, d.min_n(), nor_inputs * d.min_p(), h, d.t)
+                         : GateCapacitance{}};
+    }
+    double decoder_energy_j(const Devices& d) const {
+        const auto [bits, nor_inputs, inv, nand, nor] = decoder_gates(d);
         const double nands = 4.0 * (bits / 2);
         const double nors = bits > 2 ? std::pow(2.0, bits) : 0.0;
-        const GateCapacitance inv = gate_capacitance(GateKind::inverter, 1, d.min_n(), d.min_p(), h, d.t);
-        const GateCapacitance nand = gate_capacitance(GateKind::nand, 2, 2 * d.min_n(), d.min_p(), h, d.t);
-        const int nor_inputs = (bits + 1) / 2;
-        const GateCapacitance nor =
-            nors > 0 ? gate_capacitance(GateKind::nor, nor_inputs, d.min_n(), nor_inputs * d.min_p(), h, d.t)
-                     : GateCapacitance{};
         double c = (inv.input_f + nand.input_f * 2) * (bits / 2) * 2;
         c += (inv.input_f + nor.input_f * nors / 2) * (bits % 2);
         c += (nand.output_f + nor.input_f * nors / 4) * nands / 4;
@@ -311,17 +320,10 @@ struct ColumnMuxPath {
         return c * d.vdd2();
     }
     double decoder_delay_s(const Devices& d) const {
-        const double h = d.t.cell_height_m();
-        const int bits = static_cast<int>(std::ceil(std::log2(static_cast<double>(selection))));
+        const auto [bits, nor_inputs, inv, nand, nor] = decoder_gates(d);
         const bool nands = bits >= 2, nors = bits > 2;
-        const int nor_inputs = (bits + 1) / 2;
         const SizedPassGate g = SizedPassGate::for_resistance(pass_ohm, d);
         const double load_n = d.gate_f(g.wn) * outputs, load_p = d.gate_f(g.wp) * outputs;
-        const GateCapacitance inv = gate_capacitance(GateKind::inverter, 1, d.min_n(), d.min_p(), h, d.t);
-        const GateCapacitance nand = gate_capacitance(GateKind::nand, 2, 2 * d.min_n(), d.min_p(), h, d.t);
-        const GateCapacitance nor =
-            nors ? gate_capacitance(GateKind::nor, nor_inputs, d.min_n(), nor_inputs * d.min_p(), h, d.t)
-                 : GateCapacitance{};
         const double n_nor = nors ? std::pow(2.0, bits) : 0.0;
         double slope = kStep, t = 0;
         t += horowitz_delay_s(d.r_n(d.min_n()) * (inv.output_f + (nands ? nand.input_f * 2 : load_n)), slope, &slope);
@@ -345,25 +347,6 @@ struct ColumnMuxPath {
         return selection > 1 ? (select_energy_j(d) + decoder_energy_j(d)) * selection : 0.0;
     }
 };
-
-// Geometry and electrical load of the array lines.
-struct ArrayLines {
-    double row_length_m = 0, col_length_m = 0;
-    double row_wire_f = 0, col_wire_f = 0;  // wire only
-    double row_res_ohm = 0, col_res_ohm = 0;
-};
-
-ArrayLines array_lines(const DesignContext& ctx) {
-    const MemoryCellModel cell(ctx);
-    ArrayLines l;
-    l.row_length_m = ctx.hw.subarray_cols * cell.width_m();
-    l.col_length_m = ctx.hw.subarray_rows * cell.height_m();
-    l.row_wire_f = l.row_length_m * ctx.tech.rules.wire_cap_f_per_m;
-    l.col_wire_f = l.col_length_m * ctx.tech.rules.wire_cap_f_per_m;
-    l.row_res_ohm = l.row_length_m * ctx.wire_resistance_ohm_per_m;
-    l.col_res_ohm = l.col_length_m * ctx.wire_resistance_ohm_per_m;
-    return l;
-}
 
 // What both read-out flavours start from: the devices, the array lines, and the array sides a read
 // cycle in direction `dir` uses (forward, the rows carry the input bits and the columns are sensed;
@@ -395,26 +378,18 @@ ReadSides read_sides(const DesignContext& ctx, ReadDirection dir) {
 
 // ---------------------------------------------------------------- eNVM (1T1R / FeFET) read-out
 
-// The access transistor of a 1T1R cell is sized to drop a quarter of the on-resistance while in its
-// linear region (V_ds at 20 % of its saturation onset).
-constexpr double kIrDropShare = 0.25;
-constexpr double kLinearRegionRatio = 0.20;
-
 ReadCycleCost envm_cycle(const DesignContext& ctx, ReadDirection dir, const SensingCost& sensing, double activity,
                          int cycles) {
     const HardwareConfig& hw = ctx.hw;
     const auto [d, lines, f, forward, drive_lines, read_lines, muxed, levels] = read_sides(ctx, dir);
     const double rows = hw.subarray_rows, cols = hw.subarray_cols;
 
-    const double r_access = hw.resistance_on_ohm * kIrDropShare;
-    const double access_w = d.r_n(f) * kLinearRegionRatio / r_access * f;  // in feature sizes, times F
-    const double cell_w = MemoryCellModel(ctx).width_m();
-    const double access_drain = gate_capacitance(GateKind::inverter, 1, access_w, 0, cell_w, ctx.tech).output_f;
-    const double word_line_f = lines.row_wire_f + d.gate_f(access_w) * cols;   // row: access gates
-    const double bit_line_f = lines.col_wire_f + access_drain * rows;           // column: access drains
-    const double row_line_f = lines.row_wire_f + access_drain * cols;           // row read transposed
-    const double r_cell_on = r_access + hw.resistance_on_ohm;
-    const double r_cell_avg = r_access + (hw.resistance_on_ohm + hw.resistance_off_ohm) / 2;
+    const AccessTransistor access = envm_access_transistor(ctx);
+    const double word_line_f = lines.row_wire_f + access.gate_f * cols;   // row: access gates
+    const double bit_line_f = lines.col_wire_f + access.drain_f * rows;    // column: access drains
+    const double row_line_f = lines.row_wire_f + access.drain_f * cols;    // row read transposed
+    const double r_cell_on = access.r_ohm + hw.resistance_on_ohm;
+    const double r_cell_avg = access.r_ohm + (hw.resistance_on_ohm + hw.resistance_off_ohm) / 2;
     const double v_read = hw.read_voltage_v;
 
     ReadCycleCost c;
@@ -425,10 +400,10 @@ ReadCycleCost envm_cycle(const DesignContext& ctx, ReadDirection dir, const Sens
     double driver_s = 0, driver_j = 0;
     if (forward) {
         // Row drivers: a minimum pass gate per row passes V_access to the access gates and V_read.
-        const double wn = d.min_n(), wp = d.min_p();
-        const double r_tg = 1 / (1 / d.r_n(wn) + 1 / d.r_p(wp));
+        const SizedPassGate tg{d.min_n(), d.min_p()};
+        const double wn = tg.wn, wp = tg.wp;
         const double tg_drain = d.drain_f(wn, wp);
-        const double tau = r_tg * (tg_drain * 5 + word_line_f) + lines.row_res_ohm * word_line_f / 2;
+        const double tau = tg.resistance_ohm(d) * (tg_drain * 5 + word_line_f) + lines.row_res_ohm * word_line_f / 2;
         driver_s = horowitz_delay_s(tau, kStep) * muxed + flops.shift_time_s(hw.clock_frequency_hz) * muxed;
         // The gates pass V_access and V_read through their drains and three gates open per selected row;
         // the word line itself is charged with the array lines (counted with the ADC, once).
@@ -475,10 +450,7 @@ ReadCycleCost sram_cycle(const DesignContext& ctx, ReadDirection dir, const Sens
     const double bit_f = forward ? lines.col_wire_f : lines.row_wire_f;
     const double bit_ohm = forward ? lines.col_res_ohm : lines.row_res_ohm;
 
-    const double cell_w = MemoryCellModel(ctx).width_m();
-    const double access_w = hw.sram_access_width_f * f;
-    const double r_access = d.r_n(access_w);
-    const double access_drain = gate_capacitance(GateKind::inverter, 1, access_w, 0, cell_w, ctx.tech).output_f;
+    const AccessTransistor access = sram_access_transistor(ctx);
     const double r_pull_down = d.r_n(hw.sram_nmos_width_f * f);
 
     ReadCycleCost c;
@@ -493,7 +465,7 @@ ReadCycleCost sram_cycle(const DesignContext& ctx, ReadDirection dir, const Sens
     const double per_line = tg_drain * 3 * hw.read_voltage_v * hw.read_voltage_v +
                             (d.gate_f(g.wn) + d.gate_f(g.wp)) * d.vdd2();
     const double word_j = (per_line * drive_lines * activity + flops.shift_energy_j(d)) * muxed;
-    const ColumnMuxPath mux{read_lines / muxed, muxed, r_access / drive_lines / 2, hw.read_voltage_v};
+    const ColumnMuxPath mux{read_lines / muxed, muxed, access.r_ohm / drive_lines / 2, hw.read_voltage_v};
     // The mux and its decoder switch in both directions (the reference's transposed read compares the
     // mux's energy, not its delay, with the word-line time, which drops the mux from its latency).
     c.array_s = std::max(word_s, mux.delay_s(d) / cycles);
@@ -507,7 +479,7 @@ ReadCycleCost sram_cycle(const DesignContext& ctx, ReadDirection dir, const Sens
     const double precharge_s = horowitz_delay_s(pre_tau, kStep) * muxed;
     const double precharge_j = bit_f * d.vdd2() * read_lines * 2 * muxed;
     const double vdd = ctx.tech.vdd_v;
-    const double develop_tau = ((r_access + r_pull_down) * (access_drain + bit_f) + bit_ohm * bit_f / 2) *
+    const double develop_tau = ((access.r_ohm + r_pull_down) * (access.drain_f + bit_f) + bit_ohm * bit_f / 2) *
                                std::log(vdd / (vdd - hw.sram_min_sense_voltage_v / 2));
     const double develop_s = horowitz_delay_s(develop_tau, word_slope);
 
@@ -546,6 +518,41 @@ double thermometer_encoder_delay_s(const TechnologyNode& t, int levels) {
 
 double thermometer_encoder_energy_j(const TechnologyNode& t, int levels) {
     return Encoder{levels}.energy_j(Devices{t});
+}
+
+ArrayLines array_lines(const DesignContext& ctx) {
+    const MemoryCellModel cell(ctx);
+    const double row_m = ctx.hw.subarray_cols * cell.width_m(), col_m = ctx.hw.subarray_rows * cell.height_m();
+    const double c = ctx.tech.rules.wire_cap_f_per_m, r = ctx.wire_resistance_ohm_per_m;
+    return {row_m * c, col_m * c, row_m * r, col_m * r};
+}
+
+namespace {
+
+// The 1T1R access transistor's share of the on-resistance and the linear-region V_ds it sizes for.
+constexpr double kIrDropShare = 0.25;
+constexpr double kLinearRegionRatio = 0.20;
+
+// Its drain is drawn in the cell's width.
+AccessTransistor access_transistor(const MemoryCellModel& cell, double r_ohm, double width_m,
+                                   const TechnologyNode& t) {
+    return {r_ohm, width_m, gate_capacitance(GateKind::inverter, 1, width_m, 0, cell.width_m(), t).output_f,
+            gate_input_capacitance_f(width_m, t)};
+}
+
+}  // namespace
+
+AccessTransistor envm_access_transistor(const DesignContext& ctx) {
+    const TechnologyNode& t = ctx.tech;
+    const double r = ctx.hw.resistance_on_ohm * kIrDropShare;
+    const double f = t.f();
+    return access_transistor(MemoryCellModel(ctx), r, on_resistance_ohm(f, true, t) * kLinearRegionRatio / r * f, t);
+}
+
+AccessTransistor sram_access_transistor(const DesignContext& ctx) {
+    const MemoryCellModel cell(ctx);
+    return access_transistor(cell, cell.sram_access_resistance_ohm(), ctx.hw.sram_access_width_f * ctx.tech.f(),
+                             ctx.tech);
 }
 
 ReadCycleCost read_cycle_cost(const DesignContext& ctx, ReadDirection direction, const SensingCost& sensing,
@@ -612,7 +619,7 @@ ColumnSample sample_column_conductance(const TraceLayer& layer, const DesignCont
                               : 0.0;
     const double wire_row = ctx.wire_resistance_ohm_per_m * cell.width_m();
     const double wire_col = ctx.wire_resistance_ohm_per_m * cell.height_m();
-    const double sram_path = sram ? on_resistance_ohm(hw.sram_access_width_f * ctx.tech.f(), true, ctx.tech) : 0.0;
+    const double sram_path = cell.sram_access_resistance_ohm();  // 0 for an eNVM cell
     // Stored level of every cell (cell columns, least significant digit first).
     std::vector<std::uint8_t> level(rows * cols);
     for (std::size_t r = 0; r < rows; ++r) {

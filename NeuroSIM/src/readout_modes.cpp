@@ -32,6 +32,13 @@ SensingCost parallel_sensing_cost(const DesignContext& ctx, int levels, const Co
     return mean_sensing_cost(adc, sample);
 }
 
+std::vector<Footprint> adc_layouts(const HardwareConfig& hw, int readouts, int levels, const Fit& fit,
+                                   const TechnologyNode& t) {
+    if (hw.adc_type == AdcType::sar) return {SarAdc({readouts, levels}, t).layout(fit)};
+    return {MultilevelSenseAdc({readouts, levels, hw.sense_current_mode}, t).layout(fit),
+            ThermometerEncoder({levels, readouts}, t).layout(fit)};
+}
+
 // ---------------------------------------------------------------- sequential read-out
 
 bool reads_sequentially(const HardwareConfig& hw, ReadDirection direction) {
@@ -52,6 +59,23 @@ double drain_f(double wn, double wp, const TechnologyNode& t) {
 
 int ceil_log2(double v) {
     return static_cast<int>(std::ceil(std::log2(std::max(1.0, v)) - 1e-9));
+}
+
+// Gates of the DecodedLine path for `lines` lines: NORs of half the address bits (rounded up).
+struct DecoderGates {
+    int bits, nor_inputs;
+    GateCapacitance inv, nand, nor, drv;
+};
+
+DecoderGates decoder_gates(int lines, const TechnologyNode& t) {
+    const int bits = ceil_log2(lines);
+    const double h = t.cell_height_m();
+    const double wn = t.min_nmos_width_m(), wp = t.pn_size_ratio * wn;
+    const int nor_inputs = std::max(1, (bits + 1) / 2);
+    return {bits, nor_inputs, gate_capacitance(GateKind::inverter, 1, wn, wp, h, t),
+            gate_capacitance(GateKind::nand, 2, 2 * wn, wp, h, t),
+            gate_capacitance(GateKind::nor, nor_inputs, wn, nor_inputs * wp, h, t),
+            gate_capacitance(GateKind::inverter, 1, 3 * wn, 3 * wp, h, t)};
 }
 
 }  // namespace
@@ -81,14 +105,8 @@ double LatchSenseAmp::area_m2() const {
 }
 
 double DecodedLine::delay_s(const TechnologyNode& t) const {
-    const int bits = ceil_log2(lines);
-    const double h = t.cell_height_m();
+    const auto [bits, nor_inputs, inv, nand, nor, drv] = decoder_gates(lines, t);
     const double wn = t.min_nmos_width_m(), wp = t.pn_size_ratio * wn;
-    const int nor_inputs = std::max(1, (bits + 1) / 2);
-    const GateCapacitance inv = gate_capacitance(GateKind::inverter, 1, wn, wp, h, t);
-    const GateCapacitance nand = gate_capacitance(GateKind::nand, 2, 2 * wn, wp, h, t);
-    const GateCapacitance nor = gate_capacitance(GateKind::nor, nor_inputs, wn, nor_inputs * wp, h, t);
-    const GateCapacitance drv = gate_capacitance(GateKind::inverter, 1, 3 * wn, 3 * wp, h, t);
     double slope = kStep, delay = 0;
     const bool nands = bits >= 2, nors = bits > 2;
     // The address buffer drives two predecoder NANDs (true and complement pairs), or the path directly.
@@ -111,14 +129,9 @@ double DecodedLine::delay_s(const TechnologyNode& t) const {
 }
 
 double DecodedLine::energy_j(const TechnologyNode& t) const {
-    const double bits = ceil_log2(lines);
-    const double h = t.cell_height_m();
-    const double wn = t.min_nmos_width_m(), wp = t.pn_size_ratio * wn;
-    const int nor_inputs = std::max(1, (static_cast<int>(bits) + 1) / 2);
-    const GateCapacitance inv = gate_capacitance(GateKind::inverter, 1, wn, wp, h, t);
-    const GateCapacitance nand = gate_capacitance(GateKind::nand, 2, 2 * wn, wp, h, t);
-    const GateCapacitance nor = gate_capacitance(GateKind::nor, nor_inputs, wn, nor_inputs * wp, h, t);
-    const GateCapacitance drv = gate_capacitance(GateKind::inverter, 1, 3 * wn, 3 * wp, h, t);
+    const DecoderGates g = decoder_gates(lines, t);
+    const double bits = g.bits;
+    const GateCapacitance &inv = g.inv, &nand = g.nand, &nor = g.nor, &drv = g.drv;
     // A new address flips half its bits on average; in each 2-bit group one predecoded output rises and
     // one falls; the old and the new NOR and driver paths switch; the new line charges to its swing.
     double c = bits / 2 * (inv.output_f + 2 * nand.input_f);
@@ -154,16 +167,12 @@ std::vector<float> cell_level_conductance(const DesignContext& ctx) {
 
 // Single-cell conversion: time of the slowest level, mean energy over the levels.
 SensingCost single_cell_sensing(const DesignContext& ctx, int readouts) {
-    const std::vector<float> g = cell_level_conductance(ctx);
     const int levels = 1 << ctx.cell_bits();
-    SensingCost s;
     if (ctx.hw.adc_type == AdcType::sar) {
-        const SarAdc adc({readouts, levels}, ctx.tech);
-        s.time_s = adc.conversion_latency_s();
-        s.thermometer_encoder = false;
-        for (const float gi : g) s.energy_per_column_j += adc.conversion_energy_j(1 / gi) / g.size();
-        return s;
+        return sar_sensing_cost(SarAdc({readouts, levels}, ctx.tech), ColumnSample{cell_level_conductance(ctx), {}});
     }
+    const std::vector<float> g = cell_level_conductance(ctx);
+    SensingCost s;
     // Comparator references of a single cell (no division by the rows read together).
     HardwareConfig one_row = ctx.hw;
     one_row.subarray_rows = 1;
@@ -175,17 +184,6 @@ SensingCost single_cell_sensing(const DesignContext& ctx, int readouts) {
     s.energy_per_column_j = r.energy_j / g.size();
     s.thermometer_encoder = levels > 2;  // a single comparator gives the bit itself
     return s;
-}
-
-struct Lines {
-    double row_wire_f, col_wire_f, row_ohm, col_ohm;
-};
-
-Lines array_wires(const DesignContext& ctx) {
-    const MemoryCellModel cell(ctx);
-    const double row_m = ctx.hw.subarray_cols * cell.width_m(), col_m = ctx.hw.subarray_rows * cell.height_m();
-    const double c = ctx.tech.rules.wire_cap_f_per_m, r = ctx.wire_resistance_ohm_per_m;
-    return {row_m * c, col_m * c, row_m * r, col_m * r};
 }
 
 // Digital row accumulation after the converter: the adder and its register, per conversion.
@@ -209,33 +207,28 @@ SequentialReadCost envm_sequential(const DesignContext& ctx, const SequentialRea
     const double drive_lines = forward ? rows : cols, read_lines = forward ? cols : rows;
     const int muxed = forward ? hw.columns_per_adc : hw.ag_rows_per_adc;
     const double readouts = read_lines / muxed;
-    const Lines w = array_wires(ctx);
+    const ArrayLines w = array_lines(ctx);
     const double vdd2 = t.vdd_v * t.vdd_v, v_read = hw.read_voltage_v;
 
-    // 1T1R / FeFET: an access transistor sized as in the parallel read-out (a quarter of R_on in its
-    // linear region); a crossbar has none.
+    // 1T1R / FeFET: the parallel read-out's access transistor (a quarter of R_on in its linear region);
+    // a crossbar has none.
     const bool access = !(hw.memory_cell == MemoryCell::rram && hw.access_type == AccessType::crossbar);
-    const double r_access = access ? hw.resistance_on_ohm * 0.25 : 0.0;
-    const double access_w = access ? on_resistance_ohm(t.f(), true, t) * 0.20 / r_access * t.f() : 0.0;
-    const double cell_w = MemoryCellModel(ctx).width_m();
-    const double access_drain =
-        access ? gate_capacitance(GateKind::inverter, 1, access_w, 0, cell_w, t).output_f : 0.0;
-    const double access_gate = access ? gate_input_capacitance_f(access_w, t) : 0.0;
+    const AccessTransistor a = access ? envm_access_transistor(ctx) : AccessTransistor{};
 
     // Driven line: the word line (access gates, to V_dd) forward, a bit line (to V_read) transposed.
     DecodedLine line;
     line.lines = static_cast<int>(drive_lines);
     if (forward) {
-        line.line_f = w.row_wire_f + (access ? access_gate * cols : 0.0);
-        line.line_ohm = w.row_ohm;
+        line.line_f = w.row_wire_f + a.gate_f * cols;
+        line.line_ohm = w.row_res_ohm;
         line.swing_v = access ? t.vdd_v : v_read;
     } else {
-        line.line_f = w.col_wire_f + access_drain * rows;
-        line.line_ohm = w.col_ohm;
+        line.line_f = w.col_wire_f + a.drain_f * rows;
+        line.line_ohm = w.col_res_ohm;
         line.swing_v = v_read;
     }
-    const double sensed_f = forward ? w.col_wire_f + access_drain * rows : w.row_wire_f + access_drain * cols;
-    const double r_cell_avg = r_access + (hw.resistance_on_ohm + hw.resistance_off_ohm) / 2;
+    const double sensed_f = forward ? w.col_wire_f + a.drain_f * rows : w.row_wire_f + a.drain_f * cols;
+    const double r_cell_avg = a.r_ohm + (hw.resistance_on_ohm + hw.resistance_off_ohm) / 2;
 
     SequentialReadCost c;
     c.select_s = line.delay_s(t);
@@ -271,23 +264,20 @@ SequentialReadCost sram_sequential(const DesignContext& ctx, const SequentialRea
     const bool forward = p.direction == ReadDirection::forward;
     const double rows = hw.subarray_rows, cols = hw.subarray_cols;
     const double drive_lines = forward ? rows : cols, read_lines = forward ? cols : rows;
-    const Lines w = array_wires(ctx);
+    const ArrayLines w = array_lines(ctx);
     const double f = t.f(), vdd = t.vdd_v;
 
-    const double cell_w = MemoryCellModel(ctx).width_m();
-    const double access_w = hw.sram_access_width_f * f;
-    const double r_access = on_resistance_ohm(access_w, true, t);
-    const double access_drain = gate_capacitance(GateKind::inverter, 1, access_w, 0, cell_w, t).output_f;
+    const AccessTransistor a = sram_access_transistor(ctx);
     const double r_pull_down = on_resistance_ohm(hw.sram_nmos_width_f * f, true, t);
 
     // The decoder drives the word line's two access gates per cell.
     DecodedLine line;
     line.lines = static_cast<int>(drive_lines);
-    line.line_f = (forward ? w.row_wire_f : w.col_wire_f) + 2 * gate_input_capacitance_f(access_w, t) * read_lines;
-    line.line_ohm = forward ? w.row_ohm : w.col_ohm;
+    line.line_f = (forward ? w.row_wire_f : w.col_wire_f) + 2 * a.gate_f * read_lines;
+    line.line_ohm = forward ? w.row_res_ohm : w.col_res_ohm;
     line.swing_v = vdd;
-    const double bit_f = (forward ? w.col_wire_f : w.row_wire_f) + access_drain * drive_lines;
-    const double bit_ohm = forward ? w.col_ohm : w.row_ohm;
+    const double bit_f = (forward ? w.col_wire_f : w.row_wire_f) + a.drain_f * drive_lines;
+    const double bit_ohm = forward ? w.col_res_ohm : w.row_res_ohm;
 
     SequentialReadCost c;
     c.select_s = line.delay_s(t);
@@ -295,7 +285,7 @@ SequentialReadCost sram_sequential(const DesignContext& ctx, const SequentialRea
     const double pre_w = 6 * f;
     const double pre_tau = on_resistance_ohm(pre_w, false, t) * (bit_f + drain_f(0, pre_w, t)) + bit_ohm * bit_f / 2;
     const double precharge_s = horowitz_delay_s(pre_tau, kStep);
-    const double develop_tau = ((r_access + r_pull_down) * bit_f + bit_ohm * bit_f / 2) *
+    const double develop_tau = ((a.r_ohm + r_pull_down) * bit_f + bit_ohm * bit_f / 2) *
                                std::log(vdd / (vdd - hw.sram_min_sense_voltage_v / 2));
     c.settle_s = precharge_s + horowitz_delay_s(develop_tau, kStep);
     const LatchSenseAmp sa(t, hw.sram_min_sense_voltage_v, hw.clock_frequency_hz);

@@ -61,7 +61,11 @@ SarAdc::SarAdc(const SarAdcParams& p, const TechnologyNode& t) : p_(p), t_(t) {
     if (!(p.step_time_s > 0)) throw std::invalid_argument("SAR ADC: step_time_s must be positive");
     // Levels that are not a power of two still need the next whole bit.
     bits_ = static_cast<int>(std::ceil(std::log2(static_cast<double>(p.levels)) - 1e-9));
-    power_fit(t);  // reject an unmodelled node now rather than at the first energy query
+    // Resolved once (an unmodelled node is rejected here), not at every conversion.
+    const SarPowerFit& fit = power_fit(t);
+    static_power_w_ = fit.static_per_bit_w * bits_ + fit.static_base_w;
+    column_power_w_ = fit.column_w;
+    column_slope_ = fit.column_slope;
 }
 
 double SarAdc::unit_area_m2() const {
@@ -93,10 +97,7 @@ double SarAdc::conversion_power_w(double column_resistance_ohm) const {
         throw std::invalid_argument("SAR ADC: column resistance must be positive");
     }
     if (std::isinf(column_resistance_ohm)) return kOpenColumnPowerW;
-    const SarPowerFit& fit = power_fit(t_);
-    const double static_w = fit.static_per_bit_w * bits_ + fit.static_base_w;
-    const double column_w = fit.column_w * std::exp(-fit.column_slope * std::log10(column_resistance_ohm));
-    return static_w + column_w;
+    return static_power_w_ + column_power_w_ * std::exp(-column_slope_ * std::log10(column_resistance_ohm));
 }
 
 double SarAdc::conversion_energy_j(double column_resistance_ohm) const {

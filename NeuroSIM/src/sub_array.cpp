@@ -2,12 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
-#include <vector>
 
 #include "neurosim/circuits.hpp"
 #include "neurosim/memory_cell.hpp"
 #include "neurosim/readout_modes.hpp"
-#include "neurosim/sar_adc.hpp"
 
 namespace neurosim {
 namespace {
@@ -48,20 +46,11 @@ struct ReadoutEdge {
     double adc_area_m2 = 0, accumulation_area_m2 = 0, depth_m = 0;
 };
 
-// The read-out ADCs of one edge: a multilevel sense amplifier needs a thermometer encoder after it;
-// a SAR converter delivers binary codes itself.
-std::vector<Footprint> adc_blocks(const HardwareConfig& hw, int readouts, int levels, const Fit& fit,
-                                  const TechnologyNode& t) {
-    if (hw.adc_type == AdcType::sar) return {SarAdc({readouts, levels}, t).layout(fit)};
-    return {MultilevelSenseAdc({readouts, levels, hw.sense_current_mode}, t).layout(fit),
-            ThermometerEncoder({levels, readouts}, t).layout(fit)};
-}
-
 ReadoutEdge readout_edge(const HardwareConfig& hw, int readouts, int levels, int input_cycles, int cols_per_synapse,
                          const Fit& fit, const TechnologyNode& t) {
     ReadoutEdge e;
     const bool vertical = fit.side == Fit::Side::width;
-    for (const Footprint& block : adc_blocks(hw, readouts, levels, fit, t)) {
+    for (const Footprint& block : adc_layouts(hw, readouts, levels, fit, t)) {
         e.adc_area_m2 += block.area_m2();
         e.depth_m += vertical ? block.height_m : block.width_m;
     }

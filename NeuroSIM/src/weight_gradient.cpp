@@ -5,7 +5,7 @@
 
 #include "neurosim/circuits.hpp"
 #include "neurosim/gate.hpp"
-#include "neurosim/sar_adc.hpp"
+#include "neurosim/readout_modes.hpp"
 
 namespace neurosim {
 
@@ -29,14 +29,9 @@ WeightGradientEngine::WeightGradientEngine(const DesignContext& ctx, const Weigh
         AddressDecoder({true, static_cast<int>(std::ceil(std::log2(hw.wg_rows_per_adc))), true, false}, t)
             .layout(Fit::free_layout());
     const double mux_m2 = std::max(decoder.height_m, mux.layout(Fit::to_width(row_m)).height_m) * row_m;
-    // The unit's ADCs are of the configured type: a SAR needs no encoder.
-    const double adc =
-        hw.adc_type == AdcType::sar
-            ? SarAdc({readouts, hw.wg_adc_levels}, t).layout(Fit::to_width(row_m)).area_m2()
-            : MultilevelSenseAdc({readouts, hw.wg_adc_levels, hw.sense_current_mode}, t)
-                      .layout(Fit::to_width(row_m))
-                      .area_m2() +
-                  ThermometerEncoder({hw.wg_adc_levels, readouts}, t).layout(Fit::to_width(row_m)).area_m2();
+    // The unit's ADCs are of the configured type (with an encoder after a multilevel sense amplifier).
+    double adc = 0;
+    for (const Footprint& b : adc_layouts(hw, readouts, hw.wg_adc_levels, Fit::to_width(row_m), t)) adc += b.area_m2();
     double shift = 0;
     if (ctx.input_bits > 1) {
         shift = ShiftAdders({readouts, adc_bits + ctx.input_bits + 1, ctx.input_bits}, t)

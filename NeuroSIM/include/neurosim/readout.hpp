@@ -95,6 +95,24 @@ struct ReadCycleCost {
     double array_j = 0;   // per sub-array read: row drivers, their scan flip-flops, mux and its decoder
 };
 
+// Wire capacitance and resistance of one row and one column line of the array.
+struct ArrayLines {
+    double row_wire_f = 0, col_wire_f = 0;
+    double row_res_ohm = 0, col_res_ohm = 0;
+};
+ArrayLines array_lines(const DesignContext& ctx);
+
+// The access transistor of a cell on the read path: its on-resistance, width, drain capacitance on
+// the sensed line and gate capacitance on the word line.
+struct AccessTransistor {
+    double r_ohm = 0, width_m = 0, drain_f = 0, gate_f = 0;
+};
+// 1T1R / FeFET: sized to drop a quarter of the on-resistance while in its linear region (V_ds at 20 %
+// of its saturation onset).
+AccessTransistor envm_access_transistor(const DesignContext& ctx);
+// SRAM: the cell's access NMOS of hw.sram_access_width_f.
+AccessTransistor sram_access_transistor(const DesignContext& ctx);
+
 // The read-out of one sub-array; `row_activity` is the share of driven lines that carry a 1.
 ReadCycleCost read_cycle_cost(const DesignContext& ctx, ReadDirection direction, const SensingCost& sensing,
                               double row_activity, int input_cycles);

@@ -49,6 +49,8 @@ private:
     SarAdcParams p_;
     const TechnologyNode& t_;
     int bits_ = 0;
+    // The node's power fit (sar_adc.cpp): static power at these bits, column term and its slope.
+    double static_power_w_ = 0, column_power_w_ = 0, column_slope_ = 0;
 };
 
 }  // namespace neurosim
