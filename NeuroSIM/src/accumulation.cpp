@@ -2,24 +2,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "neurosim/gate.hpp"
+#include "neurosim/readout.hpp"
+#include "neurosim/transfer.hpp"
 
 namespace neurosim {
-
-// ---------------------------------------------------------------- stage delay
-
-StageDelay horowitz_stage(double time_constant_s, double input_transition_s) {
-    // Horowitz: t = tau * sqrt(ln(vs)^2 + 2 a b (1 - vs)), a = input transition / tau, with the
-    // switching threshold vs at half swing and b = 1/2 (the CACTI and NeuroSim choice). The output
-    // transition time is t / (1 - vs).
-    const double vs = 0.5, b = 0.5;
-    const double a = time_constant_s > 0 ? input_transition_s / time_constant_s : 0.0;
-    StageDelay s;
-    s.delay_s = time_constant_s * std::sqrt(std::log(vs) * std::log(vs) + 2 * a * b * (1 - vs));
-    s.output_transition_s = s.delay_s / (1 - vs);
-    return s;
-}
 
 namespace {
 
@@ -42,21 +31,13 @@ double nand_pmos_width(const TechnologyNode& t) {
 // ---------------------------------------------------------------- flip-flops
 
 FlipFlopModel::FlipFlopModel(const FlipFlopParams& p, const TechnologyNode& t, double clock_hz)
-    : p_(p), t_(t), clock_hz_(clock_hz) {
-    const GateCapacitance inv = min_inverter_caps(t);
-    c_inv_in_ = inv.input_f;
-    c_inv_out_ = inv.output_f;
-}
+    : p_(p), t_(t), clock_hz_(clock_hz), c_inv_out_(min_inverter_caps(t).output_f) {}
 
 double FlipFlopModel::energy_per_clock_j() const {
-    // A master-slave flip-flop of minimum devices: the local clock inverters switch their input and
-    // output twice per cycle (4 node charges), the four clock transmission gates charge their gates
-    // (two NMOS/PMOS pairs = 2 inverter inputs); with new data the D side charges three gate drains
-    // and an inverter input, the feedback side one drain and an inverter output, the Q side an
-    // inverter input and output.
-    const double clock = 4 * (c_inv_in_ + c_inv_out_) + 2 * c_inv_in_;
-    const double data = (3 * c_inv_out_ + c_inv_in_) + (c_inv_out_ + c_inv_out_) + (c_inv_in_ + c_inv_out_);
-    return (clock + data) * t_.vdd_v * t_.vdd_v * p_.count;
+    // The master-slave flip-flop of the buffers and registers (transfer.hpp), each clocked and taking
+    // new data.
+    const FlipFlopEnergy e = flip_flop_energy(t_);
+    return (e.clock_j + e.data_j) * p_.count;
 }
 
 // ---------------------------------------------------------------- ripple-carry adders
@@ -77,15 +58,17 @@ double RippleAdderModel::delay_s(double load_f) const {
     // up through one PMOS, and its slow input edge slows the next level.
     const double fall = r_pull_down_ * (c_out_ + 3 * c_in_);
     const double rise = r_up_ * (c_out_ + 2 * c_in_);
-    const StageDelay s1 = horowitz_stage(fall, 0.0);
-    const StageDelay s2 = horowitz_stage(rise, s1.output_transition_s);
-    const StageDelay s3 = horowitz_stage(fall, s2.output_transition_s);
-    const StageDelay s4 = horowitz_stage(rise, s3.output_transition_s);
-    const double ripple = p_.bits > 2 ? (s3.delay_s + s4.delay_s) * (p_.bits - 2) : 0.0;
-    const StageDelay s5 = horowitz_stage(fall, s4.output_transition_s);
-    const StageDelay s6 = horowitz_stage(r_up_ * (c_out_ + c_in_), s5.output_transition_s);
-    const StageDelay s7 = horowitz_stage(r_pull_down_ * (c_out_ + load_f), s6.output_transition_s);
-    return s1.delay_s + s2.delay_s + ripple + s5.delay_s + s6.delay_s + s7.delay_s;
+    double slope = std::numeric_limits<double>::infinity();  // the carry arrives as a step
+    auto stage = [&slope](double tau) { return horowitz_delay_s(tau, slope, &slope); };
+    const double s1 = stage(fall);
+    const double s2 = stage(rise);
+    const double s3 = stage(fall);
+    const double s4 = stage(rise);
+    const double ripple = p_.bits > 2 ? (s3 + s4) * (p_.bits - 2) : 0.0;
+    const double s5 = stage(fall);
+    const double s6 = stage(r_up_ * (c_out_ + c_in_));
+    const double s7 = stage(r_pull_down_ * (c_out_ + load_f));
+    return s1 + s2 + ripple + s5 + s6 + s7;
 }
 
 double RippleAdderModel::energy_per_add_j() const {
@@ -174,7 +157,7 @@ LayerAccumulation::Readout LayerAccumulation::readout(ReadDirection dir) const {
     // partial sum moves on (a weight straddling two ADCs is not counted, as in the reference).
     r.synapses_per_adc = std::max(1.0, std::floor(r.lines_per_adc / cps));
     const int adc_bits = static_cast<int>(std::log2(static_cast<double>(fw ? hw.adc_levels : hw.ag_adc_levels)));
-    r.partial_sum_bits = adc_bits + static_cast<int>(r.cycles) + cps + 1;
+    r.partial_sum_bits = subarray_partial_sum_bits(adc_bits, static_cast<int>(r.cycles), cps);
 
     // Per read cycle, each read-out shifts and adds the conversions of its lines over the cells of a
     // weight, then adds the weights' sums into the running sum over input cycles.

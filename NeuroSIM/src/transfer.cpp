@@ -28,6 +28,12 @@ double inverter_resistance_ohm(double size, const TechnologyNode& t) {
     return on_resistance_ohm(wn, true, t) + on_resistance_ohm(t.pn_size_ratio * wn, false, t);
 }
 
+// 0.7 x the Elmore delay of one repeated-wire segment `d` long: a repeater of resistance `r` and
+// capacitances `c` driving its own drain, the wire and the next repeater's gate.
+double segment_delay_s(double r, const GateCapacitance& c, double d, double wire_r, double wire_c) {
+    return 0.7 * (r * (c.input_f + c.output_f + wire_c * d) + 0.5 * wire_r * d * wire_c * d + wire_r * d * c.input_f);
+}
+
 }  // namespace
 
 LineDecoder::LineDecoder(const LineDecoderParams& p, const TechnologyNode& t) {
@@ -135,13 +141,17 @@ RepeatedWire::RepeatedWire(const RepeatedWireParams& p, const TechnologyNode& t)
     const double wire_c = t.rules.wire_cap_f_per_m;
     size_ = std::max(1.0, std::floor(std::sqrt(r_min * wire_c / min_caps.input_f / wire_r)));
     spacing_m_ = std::sqrt(2 * r_min * (min_caps.output_f + min_caps.input_f) / (wire_r * wire_c));
-    const double optimum = segment_delay_s(size_, spacing_m_, wire_r) / spacing_m_;
+    auto delay_per_m = [&](double size) {
+        const double r = inverter_resistance_ohm(size, t);
+        return segment_delay_s(r, inverter_caps(size, t), spacing_m_, wire_r, wire_c) / spacing_m_;
+    };
+    const double optimum = delay_per_m(size_);
     if (p.delay_tolerance > 0) {
         double delay = 0;
         while (delay < optimum * (1 + p.delay_tolerance) && (p.halve_when_relaxing || size_ >= 1)) {
             size_ = p.halve_when_relaxing ? size_ / 2 : size_ - 1;
             spacing_m_ *= 0.9;
-            delay = segment_delay_s(std::max(size_, 1e-3), spacing_m_, wire_r) / spacing_m_;
+            delay = delay_per_m(std::max(size_, 1e-3));
         }
     }
     if (!p.halve_when_relaxing) size_ = std::max(1.0, size_);
@@ -151,19 +161,9 @@ RepeatedWire::RepeatedWire(const RepeatedWireParams& p, const TechnologyNode& t)
     res_ohm_ = inverter_resistance_ohm(size_, t);
 }
 
-double RepeatedWire::segment_delay_s(double size, double d, double wire_r) const {
-    const GateCapacitance c = inverter_caps(size, t_);
-    const double r = inverter_resistance_ohm(size, t_);
-    const double wire_c = t_.rules.wire_cap_f_per_m;
-    return 0.7 * (r * (c.input_f + c.output_f + wire_c * d) + 0.5 * wire_r * d * wire_c * d + wire_r * d * c.input_f);
-}
-
 double RepeatedWire::delay_s_per_m(double wire_r) const {
-    const double d = spacing_m_;
-    const double wire_c = t_.rules.wire_cap_f_per_m;
-    return 0.7 * (res_ohm_ * (cap_in_f_ + cap_out_f_ + wire_c * d) + 0.5 * wire_r * d * wire_c * d +
-                  wire_r * d * cap_in_f_) /
-           d;
+    return segment_delay_s(res_ohm_, {cap_in_f_, cap_out_f_}, spacing_m_, wire_r, t_.rules.wire_cap_f_per_m) /
+           spacing_m_;
 }
 
 double RepeatedWire::charge_energy_j_per_m() const {
@@ -208,6 +208,12 @@ HTreePath::HTreePath(const HTreePathParams& p, const RepeatedWire& wire) {
 
 namespace {
 
+// A partial sum of the forward read leaving a sub-array.
+int forward_partial_sum_bits(const DesignContext& ctx) {
+    const int adc_bits = static_cast<int>(std::ceil(std::log2(static_cast<double>(ctx.hw.adc_levels))));
+    return subarray_partial_sum_bits(adc_bits, ctx.input_bits, ctx.cols_per_synapse());
+}
+
 // A buffer of `bits`: built to size when smaller than one core, otherwise of full cores.
 CoreBuffer core_buffer(const DesignContext& ctx, double bits, double own_interface_bits, int core_rows, int core_cols,
                        BufferType type) {
@@ -249,12 +255,10 @@ PeBus pe_bus(const DesignContext& ctx, const SynapticSubArray& sa, double pe_siz
 TileDataPath tile_data_path(const DesignContext& ctx, const SynapticSubArray& sa, const RepeatedWire& wire,
                             double pe_size, int grid_side, int accumulated_pes, const BufferCores& cores) {
     const HardwareConfig& hw = ctx.hw;
-    const int adc_bits = static_cast<int>(std::ceil(std::log2(static_cast<double>(hw.adc_levels))));
     TileDataPath d;
     d.pe_grid_side = grid_side;
     // The PE adder tree joins the sub-arrays stacked along a PE's rows: one bit per doubling.
-    d.adder_bits = subarray_partial_sum_bits(adc_bits, ctx.input_bits, ctx.cols_per_synapse()) +
-                   static_cast<int>(std::ceil(std::log2(pe_size / hw.subarray_rows)));
+    d.adder_bits = forward_partial_sum_bits(ctx) + static_cast<int>(std::ceil(std::log2(pe_size / hw.subarray_rows)));
     const double pes = accumulated_pes;
     d.input = core_buffer(ctx, pes * ctx.input_bits * hw.subarray_rows, pes * hw.subarray_rows,
                           hw.tile_buffer_core_rows, hw.tile_buffer_core_cols, hw.tile_buffer_type);
@@ -305,8 +309,7 @@ DataMovementModels data_movement_models(const DesignContext& ctx, const Floorpla
     m.flip_flop = flip_flop_energy(t);
     m.pe_bus_conventional = pe_bus(ctx, sa, plan.conventional_pe_size);
     m.pe_bus_novel = plan.novel_pe_size > 0 ? pe_bus(ctx, sa, plan.novel_pe_size) : m.pe_bus_conventional;
-    const int adc_bits = static_cast<int>(std::ceil(std::log2(static_cast<double>(hw.adc_levels))));
-    m.pe_adder_bits = subarray_partial_sum_bits(adc_bits, ctx.input_bits, ctx.cols_per_synapse());
+    m.pe_adder_bits = forward_partial_sum_bits(ctx);
     const double pe_side = std::max(1, m.pe_bus_conventional.subarrays_per_side);
     const int pe_stages = static_cast<int>(std::ceil(std::log2(pe_side)));
     m.pe_output_flops =

@@ -3,32 +3,18 @@
 #include <algorithm>
 #include <cmath>
 
-#include "neurosim/processing_element.hpp"
-#include "neurosim/sub_array.hpp"
-
 namespace neurosim {
 
 WeightChangeDelivery::WeightChangeDelivery(const DesignContext& ctx, const Floorplan& plan, const ChipArea& area)
     : ctx_(ctx), plan_(plan) {
-    const HardwareConfig& hw = ctx.hw;
+    // The trees and their widths are the tiles' data paths (transfer.hpp); a novel tile takes the
+    // weight changes through the conventional tile's input buffer.
     const DataMovementModels m = data_movement_models(ctx, plan, area);
-    const RepeatedWire tile_wire({ctx.wire_resistance_ohm_per_m, hw.local_bus_delay_tolerance, true}, ctx.tech);
-    const SynapticSubArray sub_array(ctx);
-    auto path = [&](int pes_per_side, double pe_size) {
-        TileDeliveryPath p;
-        p.input_buffer = m.tile_conventional.input;
-        const double side = ProcessingElement(ctx, sub_array, pe_size).side_m();
-        p.tree = HTreePath({pes_per_side, pes_per_side, side, side, ctx.wire_resistance_ohm_per_m}, tile_wire);
-        p.bus_bits = static_cast<double>(pes_per_side) * hw.subarray_rows;
-        return p;
+    auto path = [&](const TileDataPath& tile) {
+        return TileDeliveryPath{m.tile_conventional.input, tile.tree, tile.bus_bits};
     };
-    conventional_ = path(plan.conventional_pes_per_side(), plan.conventional_pe_size);
-    if (plan.novel_pes_per_tile > 0 && plan.novel_pe_size > 0) {
-        const int side = static_cast<int>(std::ceil(std::sqrt(static_cast<double>(plan.novel_pes_per_tile))));
-        novel_ = path(side, plan.novel_pe_size);
-    } else {
-        novel_ = conventional_;
-    }
+    conventional_ = path(m.tile_conventional);
+    novel_ = plan.novel_pes_per_tile > 0 && plan.novel_pe_size > 0 ? path(m.tile_novel) : conventional_;
 }
 
 MoveCost WeightChangeDelivery::tile_cost(bool novel, double bits) const {

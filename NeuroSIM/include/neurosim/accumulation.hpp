@@ -6,22 +6,13 @@
 //
 // Gate-level models after P.-Y. Chen, X. Peng, S. Yu, "NeuroSim", IEEE TCAD 37(12), 2018, and their
 // use for on-chip training after X. Peng et al., "DNN+NeuroSim V2.0", IEEE TCAD 40(11), 2021; stage
-// delays with M. Horowitz's ramp-input model (Stanford thesis, 1983).
+// delays with M. Horowitz's ramp-input model (Stanford thesis, 1983; readout.hpp: horowitz_delay_s).
 #pragma once
 
 #include "neurosim/circuits.hpp"
 #include "neurosim/design.hpp"
 
 namespace neurosim {
-
-// Delay of one RC stage whose input switches with a finite transition time. The output crosses half
-// swing after `delay_s`; its own transition time drives the next stage.
-struct StageDelay {
-    double delay_s = 0;
-    double output_transition_s = 0;
-};
-// `time_constant_s` = driver resistance x switched capacitance; `input_transition_s` = 0 for a step.
-StageDelay horowitz_stage(double time_constant_s, double input_transition_s);
 
 // Clocked D flip-flops of transmission gates and inverters (12 minimum cells, see FlipFlops).
 class FlipFlopModel {
@@ -38,7 +29,7 @@ private:
     FlipFlopParams p_;
     const TechnologyNode& t_;
     double clock_hz_;
-    double c_inv_in_ = 0, c_inv_out_ = 0;  // minimum inverter: gate input, drain output
+    double c_inv_out_ = 0;  // drain of a minimum inverter
 };
 
 // Ripple-carry adders of NAND2 full-adder slices (see RippleAdders).

@@ -87,7 +87,6 @@ public:
     double charge_energy_j_per_m() const;
 
 private:
-    double segment_delay_s(double size, double spacing_m, double wire_r) const;
     RepeatedWireParams p_;
     const TechnologyNode& t_;
     double size_ = 1;
