@@ -39,15 +39,6 @@ constexpr NodeFit kVoltageLp[] = {{130, {23.4e-6, 0.169380, 2.303}}, {90, {14.42
                                   {14, {1.126e-6, 0.061085, 2.303}}, {10, {0.6917e-6, 0.051580, 2.303}},
                                   {7, {0.4211e-6, 0.043555, 2.303}}};
 
-// A sense amplifier settles in no less than 1 ns (the floor of the characterization; the latency model
-// in training_circuits.cpp uses the same).
-constexpr double kSenseTimeS = 1e-9;
-
-double drain_capacitance_f(double width_m, bool nmos, const TechnologyNode& t) {
-    return gate_capacitance(GateKind::inverter, 1, nmos ? width_m : 0.0, nmos ? 0.0 : width_m, t.cell_height_m(), t)
-        .output_f;
-}
-
 }  // namespace
 
 SenseAmpPowerFit sense_amp_power_fit(int node_nm, DeviceRoadmap roadmap, bool current_mode) {
@@ -75,7 +66,7 @@ GradientArrayEnergy::GradientArrayEnergy(const DesignContext& ctx, double row_ac
     const double a = std::clamp(row_activity, 0.0, 1.0);
     const double wire_f_per_m = t.rules.wire_cap_f_per_m;
     const double access_w = hw.sram_access_width_f * f;
-    const double cell_n = hw.sram_nmos_width_f * f, cell_p = hw.sram_pmos_width_f * f;
+    const double cell_n = hw.sram_nmos_width_f * f;
     // A word line: its wire and the two access gates of every cell; a bit line: its wire and the access
     // drains hanging on it.
     const double word_line_f =
@@ -101,7 +92,7 @@ GradientArrayEnergy::GradientArrayEnergy(const DesignContext& ctx, double row_ac
         sense_j_ = conversions_ * sar.conversion_energy_j(column_ohm_);
     } else {
         const SenseAmpPowerFit fit = sense_amp_power_fit(t.node_nm, hw.device_roadmap, hw.sense_current_mode);
-        const double convert_j = sense_amp_power_w(fit, hw.wg_adc_levels, column_ohm_) * kSenseTimeS;
+        const double convert_j = sense_amp_power_w(fit, hw.wg_adc_levels, column_ohm_) * kSenseAmpFloorS;
         // The thermometer code (levels-1 comparator outputs) switches about half its encoder inputs.
         const double encode_j = 0.5 * (hw.wg_adc_levels - 1) * (inv.input_f + inv.output_f) * vdd2;
         sense_j_ = conversions_ * (convert_j + encode_j);
@@ -111,8 +102,8 @@ GradientArrayEnergy::GradientArrayEnergy(const DesignContext& ctx, double row_ac
     lines_j_ = cycles * (raised * word_line_f + cols * bit_line_f) * vdd2;
 
     // Mux: each step the decoder switches one pass gate of every mux off and the next on.
-    const double pass_gate_f = gate_input_capacitance_f(wmin, t) + gate_input_capacitance_f(wpmin, t);
-    mux_j_ = cycles * readouts * 2 * (pass_gate_f + inv.output_f) * vdd2;
+    const PassGate tg = minimum_pass_gate(t);
+    mux_j_ = cycles * readouts * 2 * (tg.gate_f + tg.drain_f) * vdd2;
 
     // Shift-add of every conversion, and the adder tree's share of combining the sub-arrays along the rows.
     const int adc_bits = static_cast<int>(std::ceil(std::log2(static_cast<double>(hw.wg_adc_levels))));
@@ -124,9 +115,7 @@ GradientArrayEnergy::GradientArrayEnergy(const DesignContext& ctx, double row_ac
     // Writing: each written row raises its word line, precharges every bit line, drives a write driver per
     // column written and flips both storage nodes of the changed cells.
     const double written_rows = rows * a, written_cols = cols * a;
-    const double node_f = drain_capacitance_f(access_w, true, t) + drain_capacitance_f(cell_n, true, t) +
-                          drain_capacitance_f(cell_p, false, t) + gate_input_capacitance_f(cell_n, t) +
-                          gate_input_capacitance_f(cell_p, t);
+    const double node_f = sram_storage_node_f(hw, t);
     write_j_ = written_rows *
                (word_line_f + cols * bit_line_f + written_cols * (inv.input_f + inv.output_f + 2 * node_f)) * vdd2;
 }

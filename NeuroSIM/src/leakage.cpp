@@ -61,6 +61,10 @@ double readout_leakage_w(const HardwareConfig& hw, int readouts, int levels, int
     return w;
 }
 
+double write_driver_leakage_w(double columns, const TechnologyNode& t) {
+    return kWriteDriverInverters * columns * min_inverter_a(t) * t.vdd_v;
+}
+
 double mux_decoder_leakage_w(int selection, const TechnologyNode& t) {
     return selection > 1 ? decoder_leakage_w(address_bits_for(selection), true, t) : 0.0;
 }
@@ -153,8 +157,7 @@ double buffer_leakage_w(double bits, double interface_bits, bool sram, const Har
     const double lines = std::ceil(bits / interface_bits);
     const double decoder = decoder_leakage_w(address_bits_for(static_cast<int>(lines)), false, t);
     if (!sram) return flip_flop_leakage_w(bits, t) + decoder;
-    const double write_drivers = kWriteDriverInverters * interface_bits * min_inverter_a(t) * t.vdd_v;
-    return bits * sram_cell_leakage_w(hw, t) + decoder + write_drivers;
+    return bits * sram_cell_leakage_w(hw, t) + decoder + write_driver_leakage_w(interface_bits, t);
 }
 
 double htree_leakage_w(int rows, int cols, double unit_height_m, double unit_width_m, double bus_bits,
@@ -190,10 +193,8 @@ double sub_array_leakage_w(const DesignContext& ctx, bool transposed_active) {
     }
     if (hw.memory_cell == MemoryCell::sram) {
         // Word-line scan registers and write drivers on both access directions, and the cells.
-        w += flip_flop_leakage_w(rows, t) + kWriteDriverInverters * cols * min_inverter_a(t) * t.vdd_v;
-        if (transposed) {
-            w += flip_flop_leakage_w(cols, t) + kWriteDriverInverters * rows * min_inverter_a(t) * t.vdd_v;
-        }
+        w += flip_flop_leakage_w(rows, t) + write_driver_leakage_w(cols, t);
+        if (transposed) w += flip_flop_leakage_w(cols, t) + write_driver_leakage_w(rows, t);
         w += static_cast<double>(rows) * cols * sram_cell_leakage_w(hw, t);
     } else {
         // Scan registers of the row drivers and of the source-line switches; the cells themselves
@@ -234,8 +235,8 @@ double tile_leakage_w(const DesignContext& ctx, const TileLeakageParams& p) {
     double w = processing_element_leakage_w(ctx, p.pe_size, p.active_pe_tree_inputs, p.transposed_active) * p.pes;
     const int accumulated = p.active_accumulation_inputs < 0 ? p.accumulated_pes
                                                              : std::min(p.active_accumulation_inputs, p.accumulated_pes);
-    w += adder_tree_leakage_w(accumulated, accumulated_bits(ctx, p.pe_size),
-                              static_cast<double>(p.accumulated_pes) * readouts, t);
+    const int summed_bits = accumulated_bits(ctx, p.pe_size);
+    w += adder_tree_leakage_w(accumulated, summed_bits, static_cast<double>(p.accumulated_pes) * readouts, t);
 
     // Buffers as the tile's area model builds them: one sized core below a full core, else full cores.
     const double core_bits = static_cast<double>(hw.tile_buffer_core_rows) * hw.tile_buffer_core_cols;
@@ -246,7 +247,7 @@ double tile_leakage_w(const DesignContext& ctx, const TileLeakageParams& p) {
     };
     const double in_bits = static_cast<double>(p.accumulated_pes) * ctx.input_bits * hw.subarray_rows;
     w += core(in_bits, static_cast<double>(p.accumulated_pes) * hw.subarray_rows) * p.input_buffer_cores;
-    const double out_per_pe = hw.chip_activation ? accumulated_bits(ctx, p.pe_size) : ctx.input_bits;
+    const double out_per_pe = hw.chip_activation ? summed_bits : ctx.input_bits;
     w += core(out_per_pe * p.accumulated_pes * readouts, out_per_pe * p.accumulated_pes) * p.output_buffer_cores;
     if (!hw.chip_activation) w += flip_flop_leakage_w(std::ceil(p.pe_size * readouts) * ctx.input_bits, t);
     return w;

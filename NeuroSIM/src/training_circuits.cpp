@@ -4,19 +4,31 @@
 #include <cmath>
 
 #include "neurosim/gate.hpp"
+#include "neurosim/readout.hpp"
 #include "neurosim/sar_adc.hpp"
 
 namespace neurosim {
 
-double stage_delay_s(double tau_s, double input_slope_v_per_s, double* output_slope_v_per_s) {
-    // Horowitz: a slow input edge adds to the RC delay; the switching threshold sits at half swing and
-    // the device factor is taken as 0.5 (CACTI).
-    constexpr double threshold = 0.5, device_factor = 0.5;
-    const double input_share = 1 / (input_slope_v_per_s * tau_s);
-    const double delay = tau_s * std::sqrt(std::log(threshold) * std::log(threshold) +
-                                           2 * input_share * device_factor * (1 - threshold));
-    if (output_slope_v_per_s) *output_slope_v_per_s = (1 - threshold) / delay;
-    return delay;
+double drain_capacitance_f(double width_m, bool nmos, const TechnologyNode& t) {
+    return gate_capacitance(GateKind::inverter, 1, nmos ? width_m : 0.0, nmos ? 0.0 : width_m, t.cell_height_m(), t)
+        .output_f;
+}
+
+double sram_storage_node_f(const HardwareConfig& hw, const TechnologyNode& t) {
+    const double access_w = hw.sram_access_width_f * t.f();
+    const double wn = hw.sram_nmos_width_f * t.f(), wp = hw.sram_pmos_width_f * t.f();
+    return drain_capacitance_f(access_w, true, t) + drain_capacitance_f(wn, true, t) +
+           drain_capacitance_f(wp, false, t) + gate_input_capacitance_f(wn, t) + gate_input_capacitance_f(wp, t);
+}
+
+PassGate minimum_pass_gate(const TechnologyNode& t) {
+    const double wn = t.min_nmos_width_m(), wp = wn * t.pn_size_ratio;
+    PassGate g;
+    g.gate_f = gate_input_capacitance_f(wn, t) + gate_input_capacitance_f(wp, t);
+    g.drain_f = gate_capacitance(GateKind::inverter, 1, wn, wp, t.cell_height_m(), t).output_f;
+    const double rn = on_resistance_ohm(wn, true, t), rp = on_resistance_ohm(wp, false, t);
+    g.on_ohm = rn * rp / (rn + rp);
+    return g;
 }
 
 namespace {
@@ -28,18 +40,16 @@ struct Stage {
 // Delay of stages in series, each handing its output slope to the next.
 double chain_delay_s(const Stage* stages, int count, double* slope) {
     double delay = 0;
-    for (int i = 0; i < count; ++i) delay += stage_delay_s(stages[i].resistance_ohm * stages[i].load_f, *slope, slope);
+    for (int i = 0; i < count; ++i) {
+        delay += horowitz_delay_s(stages[i].resistance_ohm * stages[i].load_f, *slope, slope);
+    }
     return delay;
-}
-
-double drain_f(double width_m, bool nmos, const TechnologyNode& t) {
-    return gate_capacitance(GateKind::inverter, 1, nmos ? width_m : 0.0, nmos ? 0.0 : width_m, t.cell_height_m(), t)
-        .output_f;
 }
 
 }  // namespace
 
-RippleAdderTiming::RippleAdderTiming(const TechnologyNode& t, int bits) : bits_(std::max(1, bits)) {
+RippleAdderTiming::RippleAdderTiming(const TechnologyNode& t, int bits) {
+    bits = std::max(1, bits);
     const double wn = 2 * t.min_nmos_width_m(), wp = t.pn_size_ratio * t.min_nmos_width_m();
     const GateCapacitance nand = gate_capacitance(GateKind::nand, 2, wn, wp, t.cell_height_m(), t);
     const double cin = nand.input_f, cout = nand.output_f;
@@ -51,12 +61,12 @@ RippleAdderTiming::RippleAdderTiming(const TechnologyNode& t, int bits) : bits_(
     const Stage finish[] = {{pull_down, cout + 3 * cin}, {pull_up, cout + cin}, {pull_down, cout}};
     double slope = kStepSlope;
     add_delay_s_ = chain_delay_s(generate, 2, &slope);
-    for (int b = 2; b < bits_; ++b) add_delay_s_ += chain_delay_s(generate, 2, &slope);
+    for (int b = 2; b < bits; ++b) add_delay_s_ += chain_delay_s(generate, 2, &slope);
     add_delay_s_ += chain_delay_s(finish, 3, &slope);
     // A rippling carry charges about fourteen NAND inputs and seven outputs in the first bit and thirteen
     // inputs and seven outputs in each later one (visible and hidden transitions, NeuroSim's count).
     const double vdd2 = t.vdd_v * t.vdd_v;
-    add_energy_j_ = vdd2 * ((14 * cin + 7 * cout) + (bits_ - 1) * (13 * cin + 7 * cout));
+    add_energy_j_ = vdd2 * ((14 * cin + 7 * cout) + (bits - 1) * (13 * cin + 7 * cout));
 }
 
 GradientArrayWrite::GradientArrayWrite(const DesignContext& ctx) : rows_(ctx.hw.wg_subarray_rows) {
@@ -74,31 +84,29 @@ GradientArrayWrite::GradientArrayWrite(const DesignContext& ctx) : rows_(ctx.hw.
     const double row_wire_ohm = ctx.wire_resistance_ohm_per_m * row_m;
     const double col_wire_ohm = ctx.wire_resistance_ohm_per_m * col_m;
 
-    // A storage node: its access drain, its inverter's drains and the other inverter's gates.
-    const double node_f = drain_f(access_w, true, t) + drain_f(cell_n, true, t) + drain_f(cell_p, false, t) +
-                          gate_input_capacitance_f(cell_n, t) + gate_input_capacitance_f(cell_p, t);
+    // A cell flips as its inverters pull the storage nodes over.
     const double pull_ohm = (on_resistance_ohm(cell_n, true, t) + on_resistance_ohm(cell_p, false, t)) / 2;
-    flip_s_ = stage_delay_s(pull_ohm * node_f, kStepSlope);
+    flip_s_ = horowitz_delay_s(pull_ohm * sram_storage_node_f(hw, t), kStepSlope);
 
     // The word line is selected through a transmission gate sized to the cell's access transistor.
     const double wmin = t.min_nmos_width_m(), wpmin = t.pn_size_ratio * wmin;
     const double rn = on_resistance_ohm(wmin, true, t), rp = on_resistance_ohm(wpmin, false, t);
     const GateCapacitance inv = gate_capacitance(GateKind::inverter, 1, wmin, wpmin, t.cell_height_m(), t);
-    word_switch_s_ = stage_delay_s(
+    word_switch_s_ = horowitz_delay_s(
         on_resistance_ohm(access_w, true, t) * (3 * inv.output_f + word_line_f) + row_wire_ohm * word_line_f / 2,
         kStepSlope);
 
     // Bit lines are precharged by a 6 F PMOS (with a minimum equalizer on the pair).
     const double precharge_w = 6 * f;
-    precharge_s_ = stage_delay_s(on_resistance_ohm(precharge_w, false, t) *
-                                         (bit_line_f + drain_f(precharge_w, false, t) + drain_f(wmin, false, t)) +
-                                     col_wire_ohm * bit_line_f / 2,
-                                 kStepSlope);
+    const double precharge_load_f =
+        bit_line_f + drain_capacitance_f(precharge_w, false, t) + drain_capacitance_f(wmin, false, t);
+    precharge_s_ = horowitz_delay_s(
+        on_resistance_ohm(precharge_w, false, t) * precharge_load_f + col_wire_ohm * bit_line_f / 2, kStepSlope);
 
     // Write driver: a minimum inverter drives a second one that discharges the bit line.
     double slope = kStepSlope;
-    driver_s_ = stage_delay_s(rp * (inv.output_f + inv.input_f), slope, &slope);
-    driver_s_ += stage_delay_s(rn * (bit_line_f + inv.output_f) + col_wire_ohm * bit_line_f / 2, slope, &slope);
+    driver_s_ = horowitz_delay_s(rp * (inv.output_f + inv.input_f), slope, &slope);
+    driver_s_ += horowitz_delay_s(rn * (bit_line_f + inv.output_f) + col_wire_ohm * bit_line_f / 2, slope, &slope);
 
     // The word-line switch matrix selects rows from a flip-flop register: before each written row its
     // one-hot row pointer advances by one position, a flip-flop access of half a clock (the same access
@@ -129,41 +137,37 @@ GradientArrayRead::GradientArrayRead(const DesignContext& ctx, int tree_inputs) 
     // decoder drives the pass-gate gates of every ADC's mux.
     const GradientArrayWrite lines(ctx);
     const double readouts = static_cast<double>(hw.wg_subarray_cols) / hw.wg_rows_per_adc;
-    const double pass_gate_f = gate_input_capacitance_f(wmin, t) + gate_input_capacitance_f(wpmin, t);
+    const PassGate tg = minimum_pass_gate(t);
     double slope = kStepSlope;
-    double mux_s = stage_delay_s(rn * (inv.output_f + readouts * pass_gate_f), slope, &slope);
-    const double rn_tg = rn * on_resistance_ohm(wpmin, false, t) / (rn + on_resistance_ohm(wpmin, false, t));
-    mux_s += stage_delay_s(rn_tg * (hw.wg_rows_per_adc * inv.output_f), slope, &slope);
+    double mux_s = horowitz_delay_s(rn * (inv.output_f + readouts * tg.gate_f), slope, &slope);
+    mux_s += horowitz_delay_s(tg.on_ohm * (hw.wg_rows_per_adc * inv.output_f), slope, &slope);
     const double select_s = std::max(lines.word_line_switch_delay_s(), mux_s);
 
-    // The multilevel sense amplifier settles in no less than 1 ns: the floor NeuroSim's SPICE
-    // characterization of the current-mode MLSA gives at these column resistances and nodes.
-    constexpr double kSenseFloorS = 1e-9;
     // Encoder: the comparators' thermometer code passes an inverter and a NAND level per output bit.
     const double wn2 = 2 * wmin;
     const GateCapacitance nand = gate_capacitance(GateKind::nand, 2, wn2, wpmin, t.cell_height_m(), t);
     slope = kStepSlope;
-    const double encode_s = stage_delay_s(rn * (inv.output_f + nand.input_f), slope, &slope) +
-                            stage_delay_s(2 * on_resistance_ohm(wn2, true, t) * (nand.output_f + inv.input_f), slope);
+    const double encode_s = horowitz_delay_s(rn * (inv.output_f + nand.input_f), slope, &slope) +
+                            horowitz_delay_s(2 * on_resistance_ohm(wn2, true, t) * (nand.output_f + inv.input_f), slope);
     // A SAR converter (adc_type = sar) takes its bits + 1 steps and delivers the binary code itself.
     const bool sar = hw.adc_type == AdcType::sar;
     const double convert_s = sar ? SarAdc({static_cast<int>(readouts), hw.wg_adc_levels}, t).conversion_latency_s()
-                                 : kSenseFloorS + encode_s;
+                                 : kSenseAmpFloorS + encode_s;
     cycle_s_ = select_s + lines.precharge_delay_s() + convert_s;
 
     // Column discharge to the sensing margin, once per input bit: access and pull-down devices in series.
     const double cell_n = hw.sram_nmos_width_f * f;
     const double drop_tau =
         (on_resistance_ohm(access_w, true, t) + on_resistance_ohm(cell_n, true, t)) *
-            (drain_f(access_w, true, t) + bit_line_f) +
+            (drain_capacitance_f(access_w, true, t) + bit_line_f) +
         col_wire_ohm * bit_line_f / 2;
     const double margin = std::log(t.vdd_v / (t.vdd_v - hw.sram_min_sense_voltage_v / 2));
-    const double develop_s = stage_delay_s(drop_tau * margin, kStepSlope);
+    const double develop_s = horowitz_delay_s(drop_tau * margin, kStepSlope);
 
     // Shift-add of the bit cycles hides behind the read pulses; it shows once, at the last one.
     const int adc_bits = static_cast<int>(std::log2(static_cast<double>(hw.wg_adc_levels)));
     const int sum_bits = adc_bits + ctx.input_bits + 1;
-    const double flip_flop_s = 2 * stage_delay_s(rn * (inv.output_f + inv.input_f), kStepSlope);
+    const double flip_flop_s = 2 * horowitz_delay_s(rn * (inv.output_f + inv.input_f), kStepSlope);
     const double shift_add_s = RippleAdderTiming(t, sum_bits).add_delay_s() + flip_flop_s;
     const double exposed = std::max(0.0, shift_add_s - hw.read_pulse_width_s);
 

@@ -7,6 +7,7 @@
 
 #include "neurosim/gate.hpp"
 #include "neurosim/memory_cell.hpp"
+#include "neurosim/training_circuits.hpp"
 
 namespace neurosim {
 namespace {
@@ -25,26 +26,6 @@ constexpr double kIrDropTolerance = 0.25;
 // the root sum of squares of the two write voltages (here both the device's write voltage).
 double effective_write_voltage_v(const HardwareConfig& hw) {
     return std::sqrt(2.0) * hw.write_voltage_v;
-}
-
-// Minimum transmission gate: NMOS of the minimum width and a PMOS of equal drive.
-struct PassGate {
-    double gate_f = 0, drain_f = 0, on_ohm = 0;
-};
-
-PassGate minimum_pass_gate(const TechnologyNode& t) {
-    const double wn = t.min_nmos_width_m(), wp = wn * t.pn_size_ratio;
-    PassGate g;
-    g.gate_f = gate_input_capacitance_f(wn, t) + gate_input_capacitance_f(wp, t);
-    g.drain_f = gate_capacitance(GateKind::inverter, 1, wn, wp, t.cell_height_m(), t).output_f;
-    const double rn = on_resistance_ohm(wn, true, t), rp = on_resistance_ohm(wp, false, t);
-    g.on_ohm = rn * rp / (rn + rp);
-    return g;
-}
-
-double drain_capacitance_f(double width_m, bool nmos, const TechnologyNode& t) {
-    return gate_capacitance(GateKind::inverter, 1, nmos ? width_m : 0.0, nmos ? 0.0 : width_m, t.cell_height_m(), t)
-        .output_f;
 }
 
 }  // namespace
@@ -68,10 +49,7 @@ ProgrammingArray::ProgrammingArray(const DesignContext& ctx) {
         const double wn = hw.sram_nmos_width_f * t.f(), wp = hw.sram_pmos_width_f * t.f();
         word_line_f_ = row_line_f_ + 2 * gate_input_capacitance_f(access_w, t) * hw.subarray_cols;
         column_line_f_ = wire_f_per_m * col_m + drain_capacitance_f(access_w, true, t) * hw.subarray_rows;
-        // A storage node: its access drain, the drains of its inverter and the gates of the other one.
-        sram_node_f_ = drain_capacitance_f(access_w, true, t) + drain_capacitance_f(wn, true, t) +
-                       drain_capacitance_f(wp, false, t) + gate_input_capacitance_f(wn, t) +
-                       gate_input_capacitance_f(wp, t);
+        sram_node_f_ = sram_storage_node_f(hw, t);
         const double pull_ohm = (on_resistance_ohm(wn, true, t) + on_resistance_ohm(wp, false, t)) / 2;
         sram_flip_delay_s_ = half_swing_delay_s(pull_ohm * sram_node_f_);
         // Each write cycle first precharges the bit lines (a 6 F PMOS), then a two-inverter write driver
@@ -87,6 +65,9 @@ ProgrammingArray::ProgrammingArray(const DesignContext& ctx) {
                                   on_resistance_ohm(wmin, true, t) * (column_line_f_ + inv.output_f) +
                                   col_wire_ohm * column_line_f_ / 2;
         sram_column_write_delay_s_ = half_swing_delay_s(precharge_tau) + half_swing_delay_s(driver_tau);
+        // An SRAM row has no source-line switches: selecting it is raising its word line, through a
+        // driver sized to the line (its on-resistance equal to the wire's), as SRAM word-line drivers are.
+        row_select_delay_s_ = half_swing_delay_s(1.5 * row_wire_ohm * word_line_f_);
     } else {
         double access_w = 0;
         if (hw.access_type == AccessType::cmos) {
@@ -97,15 +78,11 @@ ProgrammingArray::ProgrammingArray(const DesignContext& ctx) {
         word_line_f_ = row_line_f_ + gate_input_capacitance_f(access_w, t) * hw.subarray_cols;
         column_line_f_ = wire_f_per_m * col_m +
                          (access_w > 0 ? drain_capacitance_f(access_w, true, t) * hw.subarray_rows : 0.0);
-    }
-    // Selecting a row: a pass gate charges the word line, another the source lines of the columns.
-    const double word_tau = tg.on_ohm * (2 * tg.drain_f + word_line_f_) + row_wire_ohm * word_line_f_ / 2;
-    const double column_tau = tg.on_ohm * (3 * tg.drain_f + column_line_f_) + col_wire_ohm * column_line_f_ / 2;
-    row_select_delay_s_ = half_swing_delay_s(std::max(word_tau, column_tau));
-    if (hw.memory_cell == MemoryCell::sram) {
-        // An SRAM row has no source-line switches: selecting it is raising its word line, through a
-        // driver sized to the line (its on-resistance equal to the wire's), as SRAM word-line drivers are.
-        row_select_delay_s_ = half_swing_delay_s(1.5 * row_wire_ohm * word_line_f_);
+        // Selecting a row: a pass gate charges the word line, another the source lines of the columns.
+        const double word_tau = tg.on_ohm * (2 * tg.drain_f + word_line_f_) + row_wire_ohm * word_line_f_ / 2;
+        const double column_tau =
+            tg.on_ohm * (3 * tg.drain_f + column_line_f_) + col_wire_ohm * column_line_f_ / 2;
+        row_select_delay_s_ = half_swing_delay_s(std::max(word_tau, column_tau));
     }
 }
 

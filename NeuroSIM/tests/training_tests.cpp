@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "neurosim/hardware_config.hpp"
+#include "neurosim/readout.hpp"
 #include "neurosim/technology.hpp"
 #include "test_support.hpp"
 #include "neurosim/training_circuits.hpp"
@@ -131,10 +132,10 @@ void test_array_lines() {
 
 void test_stage_delay() {
     // A step input: the 50 % point of an RC stage is ln 2 tau.
-    check(near(stage_delay_s(1e-9, kStepSlope), std::log(2.0) * 1e-9, 1e-6), "step response reaches half at ln2 RC");
+    check(near(horowitz_delay_s(1e-9, kStepSlope), std::log(2.0) * 1e-9, 1e-6), "step response reaches half at ln2 RC");
     double slope = 0;
-    const double fast = stage_delay_s(1e-9, kStepSlope, &slope);
-    check(slope > 0 && stage_delay_s(1e-9, slope) > fast, "a slow input edge adds delay");
+    const double fast = horowitz_delay_s(1e-9, kStepSlope, &slope);
+    check(slope > 0 && horowitz_delay_s(1e-9, slope) > fast, "a slow input edge adds delay");
 }
 
 void test_ripple_adder() {

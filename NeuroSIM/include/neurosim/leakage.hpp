@@ -17,6 +17,7 @@
 #include "neurosim/design.hpp"
 #include "neurosim/gate.hpp"
 #include "neurosim/technology.hpp"
+#include "neurosim/tile.hpp"
 
 namespace neurosim {
 
@@ -49,14 +50,8 @@ double sub_array_leakage_w(const DesignContext& ctx, bool transposed_active = tr
 double processing_element_leakage_w(const DesignContext& ctx, double pe_size, int active_tree_inputs = -1,
                                     bool transposed_active = true);
 
-// What a tile holds, as the area model builds it (see TileParams in tile.hpp).
-struct TileLeakageParams {
-    double pes = 4;
-    double pe_size = 512;
-    int accumulated_pes = 2;
-    int htree_side = 2;
-    double input_buffer_cores = 1;
-    double output_buffer_cores = 1;
+// What a tile holds, as the area model builds it, and what of it a layer uses.
+struct TileLeakageParams : TileParams {
     // Inputs of the PE adder trees and of the tile adder tree the layer uses; idle stages are
     // power-gated. Negative: the whole tree.
     int active_pe_tree_inputs = -1;

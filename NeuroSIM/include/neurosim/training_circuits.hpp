@@ -1,32 +1,41 @@
 // Electrical models (delay and switching energy) of circuit blocks used only in training: the adders
 // that accumulate weight gradients over a batch, and the SRAM sub-arrays of the weight-gradient unit
 // while a layer's inputs are written into them. Gate and wire values come from gate.hpp; the delay of a
-// stage driven by a finite slope follows M. Horowitz's model as used by CACTI and NeuroSim (P.-Y. Chen,
-// X. Peng, S. Yu, "NeuroSim", IEEE TCAD 37(12), 2018).
+// stage driven by a finite slope is the estimator's Horowitz model (readout.hpp: horowitz_delay_s, as
+// used by CACTI and NeuroSim: P.-Y. Chen, X. Peng, S. Yu, "NeuroSim", IEEE TCAD 37(12), 2018).
 #pragma once
 
 #include "neurosim/design.hpp"
 
 namespace neurosim {
 
-// One RC stage: delay to half swing for an input arriving with `input_slope_v_per_s` (use a huge value
-// for a step); `output_slope_v_per_s` receives the slope it hands to the next stage.
-double stage_delay_s(double tau_s, double input_slope_v_per_s, double* output_slope_v_per_s = nullptr);
-
 constexpr double kStepSlope = 1e20;  // an input edge treated as instantaneous
+
+// A multilevel sense amplifier settles in no less than 1 ns: the floor of NeuroSim's SPICE
+// characterization at these column resistances and nodes (gradient unit latency and energy).
+constexpr double kSenseAmpFloorS = 1e-9;
+
+// Device loads the training circuits share.
+// Drain capacitance of a lone NMOS or PMOS device.
+double drain_capacitance_f(double width_m, bool nmos, const TechnologyNode& tech);
+// A 6T SRAM storage node: its access drain, its inverter's drains and the other inverter's gates.
+double sram_storage_node_f(const HardwareConfig& hw, const TechnologyNode& tech);
+// Minimum transmission gate: NMOS of the minimum width and a PMOS of equal drive.
+struct PassGate {
+    double gate_f = 0, drain_f = 0, on_ohm = 0;
+};
+PassGate minimum_pass_gate(const TechnologyNode& tech);
 
 // Ripple-carry adder built from NAND2 full adders (nine NAND2 per bit, NMOS twice the minimum width).
 class RippleAdderTiming {
 public:
     RippleAdderTiming(const TechnologyNode& tech, int bits);
-    int bits() const { return bits_; }
     // Worst-case carry ripple from the least to the most significant bit.
     double add_delay_s() const { return add_delay_s_; }
     // Energy of one addition with a carry rippling through every bit.
     double add_energy_j() const { return add_energy_j_; }
 
 private:
-    int bits_ = 1;
     double add_delay_s_ = 0, add_energy_j_ = 0;
 };
 
@@ -41,11 +50,9 @@ public:
     // reference sizes the write).
     double write_latency_s(double row_activity) const;
 
-    double cell_flip_delay_s() const { return flip_s_; }
     double word_line_switch_delay_s() const { return word_switch_s_; }
     double precharge_delay_s() const { return precharge_s_; }
     double row_pointer_delay_s() const { return row_pointer_s_; }  // clock-bound: does not scale with the node
-    double write_driver_delay_s() const { return driver_s_; }
 
 private:
     int rows_ = 0;
