@@ -33,46 +33,6 @@ LayerActivity measure_activity(const TraceLayer& layer, const DesignContext& ctx
     const double values = static_cast<double>(layer.input.values.size());
     a.input_bit_activity = values > 0 ? set_bits / (values * bits) : 0;
 
-    // A weight code is stored offset to unsigned and split into cells of cell_bits, least significant first.
-    const int cell_bits = ctx.cell_bits();
-    const int cps = ctx.cols_per_synapse();
-    const int top = (1 << cell_bits) - 1;
-    const int offset = 1 << (ctx.weight_bits - 1);
-    const HardwareConfig& hw = ctx.hw;
-    // One digit step of a cell is this many programming pulses of the device.
-    const double pulses_per_step =
-        hw.memory_cell == MemoryCell::sram ? 1.0 : static_cast<double>(hw.max_levels_ltp - 1) / top;
-    const std::size_t rows = layer.weight.shape[0], cols = layer.weight.shape[1];
-    const std::size_t cells_per_block = static_cast<std::size_t>(hw.subarray_cols);
-    double level_sum = 0, pulses = 0, row_steps = 0, changed = 0;
-    for (std::size_t r = 0; r < rows; ++r) {
-        int block_max = 0;
-        std::size_t cell_col = 0;
-        for (std::size_t c = 0; c < cols; ++c) {
-            int now = layer.weight.values[r * cols + c] + offset;
-            int before = layer.weight_old.values[r * cols + c] + offset;
-            for (int d = 0; d < cps; ++d, ++cell_col) {
-                const int digit_now = now & top, digit_before = before & top;
-                now >>= cell_bits;
-                before >>= cell_bits;
-                const int step = std::abs(digit_now - digit_before);
-                level_sum += digit_now;
-                pulses += step;
-                if (step) ++changed;
-                block_max = std::max(block_max, step);
-                if ((cell_col + 1) % cells_per_block == 0) {
-                    row_steps += block_max;
-                    block_max = 0;
-                }
-            }
-        }
-        row_steps += block_max;
-    }
-    const double cells = static_cast<double>(rows * cols * cps);
-    a.conductance_fraction = cells > 0 ? level_sum / (cells * top) : 0;
-    a.write_pulses = pulses * pulses_per_step;
-    a.row_pulse_steps = row_steps * pulses_per_step;
-    a.cells_changed = changed;
     return a;
 }
 
