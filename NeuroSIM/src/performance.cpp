@@ -52,6 +52,7 @@ DramProperties dram_properties(DramType type) {
 
 // What the costs of one layer are counted from.
 struct LayerCounts {
+    std::size_t index = 0;  // in the network and the trace
     const LayerShape* shape = nullptr;
     const LayerPlacement* place = nullptr;
     const LayerActivity* activity = nullptr;
@@ -62,17 +63,14 @@ struct LayerCounts {
     double rows = 0, ofm = 0, cols = 0, kernel = 1, weights = 0;  // weight matrix, cell columns
     double row_blocks = 0, col_blocks = 0;  // sub-arrays along the rows and the columns (one copy)
     double tiles = 1, total_tiles = 1;
-    double partial_sum_bits = 0;  // a partial sum leaving a sub-array
     double gradient_bits = 0;     // all weight gradients of the layer
 };
 
 // One read-out direction: forward (rows driven, columns read) or transposed.
 struct PhaseCounts {
-    double bits = 0;         // input cycles; zero when the phase does not run
-    double reads = 0;        // array reads of one copy of the weights
-    double muxed = 1;        // lines sharing one ADC, converted one after another
-    double conversions = 0;  // ADC conversions over all copies
-    double inputs = 0, outputs = 0;
+    ReadDirection direction = ReadDirection::forward;
+    double bits = 0;   // input cycles; zero when the phase does not run
+    double reads = 0;  // array reads of one copy of the weights
 };
 
 struct ComputeCosts {
@@ -114,10 +112,9 @@ private:
     LayerCounts counts(std::size_t index, const LayerActivity& act) const;
     PhaseCounts forward(const LayerCounts& c) const;
     PhaseCounts transposed(const LayerCounts& c) const;
-    ComputeCosts compute(const LayerCounts& c, const PhaseCounts& ph, const std::string& direction) const;
-    void readout(const LayerCounts& c, const PhaseCounts& ph, const std::string& direction, ComputeCosts* k) const;
-    void accumulation(const LayerCounts& c, const PhaseCounts& ph, const std::string& direction,
-                      ComputeCosts* k) const;
+    ComputeCosts compute(const LayerCounts& c, const PhaseCounts& ph) const;
+    void readout(const LayerCounts& c, const PhaseCounts& ph, ComputeCosts* k) const;
+    void accumulation(const LayerCounts& c, ReadDirection direction, ComputeCosts* k) const;
     TransferCosts transfers(const LayerCounts& c) const;
     TileCosts tile(const LayerCounts& c, const PhaseCounts& ph) const;
     // What the layer's inputs occupy in the SRAM gradient unit.
@@ -145,6 +142,7 @@ LayerCounts LayerCostBuilder::counts(std::size_t index, const LayerActivity& act
     c.shape = &l;
     c.place = &p;
     c.activity = &act;
+    c.index = index;
     c.first = index == 0;
     c.n = static_cast<double>(l.ifm_h - l.k_h + 1) * (l.ifm_w - l.k_w + 1);
     c.input_bits = ctx_.input_bits;
@@ -162,37 +160,24 @@ LayerCounts LayerCostBuilder::counts(std::size_t index, const LayerActivity& act
     c.tiles = p.tiles();
     c.total_tiles = 0;
     for (const auto& q : plan_.layers) c.total_tiles += q.tiles();
-    c.partial_sum_bits = std::log2(static_cast<double>(hw.adc_levels)) + c.input_bits + c.cols_per_synapse + 1;
     c.gradient_bits = c.weights * area_.wg_output_bits;
     return c;
 }
 
 PhaseCounts LayerCostBuilder::forward(const LayerCounts& c) const {
-    const HardwareConfig& hw = ctx_.hw;
-    return {c.input_bits,
-            c.n * c.input_bits / c.speedup,
-            static_cast<double>(hw.columns_per_adc),
-            c.n * c.input_bits * c.row_blocks * std::ceil(c.cols / hw.columns_per_adc),
-            c.rows,
-            c.cols};
+    return {ReadDirection::forward, c.input_bits, c.n * c.input_bits / c.speedup};
 }
 
 PhaseCounts LayerCostBuilder::transposed(const LayerCounts& c) const {
-    const HardwareConfig& hw = ctx_.hw;
-    if (c.first) return {};
-    return {c.error_bits,
-            c.n * c.error_bits / c.speedup,
-            static_cast<double>(hw.ag_rows_per_adc),
-            c.n * c.error_bits * c.col_blocks * std::ceil(c.rows / hw.ag_rows_per_adc),
-            c.cols,
-            c.rows};
+    if (c.first) return {ReadDirection::transposed, 0, 0};
+    return {ReadDirection::transposed, c.error_bits, c.n * c.error_bits / c.speedup};
 }
 
-ComputeCosts LayerCostBuilder::compute(const LayerCounts& c, const PhaseCounts& ph, const std::string& dir) const {
+ComputeCosts LayerCostBuilder::compute(const LayerCounts& c, const PhaseCounts& ph) const {
     ComputeCosts k;
     if (ph.bits == 0) return k;
-    accumulation(c, ph, dir, &k);
-    readout(c, ph, dir, &k);  // after: a sequential read-out adds its row adders to the accumulation
+    accumulation(c, ph.direction, &k);
+    readout(c, ph, &k);  // after: a sequential read-out adds its row adders to the accumulation
     return k;
 }
 
@@ -202,11 +187,10 @@ ComputeCosts LayerCostBuilder::compute(const LayerCounts& c, const PhaseCounts& 
 // column block is read in every input cycle; the sense amplifiers convert each mapped column (the
 // transposed read is charged per mapped forward column and with the forward column statistics, as the
 // reference counts it).
-void LayerCostBuilder::readout(const LayerCounts& c, const PhaseCounts& ph, const std::string& dir,
-                               ComputeCosts* k) const {
+void LayerCostBuilder::readout(const LayerCounts& c, const PhaseCounts& ph, ComputeCosts* k) const {
     const HardwareConfig& hw = ctx_.hw;
-    const bool forward = dir.empty();
-    const ReadDirection direction = forward ? ReadDirection::forward : ReadDirection::transposed;
+    const ReadDirection direction = ph.direction;
+    const bool forward = direction == ReadDirection::forward;
     // Share of a sub-array's driven lines that carry a 1: the mapped ones, at the input bit activity
     // (the trace holds no error codes; the transposed read's error bits are taken as active). Lines
     // without weights stay low (the reference applies the mapped rows' activity to every row).
@@ -242,8 +226,7 @@ void LayerCostBuilder::readout(const LayerCounts& c, const PhaseCounts& ph, cons
 
 // Shift-add, adder trees and chip-level accumulation of the partial sums, from the gate-level models
 // of the adders and registers (accumulation.hpp); the read direction fixes its own cycles and read-outs.
-void LayerCostBuilder::accumulation(const LayerCounts& c, const PhaseCounts& /*ph*/, const std::string& dir,
-                                    ComputeCosts* k) const {
+void LayerCostBuilder::accumulation(const LayerCounts& c, ReadDirection direction, ComputeCosts* k) const {
     const LayerPlacement& p = *c.place;
     AccumulationHierarchy h;
     h.tile_size = plan_.conventional_tile_size;
@@ -263,8 +246,7 @@ void LayerCostBuilder::accumulation(const LayerCounts& c, const PhaseCounts& /*p
     l.tiles_along_cols = p.tiles_along_cols;
     l.speedup_rows = p.speedup_rows;
     l.speedup_cols = p.speedup_cols;
-    const AccumulationCost cost = LayerAccumulation(ctx_, h, l).cost(dir.empty() ? ReadDirection::forward
-                                                                                  : ReadDirection::transposed);
+    const AccumulationCost cost = LayerAccumulation(ctx_, h, l).cost(direction);
     k->accumulation_s = cost.latency_s;
     k->accumulation_j = cost.energy_j;
 }
@@ -435,11 +417,7 @@ UpdateCosts LayerCostBuilder::update(const LayerCounts& c) const {
     // Programming one copy: pulse trains (SRAM: one write cycle) row by row plus the selection of each
     // written row (weight_update.hpp), from the trace's old and new codes. The peak counts the copies of
     // a conventional tile; the copies a novel tile holds for speed are programmed too, outside the peak.
-    const auto index = static_cast<std::size_t>(c.shape - trace_.network.data());
-    if (index >= trace_.layers.size()) {
-        throw std::runtime_error("the weight update needs the trace's weights of layer " + std::to_string(index + 1));
-    }
-    const ProgrammingWork w = estimate_programming(trace_.layers[index], ctx_);
+    const ProgrammingWork w = estimate_programming(trace_.layers.at(c.index), ctx_);
     const double pulses_s = hw.memory_cell == MemoryCell::sram ? 0.0 : w.row_pulses * hw.write_pulse_width_s;
     u.peak_s = (pulses_s + w.select_latency_s) * stacked_rows / parallel;
     u.peak_j = w.energy_j() * copies;
@@ -481,8 +459,8 @@ double LayerCostBuilder::tile_leakage(const LayerCounts& c) const {
 LayerCosts LayerCostBuilder::build(std::size_t index, const LayerActivity& act) const {
     const LayerCounts c = counts(index, act);
     const PhaseCounts fw = forward(c), ag = transposed(c);
-    ComputeCosts cf = compute(c, fw, "");
-    const ComputeCosts ca = compute(c, ag, "_transposed");
+    ComputeCosts cf = compute(c, fw);
+    const ComputeCosts ca = compute(c, ag);
     // The chip's ReLU on the forward outputs counts with the array ("other" logic). Max pooling adds a
     // few comparator delays per image (under 1e-4 of the array's share), left out.
     const ActivationCost relu = relu_cost(ctx_, plan_, c.n * c.ofm);
@@ -638,17 +616,14 @@ ChipPerformance estimate_performance(const DesignContext& ctx, const Trace& trac
     const std::vector<LayerCosts> costs = trace_layer_costs(ctx, trace, plan, area);
 
     ChipPerformance chip;
-    auto value = [](const LayerCosts& c, const char* name) { return c.at(name); };
     auto phases = [&](const LayerCosts& c, const std::string& prefix) {
-        return PhaseFigures{value(c, (prefix + "_fw").c_str()), value(c, (prefix + "_ag").c_str()),
-                            value(c, (prefix + "_wg").c_str()), value(c, (prefix + "_wu").c_str())};
+        return PhaseFigures{c.at(prefix + "_fw"), c.at(prefix + "_ag"), c.at(prefix + "_wg"), c.at(prefix + "_wu")};
     };
     auto breakdown = [&](const LayerCosts& c, const std::string& kind) {
         const std::string p = "breakdown_" + kind + "_";
-        return Breakdown{value(c, (p + "adc").c_str()),           value(c, (p + "accumulation").c_str()),
-                         value(c, (p + "array").c_str()),         value(c, (p + "buffer").c_str()),
-                         value(c, (p + "interconnect").c_str()),  value(c, (p + "weight_gradient").c_str()),
-                         value(c, (p + "weight_update").c_str()), value(c, (p + "dram").c_str())};
+        return Breakdown{c.at(p + "adc"),          c.at(p + "accumulation"),    c.at(p + "array"),
+                         c.at(p + "buffer"),       c.at(p + "interconnect"),    c.at(p + "weight_gradient"),
+                         c.at(p + "weight_update"), c.at(p + "dram")};
     };
     for (const LayerCosts& c : costs) {
         LayerPerformance lp;
@@ -658,7 +633,7 @@ ChipPerformance estimate_performance(const DesignContext& ctx, const Trace& trac
         lp.peak_energy_j = phases(c, "peak_energy");
         lp.latency_breakdown_s = breakdown(c, "latency");
         lp.energy_breakdown_j = breakdown(c, "energy");
-        lp.leakage_power_w = value(c, "leakage_power");
+        lp.leakage_power_w = c.at("leakage_power");
         chip.layers.push_back(lp);
     }
 
@@ -667,7 +642,7 @@ ChipPerformance estimate_performance(const DesignContext& ctx, const Trace& trac
         // Layer by layer: while one layer computes forward or activation gradient, the other tiles leak.
         for (std::size_t i = 0; i < layers; ++i) {
             LayerPerformance& lp = chip.layers[i];
-            lp.leakage_energy_j = value(costs[i], "other_tiles") * value(costs[i], "tile_leakage_power") *
+            lp.leakage_energy_j = costs[i].at("other_tiles") * costs[i].at("tile_leakage_power") *
                                   (lp.latency_s.fw + lp.latency_s.ag);
             add(&chip.latency_s, lp.latency_s);
             add(&chip.peak_latency_s, lp.peak_latency_s);
