@@ -104,7 +104,9 @@ public:
         : ctx_(ctx),
           trace_(trace),
           plan_(plan),
-          area_(area) {}
+          area_(area),
+          movement_(data_movement_models(ctx, plan, area)),
+          delivery_(ctx, plan, area) {}
 
     LayerCosts build(std::size_t index, const LayerActivity& act) const;
 
@@ -132,6 +134,9 @@ private:
     const Trace& trace_;
     const Floorplan& plan_;
     const ChipArea& area_;
+    // Buffers, buses and trees of the design, the same for every layer.
+    const DataMovementModels movement_;
+    const WeightChangeDelivery delivery_;
 };
 
 LayerCounts LayerCostBuilder::counts(std::size_t index, const LayerActivity& act) const {
@@ -255,7 +260,7 @@ TransferCosts LayerCostBuilder::transfers(const LayerCounts& c) const {
     const HardwareConfig& hw = ctx_.hw;
     const LayerShape& l = *c.shape;
     const LayerPlacement& p = *c.place;
-    const DataMovementModels m = data_movement_models(ctx_, plan_, area_);
+    const DataMovementModels& m = movement_;
     TransferCosts t;
     // Global buffer: reads send the inputs to the tiles (a novel tile receives each input row once for
     // its kernel rows), writes take the outputs back (pooled outputs are a quarter). Cores work in
@@ -298,7 +303,7 @@ TileCosts LayerCostBuilder::tile(const LayerCounts& c, const PhaseCounts& ph) co
     TileCosts k;
     if (ph.bits == 0) return k;
     const LayerPlacement& p = *c.place;
-    const DataMovementModels m = data_movement_models(ctx_, plan_, area_);
+    const DataMovementModels& m = movement_;
     const bool novel = p.novel;
     const double kernel_pes = novel ? plan_.novel_pes_per_tile : 1.0;
     const double pe_size = novel ? plan_.novel_pe_size : plan_.conventional_pe_size;
@@ -411,7 +416,7 @@ UpdateCosts LayerCostBuilder::update(const LayerCounts& c) const {
     UpdateCosts u;
     // Moving the weight changes in, tile after tile, through each tile's input buffer and H-tree
     // (weight_transfer.hpp); the arrays written in parallel share the delivery time.
-    const MoveCost delivery = WeightChangeDelivery(ctx_, plan_, area_).layer_cost(*c.shape, p);
+    const MoveCost delivery = delivery_.layer_cost(*c.shape, p);
     u.transfer_j = delivery.energy_j;
     u.transfer_s = delivery.latency_s / parallel;
     // Programming one copy: pulse trains (SRAM: one write cycle) row by row plus the selection of each
