@@ -1,20 +1,17 @@
 #include "neurosim/performance.hpp"
 
-#include "neurosim/training_circuits.hpp"
-#include "neurosim/weight_update.hpp"
-#include "neurosim/weight_transfer.hpp"
-#include "neurosim/gradient_read_energy.hpp"
-
 #include <algorithm>
 #include <cmath>
-#include <fstream>
-#include <stdexcept>
 
 #include "neurosim/accumulation.hpp"
+#include "neurosim/gradient_read_energy.hpp"
 #include "neurosim/leakage.hpp"
-#include "neurosim/tile.hpp"
 #include "neurosim/readout_modes.hpp"
+#include "neurosim/tile.hpp"
+#include "neurosim/training_circuits.hpp"
 #include "neurosim/transfer.hpp"
+#include "neurosim/weight_transfer.hpp"
+#include "neurosim/weight_update.hpp"
 
 namespace neurosim {
 
