@@ -256,3 +256,16 @@ def test_a_narrower_chip_bus_saves_routing_area_and_costs_time(estimate):
 def test_buffer_core_size_changes_buffer_time(estimate):
     assert estimate(tile_buffer_core_rows=64, tile_buffer_core_cols=64).breakdown_latency_buffer_s \
         != estimate().breakdown_latency_buffer_s
+
+
+def test_tile_bus_delay_tolerance_trades_repeater_area_for_delay(estimate):
+    tight = estimate(local_bus_delay_tolerance=0.0)
+    loose = estimate(local_bus_delay_tolerance=1.0)
+    assert loose.area_routing_m2 < tight.area_routing_m2
+    assert loose.breakdown_latency_interconnect_s > tight.breakdown_latency_interconnect_s
+
+
+def test_more_rows_per_transposed_adc_trade_area_for_time(estimate):
+    few, many = estimate(ag_rows_per_adc=4), estimate(ag_rows_per_adc=16)
+    assert many.area_adc_m2 < few.area_adc_m2
+    assert many.peak_latency_ag_s > few.peak_latency_ag_s

@@ -23,21 +23,19 @@ Estimate estimate_chip(const HardwareConfig& hw, const Trace& trace, const std::
     const TechnologyNode operating_tech =
         load_technology(data_dir, hw.technology_node_nm, hw.device_roadmap, hw.temperature_k);
     const WireProperties wire = load_wire(data_dir, hw.wire_width_nm);
+    auto context = [&](const TechnologyNode& tech, double temperature_k) {
+        return DesignContext{hw,
+                             tech,
+                             trace.input_bits,
+                             trace.weight_bits,
+                             trace.batch_size,
+                             wire_resistance_ohm_per_m(wire, hw.wire_width_nm, temperature_k)};
+    };
 
     Estimate out;
     out.plan = plan_floorplan(trace.network, floorplan_params(hw, trace.weight_bits));
-    const DesignContext layout{hw,
-                               layout_tech,
-                               trace.input_bits,
-                               trace.weight_bits,
-                               trace.batch_size,
-                               wire_resistance_ohm_per_m(wire, hw.wire_width_nm, kLayoutTemperatureK)};
-    const DesignContext operating{hw,
-                                  operating_tech,
-                                  trace.input_bits,
-                                  trace.weight_bits,
-                                  trace.batch_size,
-                                  wire_resistance_ohm_per_m(wire, hw.wire_width_nm, hw.temperature_k)};
+    const DesignContext layout = context(layout_tech, kLayoutTemperatureK);
+    const DesignContext operating = context(operating_tech, hw.temperature_k);
     out.area = estimate_chip_area(layout, trace.network, out.plan);
     out.performance = estimate_performance(operating, trace, out.plan, out.area);
     return out;

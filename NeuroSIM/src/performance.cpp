@@ -1,20 +1,17 @@
 #include "neurosim/performance.hpp"
 
-#include "neurosim/training_circuits.hpp"
-#include "neurosim/weight_update.hpp"
-#include "neurosim/weight_transfer.hpp"
-#include "neurosim/gradient_read_energy.hpp"
-
 #include <algorithm>
 #include <cmath>
-#include <fstream>
-#include <stdexcept>
 
 #include "neurosim/accumulation.hpp"
+#include "neurosim/gradient_read_energy.hpp"
 #include "neurosim/leakage.hpp"
-#include "neurosim/tile.hpp"
 #include "neurosim/readout_modes.hpp"
+#include "neurosim/tile.hpp"
+#include "neurosim/training_circuits.hpp"
 #include "neurosim/transfer.hpp"
+#include "neurosim/weight_transfer.hpp"
+#include "neurosim/weight_update.hpp"
 
 namespace neurosim {
 
@@ -33,46 +30,6 @@ LayerActivity measure_activity(const TraceLayer& layer, const DesignContext& ctx
     const double values = static_cast<double>(layer.input.values.size());
     a.input_bit_activity = values > 0 ? set_bits / (values * bits) : 0;
 
-    // A weight code is stored offset to unsigned and split into cells of cell_bits, least significant first.
-    const int cell_bits = ctx.cell_bits();
-    const int cps = ctx.cols_per_synapse();
-    const int top = (1 << cell_bits) - 1;
-    const int offset = 1 << (ctx.weight_bits - 1);
-    const HardwareConfig& hw = ctx.hw;
-    // One digit step of a cell is this many programming pulses of the device.
-    const double pulses_per_step =
-        hw.memory_cell == MemoryCell::sram ? 1.0 : static_cast<double>(hw.max_levels_ltp - 1) / top;
-    const std::size_t rows = layer.weight.shape[0], cols = layer.weight.shape[1];
-    const std::size_t cells_per_block = static_cast<std::size_t>(hw.subarray_cols);
-    double level_sum = 0, pulses = 0, row_steps = 0, changed = 0;
-    for (std::size_t r = 0; r < rows; ++r) {
-        int block_max = 0;
-        std::size_t cell_col = 0;
-        for (std::size_t c = 0; c < cols; ++c) {
-            int now = layer.weight.values[r * cols + c] + offset;
-            int before = layer.weight_old.values[r * cols + c] + offset;
-            for (int d = 0; d < cps; ++d, ++cell_col) {
-                const int digit_now = now & top, digit_before = before & top;
-                now >>= cell_bits;
-                before >>= cell_bits;
-                const int step = std::abs(digit_now - digit_before);
-                level_sum += digit_now;
-                pulses += step;
-                if (step) ++changed;
-                block_max = std::max(block_max, step);
-                if ((cell_col + 1) % cells_per_block == 0) {
-                    row_steps += block_max;
-                    block_max = 0;
-                }
-            }
-        }
-        row_steps += block_max;
-    }
-    const double cells = static_cast<double>(rows * cols * cps);
-    a.conductance_fraction = cells > 0 ? level_sum / (cells * top) : 0;
-    a.write_pulses = pulses * pulses_per_step;
-    a.row_pulse_steps = row_steps * pulses_per_step;
-    a.cells_changed = changed;
     return a;
 }
 
@@ -92,6 +49,7 @@ DramProperties dram_properties(DramType type) {
 
 // What the costs of one layer are counted from.
 struct LayerCounts {
+    std::size_t index = 0;  // in the network and the trace
     const LayerShape* shape = nullptr;
     const LayerPlacement* place = nullptr;
     const LayerActivity* activity = nullptr;
@@ -102,17 +60,14 @@ struct LayerCounts {
     double rows = 0, ofm = 0, cols = 0, kernel = 1, weights = 0;  // weight matrix, cell columns
     double row_blocks = 0, col_blocks = 0;  // sub-arrays along the rows and the columns (one copy)
     double tiles = 1, total_tiles = 1;
-    double partial_sum_bits = 0;  // a partial sum leaving a sub-array
     double gradient_bits = 0;     // all weight gradients of the layer
 };
 
 // One read-out direction: forward (rows driven, columns read) or transposed.
 struct PhaseCounts {
-    double bits = 0;         // input cycles; zero when the phase does not run
-    double reads = 0;        // array reads of one copy of the weights
-    double muxed = 1;        // lines sharing one ADC, converted one after another
-    double conversions = 0;  // ADC conversions over all copies
-    double inputs = 0, outputs = 0;
+    ReadDirection direction = ReadDirection::forward;
+    double bits = 0;   // input cycles; zero when the phase does not run
+    double reads = 0;  // array reads of one copy of the weights
 };
 
 struct ComputeCosts {
@@ -146,7 +101,9 @@ public:
         : ctx_(ctx),
           trace_(trace),
           plan_(plan),
-          area_(area) {}
+          area_(area),
+          movement_(data_movement_models(ctx, plan, area)),
+          delivery_(ctx, plan, area) {}
 
     LayerCosts build(std::size_t index, const LayerActivity& act) const;
 
@@ -154,10 +111,9 @@ private:
     LayerCounts counts(std::size_t index, const LayerActivity& act) const;
     PhaseCounts forward(const LayerCounts& c) const;
     PhaseCounts transposed(const LayerCounts& c) const;
-    ComputeCosts compute(const LayerCounts& c, const PhaseCounts& ph, const std::string& direction) const;
-    void readout(const LayerCounts& c, const PhaseCounts& ph, const std::string& direction, ComputeCosts* k) const;
-    void accumulation(const LayerCounts& c, const PhaseCounts& ph, const std::string& direction,
-                      ComputeCosts* k) const;
+    ComputeCosts compute(const LayerCounts& c, const PhaseCounts& ph) const;
+    void readout(const LayerCounts& c, const PhaseCounts& ph, ComputeCosts* k) const;
+    void accumulation(const LayerCounts& c, ReadDirection direction, ComputeCosts* k) const;
     TransferCosts transfers(const LayerCounts& c) const;
     TileCosts tile(const LayerCounts& c, const PhaseCounts& ph) const;
     // What the layer's inputs occupy in the SRAM gradient unit.
@@ -175,6 +131,9 @@ private:
     const Trace& trace_;
     const Floorplan& plan_;
     const ChipArea& area_;
+    // Buffers, buses and trees of the design, the same for every layer.
+    const DataMovementModels movement_;
+    const WeightChangeDelivery delivery_;
 };
 
 LayerCounts LayerCostBuilder::counts(std::size_t index, const LayerActivity& act) const {
@@ -185,6 +144,7 @@ LayerCounts LayerCostBuilder::counts(std::size_t index, const LayerActivity& act
     c.shape = &l;
     c.place = &p;
     c.activity = &act;
+    c.index = index;
     c.first = index == 0;
     c.n = static_cast<double>(l.ifm_h - l.k_h + 1) * (l.ifm_w - l.k_w + 1);
     c.input_bits = ctx_.input_bits;
@@ -202,37 +162,24 @@ LayerCounts LayerCostBuilder::counts(std::size_t index, const LayerActivity& act
     c.tiles = p.tiles();
     c.total_tiles = 0;
     for (const auto& q : plan_.layers) c.total_tiles += q.tiles();
-    c.partial_sum_bits = std::log2(static_cast<double>(hw.adc_levels)) + c.input_bits + c.cols_per_synapse + 1;
     c.gradient_bits = c.weights * area_.wg_output_bits;
     return c;
 }
 
 PhaseCounts LayerCostBuilder::forward(const LayerCounts& c) const {
-    const HardwareConfig& hw = ctx_.hw;
-    return {c.input_bits,
-            c.n * c.input_bits / c.speedup,
-            static_cast<double>(hw.columns_per_adc),
-            c.n * c.input_bits * c.row_blocks * std::ceil(c.cols / hw.columns_per_adc),
-            c.rows,
-            c.cols};
+    return {ReadDirection::forward, c.input_bits, c.n * c.input_bits / c.speedup};
 }
 
 PhaseCounts LayerCostBuilder::transposed(const LayerCounts& c) const {
-    const HardwareConfig& hw = ctx_.hw;
-    if (c.first) return {};
-    return {c.error_bits,
-            c.n * c.error_bits / c.speedup,
-            static_cast<double>(hw.ag_rows_per_adc),
-            c.n * c.error_bits * c.col_blocks * std::ceil(c.rows / hw.ag_rows_per_adc),
-            c.cols,
-            c.rows};
+    if (c.first) return {ReadDirection::transposed, 0, 0};
+    return {ReadDirection::transposed, c.error_bits, c.n * c.error_bits / c.speedup};
 }
 
-ComputeCosts LayerCostBuilder::compute(const LayerCounts& c, const PhaseCounts& ph, const std::string& dir) const {
+ComputeCosts LayerCostBuilder::compute(const LayerCounts& c, const PhaseCounts& ph) const {
     ComputeCosts k;
     if (ph.bits == 0) return k;
-    accumulation(c, ph, dir, &k);
-    readout(c, ph, dir, &k);  // after: a sequential read-out adds its row adders to the accumulation
+    accumulation(c, ph.direction, &k);
+    readout(c, ph, &k);  // after: a sequential read-out adds its row adders to the accumulation
     return k;
 }
 
@@ -242,11 +189,10 @@ ComputeCosts LayerCostBuilder::compute(const LayerCounts& c, const PhaseCounts& 
 // column block is read in every input cycle; the sense amplifiers convert each mapped column (the
 // transposed read is charged per mapped forward column and with the forward column statistics, as the
 // reference counts it).
-void LayerCostBuilder::readout(const LayerCounts& c, const PhaseCounts& ph, const std::string& dir,
-                               ComputeCosts* k) const {
+void LayerCostBuilder::readout(const LayerCounts& c, const PhaseCounts& ph, ComputeCosts* k) const {
     const HardwareConfig& hw = ctx_.hw;
-    const bool forward = dir.empty();
-    const ReadDirection direction = forward ? ReadDirection::forward : ReadDirection::transposed;
+    const ReadDirection direction = ph.direction;
+    const bool forward = direction == ReadDirection::forward;
     // Share of a sub-array's driven lines that carry a 1: the mapped ones, at the input bit activity
     // (the trace holds no error codes; the transposed read's error bits are taken as active). Lines
     // without weights stay low (the reference applies the mapped rows' activity to every row).
@@ -282,8 +228,7 @@ void LayerCostBuilder::readout(const LayerCounts& c, const PhaseCounts& ph, cons
 
 // Shift-add, adder trees and chip-level accumulation of the partial sums, from the gate-level models
 // of the adders and registers (accumulation.hpp); the read direction fixes its own cycles and read-outs.
-void LayerCostBuilder::accumulation(const LayerCounts& c, const PhaseCounts& /*ph*/, const std::string& dir,
-                                    ComputeCosts* k) const {
+void LayerCostBuilder::accumulation(const LayerCounts& c, ReadDirection direction, ComputeCosts* k) const {
     const LayerPlacement& p = *c.place;
     AccumulationHierarchy h;
     h.tile_size = plan_.conventional_tile_size;
@@ -303,8 +248,7 @@ void LayerCostBuilder::accumulation(const LayerCounts& c, const PhaseCounts& /*p
     l.tiles_along_cols = p.tiles_along_cols;
     l.speedup_rows = p.speedup_rows;
     l.speedup_cols = p.speedup_cols;
-    const AccumulationCost cost = LayerAccumulation(ctx_, h, l).cost(dir.empty() ? ReadDirection::forward
-                                                                                  : ReadDirection::transposed);
+    const AccumulationCost cost = LayerAccumulation(ctx_, h, l).cost(direction);
     k->accumulation_s = cost.latency_s;
     k->accumulation_j = cost.energy_j;
 }
@@ -313,7 +257,7 @@ TransferCosts LayerCostBuilder::transfers(const LayerCounts& c) const {
     const HardwareConfig& hw = ctx_.hw;
     const LayerShape& l = *c.shape;
     const LayerPlacement& p = *c.place;
-    const DataMovementModels m = data_movement_models(ctx_, plan_, area_);
+    const DataMovementModels& m = movement_;
     TransferCosts t;
     // Global buffer: reads send the inputs to the tiles (a novel tile receives each input row once for
     // its kernel rows), writes take the outputs back (pooled outputs are a quarter). Cores work in
@@ -356,7 +300,7 @@ TileCosts LayerCostBuilder::tile(const LayerCounts& c, const PhaseCounts& ph) co
     TileCosts k;
     if (ph.bits == 0) return k;
     const LayerPlacement& p = *c.place;
-    const DataMovementModels m = data_movement_models(ctx_, plan_, area_);
+    const DataMovementModels& m = movement_;
     const bool novel = p.novel;
     const double kernel_pes = novel ? plan_.novel_pes_per_tile : 1.0;
     const double pe_size = novel ? plan_.novel_pe_size : plan_.conventional_pe_size;
@@ -469,17 +413,13 @@ UpdateCosts LayerCostBuilder::update(const LayerCounts& c) const {
     UpdateCosts u;
     // Moving the weight changes in, tile after tile, through each tile's input buffer and H-tree
     // (weight_transfer.hpp); the arrays written in parallel share the delivery time.
-    const MoveCost delivery = WeightChangeDelivery(ctx_, plan_, area_).layer_cost(*c.shape, p);
+    const MoveCost delivery = delivery_.layer_cost(*c.shape, p);
     u.transfer_j = delivery.energy_j;
     u.transfer_s = delivery.latency_s / parallel;
     // Programming one copy: pulse trains (SRAM: one write cycle) row by row plus the selection of each
     // written row (weight_update.hpp), from the trace's old and new codes. The peak counts the copies of
     // a conventional tile; the copies a novel tile holds for speed are programmed too, outside the peak.
-    const auto index = static_cast<std::size_t>(c.shape - trace_.network.data());
-    if (index >= trace_.layers.size()) {
-        throw std::runtime_error("the weight update needs the trace's weights of layer " + std::to_string(index + 1));
-    }
-    const ProgrammingWork w = estimate_programming(trace_.layers[index], ctx_);
+    const ProgrammingWork w = estimate_programming(trace_.layers.at(c.index), ctx_);
     const double pulses_s = hw.memory_cell == MemoryCell::sram ? 0.0 : w.row_pulses * hw.write_pulse_width_s;
     u.peak_s = (pulses_s + w.select_latency_s) * stacked_rows / parallel;
     u.peak_j = w.energy_j() * copies;
@@ -521,8 +461,8 @@ double LayerCostBuilder::tile_leakage(const LayerCounts& c) const {
 LayerCosts LayerCostBuilder::build(std::size_t index, const LayerActivity& act) const {
     const LayerCounts c = counts(index, act);
     const PhaseCounts fw = forward(c), ag = transposed(c);
-    ComputeCosts cf = compute(c, fw, "");
-    const ComputeCosts ca = compute(c, ag, "_transposed");
+    ComputeCosts cf = compute(c, fw);
+    const ComputeCosts ca = compute(c, ag);
     // The chip's ReLU on the forward outputs counts with the array ("other" logic). Max pooling adds a
     // few comparator delays per image (under 1e-4 of the array's share), left out.
     const ActivationCost relu = relu_cost(ctx_, plan_, c.n * c.ofm);
@@ -678,17 +618,14 @@ ChipPerformance estimate_performance(const DesignContext& ctx, const Trace& trac
     const std::vector<LayerCosts> costs = trace_layer_costs(ctx, trace, plan, area);
 
     ChipPerformance chip;
-    auto value = [](const LayerCosts& c, const char* name) { return c.at(name); };
     auto phases = [&](const LayerCosts& c, const std::string& prefix) {
-        return PhaseFigures{value(c, (prefix + "_fw").c_str()), value(c, (prefix + "_ag").c_str()),
-                            value(c, (prefix + "_wg").c_str()), value(c, (prefix + "_wu").c_str())};
+        return PhaseFigures{c.at(prefix + "_fw"), c.at(prefix + "_ag"), c.at(prefix + "_wg"), c.at(prefix + "_wu")};
     };
     auto breakdown = [&](const LayerCosts& c, const std::string& kind) {
         const std::string p = "breakdown_" + kind + "_";
-        return Breakdown{value(c, (p + "adc").c_str()),           value(c, (p + "accumulation").c_str()),
-                         value(c, (p + "array").c_str()),         value(c, (p + "buffer").c_str()),
-                         value(c, (p + "interconnect").c_str()),  value(c, (p + "weight_gradient").c_str()),
-                         value(c, (p + "weight_update").c_str()), value(c, (p + "dram").c_str())};
+        return Breakdown{c.at(p + "adc"),          c.at(p + "accumulation"),    c.at(p + "array"),
+                         c.at(p + "buffer"),       c.at(p + "interconnect"),    c.at(p + "weight_gradient"),
+                         c.at(p + "weight_update"), c.at(p + "dram")};
     };
     for (const LayerCosts& c : costs) {
         LayerPerformance lp;
@@ -698,7 +635,7 @@ ChipPerformance estimate_performance(const DesignContext& ctx, const Trace& trac
         lp.peak_energy_j = phases(c, "peak_energy");
         lp.latency_breakdown_s = breakdown(c, "latency");
         lp.energy_breakdown_j = breakdown(c, "energy");
-        lp.leakage_power_w = value(c, "leakage_power");
+        lp.leakage_power_w = c.at("leakage_power");
         chip.layers.push_back(lp);
     }
 
@@ -707,7 +644,7 @@ ChipPerformance estimate_performance(const DesignContext& ctx, const Trace& trac
         // Layer by layer: while one layer computes forward or activation gradient, the other tiles leak.
         for (std::size_t i = 0; i < layers; ++i) {
             LayerPerformance& lp = chip.layers[i];
-            lp.leakage_energy_j = value(costs[i], "other_tiles") * value(costs[i], "tile_leakage_power") *
+            lp.leakage_energy_j = costs[i].at("other_tiles") * costs[i].at("tile_leakage_power") *
                                   (lp.latency_s.fw + lp.latency_s.ag);
             add(&chip.latency_s, lp.latency_s);
             add(&chip.peak_latency_s, lp.peak_latency_s);

@@ -134,8 +134,9 @@ def check_network_fits(hardware: Mapping[str, object], geometries: Sequence[Laye
     rows = int(settings["subarray_rows"])
     novel_mapping = settings["mapping"] == "novel"
     kernels = Counter(g.k_h * g.k_w for g in geometries)
-    # The most frequent kernel size, the first layer's on a tie, sets the novel PEs per tile.
-    common_kernel = max(kernels, key=lambda k: (kernels[k], -_first_index(geometries, k)))
+    # The most frequent kernel size sets the novel PEs per tile; on a tie the one met first (max
+    # keeps the first of equal keys, and a Counter keeps the order of first appearance).
+    common_kernel = max(kernels, key=kernels.__getitem__)
     widest_novel = widest_conventional = 0
     for g in geometries:
         square = 1 << max(0, math.ceil(math.log2(g.ofm_c * cols_per_synapse)))
@@ -158,7 +159,3 @@ def check_network_fits(hardware: Mapping[str, object], geometries: Sequence[Laye
             f"{source}: subarray_rows: {rows}-row sub-arrays are too large for this network; its "
             f"widest conventionally mapped layer fills {widest_conventional} columns, so use "
             f"subarray_rows <= {widest_conventional // 4}")
-
-
-def _first_index(geometries: Sequence[LayerGeometry], kernel: int) -> int:
-    return next(i for i, g in enumerate(geometries) if g.k_h * g.k_w == kernel)

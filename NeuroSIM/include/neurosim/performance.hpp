@@ -20,13 +20,9 @@
 
 namespace neurosim {
 
-// What the trace says about one layer's activity.
+// What the trace says about one layer's read-out activity (its programming: weight_update.hpp).
 struct LayerActivity {
     double input_bit_activity = 0;    // share of 1 bits in the input codes (all samples, all patches)
-    double conductance_fraction = 0;  // mean stored level of the cells over the top level, 0..1
-    double write_pulses = 0;          // programming pulses of one weight copy, old -> new codes
-    double row_pulse_steps = 0;       // sum over (row, sub-array column block) of the largest pulse count
-    double cells_changed = 0;         // cells whose level changes
     ColumnSample column_sample;       // column conductances of sampled forward reads (sense amplifier load)
 };
 
