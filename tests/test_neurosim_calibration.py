@@ -109,6 +109,7 @@ def test_floorplan_and_area_match_reference(
         ("bogus_key = 3", "bogus_key"),
         ("subarray_rows = 100", "subarray_rows"),
         ("adc_levels = many", "adc_levels"),
+        ("pe_buffer_type = sram", "pe_buffer_type"),
     ],
 )
 def test_bad_hardware_key_fails_naming_it(

@@ -56,6 +56,12 @@ def test_unknown_or_bad_values_name_the_key() -> None:
         hardware.validate_hardware({"memory_cell": "pcm"})
 
 
+@pytest.mark.parametrize(("key", "value"), [("pe_buffer_type", "sram"), ("activation", "sigmoid")])
+def test_options_the_estimator_does_not_model_are_rejected_before_any_job(key, value) -> None:
+    with pytest.raises(hardware.HardwareError, match=key):
+        hardware.validate_hardware({key: value})
+
+
 def test_device_figures_come_from_their_own_sections() -> None:
     config = {
         "hardware": {"memory_cell": "rram"},

@@ -130,7 +130,7 @@ def test_pipelining_shortens_the_forward_pass(estimate):
 
 def test_sram_buffers_are_denser_than_register_files(estimate):
     rf = estimate()
-    sram = estimate(global_buffer_type="sram", tile_buffer_type="sram", pe_buffer_type="sram")
+    sram = estimate(global_buffer_type="sram", tile_buffer_type="sram")
     assert sram.area_total_m2 < rf.area_total_m2
 
 

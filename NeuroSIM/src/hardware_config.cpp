@@ -191,7 +191,7 @@ const std::vector<KeySpec>& key_specs() {
         int_key("tile_buffer_core_cols", &C::tile_buffer_core_cols, 8, 4096, "columns of one tile buffer core"),
         choice_key<BufferType>("pe_buffer_type", &C::pe_buffer_type,
                                {{"register_file", BufferType::register_file}, {"sram", BufferType::sram}},
-                               "storage of the PE buffers"),
+                               "storage of the PE buffers (only register files are modelled)"),
         bool_key("chip_activation", &C::chip_activation, "activation units at chip level (else inside every tile)"),
         choice_key<Activation>("activation", &C::activation,
                                {{"relu", Activation::relu}, {"sigmoid", Activation::sigmoid}}, "activation function"),
@@ -273,6 +273,9 @@ void validate_hardware(const HardwareConfig& c, const std::set<std::string>& exp
     }
     if (c.activation == Activation::sigmoid) {
         inconsistent("activation", "only relu is modelled; use activation = relu");
+    }
+    if (c.pe_buffer_type == BufferType::sram) {
+        inconsistent("pe_buffer_type", "PE buffers are modelled as register files only; use register_file");
     }
     if (!c.pipeline && explicit_keys.count("speedup_degree") && c.speedup_degree != 1) {
         inconsistent("speedup_degree", "only applies with pipeline = true");
