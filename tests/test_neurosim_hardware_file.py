@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from cimtrain import hardware
+from cimtrain import hardware, hardware_schema
 
 REPO = Path(__file__).resolve().parents[1]
 CALIBRATION = Path(__file__).resolve().parents[2] / "shared" / "calibration"
@@ -21,30 +21,131 @@ def binary(neurosim_binary: Path) -> Path:
     return neurosim_binary
 
 
-def parse_default(kind: str, text: str) -> object:
-    if kind == "int":
-        return int(text)
-    if kind == "real":
-        return float(text)
-    if kind == "bool":
-        return text == "true"
-    return text
+def declared_keys(binary: Path) -> list[dict]:
+    listing = subprocess.run(
+        [str(binary), "--list-keys", "--json"], check=True, capture_output=True, text=True
+    )
+    return json.loads(listing.stdout)
 
 
-def test_schema_lists_exactly_the_estimator_keys(binary: Path) -> None:
+JSON_TYPES = {"int": int, "real": float, "bool": bool, "choice": str}
+
+
+def test_json_listing_declares_every_key_completely(binary: Path) -> None:
+    keys = declared_keys(binary)
+    assert len({key["name"] for key in keys}) == len(keys)
+    for key in keys:
+        assert {"name", "type", "unit", "default", "range", "meaning"} <= set(key), key["name"]
+        assert key["meaning"] and key["read_by"], key["name"]
+        default, bounds = key["default"], key["range"]
+        # JSON writes whole reals without a point (40 for 40.0); bool is not an int here.
+        assert isinstance(default, JSON_TYPES[key["type"]]) or (
+            key["type"] == "real" and type(default) is int
+        ), key["name"]
+        if "choices" in bounds:
+            assert default in bounds["choices"], key["name"]
+        else:
+            assert bounds["min"] <= default <= bounds["max"], key["name"]
+            assert not (bounds["min_exclusive"] and default == bounds["min"]), key["name"]
+        if key["power_of_two"]:
+            assert default & (default - 1) == 0, key["name"]
+
+
+def test_text_listing_has_the_same_keys_and_defaults(binary: Path) -> None:
     listing = subprocess.run(
         [str(binary), "--list-keys"], check=True, capture_output=True, text=True
+    ).stdout.splitlines()
+    keys = declared_keys(binary)
+    assert [line.split("\t")[0] for line in listing] == [key["name"] for key in keys]
+    for line, key in zip(listing, keys, strict=True):
+        name, kind, unit, default, _range, meaning, _read_by = line.split("\t")
+        assert (kind, unit, meaning) == (key["type"], key["unit"], key["meaning"])
+        if kind == "real":
+            assert float(default) == pytest.approx(key["default"], rel=1e-5)
+        else:
+            assert default == json.dumps(key["default"]).strip('"')
+
+
+def test_schema_is_generated_from_the_estimator_declaration(binary: Path) -> None:
+    """Rerun the generator: the stored schema must be exactly its output."""
+    assert hardware_schema.generated_schema(binary) == hardware.schema_path().read_text(), (
+        "the hardware schema is out of date: run python -m cimtrain.hardware_schema"
     )
-    estimator = {}
-    for line in listing.stdout.splitlines():
-        key, kind, default, _range, _description = line.split("\t")
-        estimator[key] = parse_default(kind, default)
+
+
+def test_schema_agrees_with_the_declaration_key_by_key(binary: Path) -> None:
     schema = hardware.load_schema()["properties"]
-    assert list(schema) == list(estimator)
-    for key, default in estimator.items():
-        expected = pytest.approx(default) if isinstance(default, float) else default
-        assert schema[key]["default"] == expected, key
-        assert schema[key]["description"], key
+    keys = declared_keys(binary)
+    assert list(schema) == [key["name"] for key in keys]
+    types = {"int": "integer", "real": "number", "bool": "boolean", "choice": "string"}
+    for key in keys:
+        spec = schema[key["name"]]
+        assert spec["type"] == types[key["type"]], key["name"]
+        assert spec["default"] == key["default"], key["name"]
+        assert type(spec["default"]) is JSON_TYPES[key["type"]], key["name"]
+        if "choices" in key["range"] and key["type"] != "bool":
+            assert spec["enum"] == key["range"]["choices"], key["name"]
+
+
+@pytest.mark.parametrize(
+    ("line", "named"),
+    [
+        ("feature_size_nm = nan", "'nan'"),
+        ("temperature_k = inf", "'inf'"),
+        ("read_voltage_v = -inf", "'-inf'"),
+        ("clock_frequency_hz = 1e999", "'1e999'"),
+        ("write_voltage_v = 0x10", "'0x10'"),
+        ("temperature_k = 401", "[300, 400]"),
+        ("sram_min_sense_voltage_v = 0", "(0, 1]"),
+        ("subarray_rows = 96", "power of two"),
+        ("technology_node_nm = 33", "130|90"),
+        ("cell_bits = 2.5", "'2.5'"),
+        ("memory_cell = pcm", "fefet|rram|sram"),
+    ],
+)
+def test_estimator_rejects_bad_values_naming_file_key_and_value(
+    line: str, named: str, binary: Path, tmp_path: Path
+) -> None:
+    hw_file = tmp_path / "bad.txt"
+    hw_file.write_text(f"# comment\n{line}\n")
+    out = tmp_path / "out"
+    result = subprocess.run(
+        [str(binary), "--trace", str(tmp_path), "--hardware", str(hw_file), "--out", str(out)],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 1
+    key = line.split(" = ")[0]
+    assert f"{hw_file}:2: hardware key '{key}'" in result.stderr
+    assert named in result.stderr
+    assert not out.exists()
+
+
+def test_estimator_rejects_rules_over_several_keys(binary: Path, tmp_path: Path) -> None:
+    hw_file = tmp_path / "bad.txt"
+    for text, key in [
+        ("subarray_cols = 64\ncolumns_per_adc = 128\n", "columns_per_adc"),
+        ("memory_cell = sram\ncell_bits = 2\n", "cell_bits"),
+        ("access_type = crossbar\n", "access_type"),
+        ("resistance_on_ohm = 1e6\nresistance_off_ohm = 1e5\n", "resistance_off_ohm"),
+        ("speedup_degree = 4\n", "speedup_degree"),
+    ]:
+        hw_file.write_text(text)
+        result = subprocess.run(
+            [
+                str(binary),
+                "--trace",
+                str(tmp_path),
+                "--hardware",
+                str(hw_file),
+                "--out",
+                str(tmp_path / "out"),
+            ],
+            capture_output=True,
+            text=True,
+        )
+        assert result.returncode == 1, text
+        assert f"{hw_file}: hardware key '{key}'" in result.stderr, result.stderr
 
 
 def test_unknown_or_bad_values_name_the_key() -> None:

@@ -1,4 +1,5 @@
 // neurosim --trace DIR --hardware FILE --out DIR [--data DIR]
+// neurosim --list-keys [--json]
 #include <filesystem>
 #include <iostream>
 #include <string>
@@ -14,17 +15,24 @@ struct Arguments {
     std::string trace_dir, hardware_file, out_dir;
     std::string data_dir = NEUROSIM_DATA_DIR;
     bool list_keys = false;
+    bool json = false;
 };
 
 const char* const kUsage =
     "usage: neurosim --trace DIR --hardware FILE --out DIR [--data DIR]\n"
-    "       neurosim --list-keys   (print every hardware key: name, type, default, range, meaning)\n";
+    "       neurosim --list-keys [--json]\n"
+    "           every hardware key: name, type, unit, default, range, meaning and the blocks that read it\n"
+    "           (tab-separated, or a JSON array of objects)\n";
 
 bool parse_arguments(int argc, char** argv, Arguments* args) {
     for (int i = 1; i < argc; ++i) {
         const std::string flag = argv[i];
         if (flag == "--list-keys") {
             args->list_keys = true;
+            continue;
+        }
+        if (flag == "--json") {
+            args->json = true;
             continue;
         }
         if (i + 1 >= argc) return false;
@@ -41,7 +49,19 @@ bool parse_arguments(int argc, char** argv, Arguments* args) {
             return false;
         }
     }
+    if (args->json && !args->list_keys) return false;
     return args->list_keys || (!args->trace_dir.empty() && !args->hardware_file.empty() && !args->out_dir.empty());
+}
+
+void list_keys(bool json) {
+    if (json) {
+        std::cout << neurosim::hardware_keys_json();
+        return;
+    }
+    for (const auto& k : neurosim::hardware_keys()) {
+        std::cout << k.key << '\t' << k.type << '\t' << k.unit << '\t' << k.default_value << '\t' << k.range
+                  << (k.power_of_two ? " power of two" : "") << '\t' << k.description << '\t' << k.read_by << '\n';
+    }
 }
 
 }  // namespace
@@ -60,10 +80,7 @@ int main(int argc, char** argv) {
             }
         }
         if (args.list_keys) {
-            for (const auto& k : neurosim::hardware_keys()) {
-                std::cout << k.key << '\t' << k.type << '\t' << k.default_value << '\t' << k.range << '\t'
-                          << k.description << '\n';
-            }
+            list_keys(args.json);
             return 0;
         }
         const neurosim::HardwareConfig hw = neurosim::read_hardware_file(args.hardware_file);
