@@ -70,7 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     estimate.add_argument("--trace", type=Path, required=True, help="trace directory")
     estimate.add_argument("--out", type=Path, required=True, help="output directory")
     estimate.add_argument("--build-dir", type=Path, default=estimator.DEFAULT_BUILD_DIR,
-                          help="where NeuroSIM is built (default: build/neurosim)")
+                          help="where NeuroSIM is built (default: a per-user cache)")
     estimate.set_defaults(func=_estimate)
 
     trace.add_cli(commands)

@@ -4,4 +4,6 @@ from cimtrain.estimator import build
 from cimtrain.workflow_io import run_logged
 
 sm = snakemake  # noqa: F821
-run_logged(sm.log[0], lambda log: build(Path(sm.output[0]).parent, log=log))
+# The workflow's own NeuroSIM/ (the rule's inputs), not the copy installed with the package.
+run_logged(sm.log[0], lambda log: build(Path(sm.output[0]).parent, source_dir=Path("NeuroSIM"),
+                                        log=log))
