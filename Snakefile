@@ -3,6 +3,7 @@
 from snakemake.utils import min_version, validate
 
 from cimtrain.hardware import validate_hardware
+from cimtrain.resources import schema_path
 
 min_version("9.0")
 
@@ -13,7 +14,7 @@ configfile: "config.yaml"
 report: "workflow/report/workflow.rst"
 
 
-validate(config, "workflow/schemas/config.schema.yaml")
+validate(config, str(schema_path("config.schema.yaml")))
 validate_hardware(config["hardware"], "config: hardware")
 
 

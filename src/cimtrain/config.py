@@ -8,6 +8,8 @@ from pathlib import Path
 import jsonschema
 import yaml
 
+from cimtrain import resources
+
 SCHEMA_NAME = "config.schema.yaml"
 
 
@@ -16,8 +18,8 @@ class ConfigError(ValueError):
 
 
 def schema_path() -> Path:
-    """The config schema in workflow/schemas/ of the source tree (cimtrain installs editable)."""
-    return Path(__file__).resolve().parents[2] / "workflow" / "schemas" / SCHEMA_NAME
+    """The config schema, shipped with the package."""
+    return resources.schema_path(SCHEMA_NAME)
 
 
 def load_schema(path: Path | None = None) -> dict:
