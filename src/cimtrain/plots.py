@@ -16,11 +16,9 @@ matplotlib.use("Agg")  # files only; no display needed
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
-import torch  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
-from cimtrain import device as device_model  # noqa: E402
 from cimtrain.estimator import AREA_PARTS, BREAKDOWN_PARTS, PHASES  # noqa: E402
 from cimtrain.files import replaced_atomically  # noqa: E402
 
@@ -137,7 +135,7 @@ def device_curves(device_info: dict, out_png: Path, dpi: int = 150) -> None:
                                                   strict=True)):
         levels = int(device_info[f"levels_{direction}"])
         label = float(device_info[f"nonlinearity_{direction}"])
-        pulses = torch.arange(levels + 1, dtype=torch.float64)
+        pulses = np.arange(levels + 1, dtype=np.float64)
         nominal = _conductance(pulses, label, levels, direction)
         axes.plot(pulses, nominal, label=f"NL {label:g}", **style(index))
         axes.fill_between(pulses, nominal - noise, nominal + noise, color="0.6", alpha=0.3,
@@ -156,11 +154,16 @@ def device_curves(device_info: dict, out_png: Path, dpi: int = 150) -> None:
     save(figure, out_png)
 
 
-def _conductance(pulses: torch.Tensor, label: float, levels: int,
+def _conductance(pulses: np.ndarray, label: float, levels: int,
                  direction: str) -> np.ndarray:
     """Weight after n pulses: LTP climbs from -1, LTD descends from +1 along its curve."""
+    # The device model is written in torch; only this figure needs it, so load it here.
+    import torch
+
+    from cimtrain import device as device_model
+
     a, b = device_model.curve_parameters(torch.tensor(label, dtype=torch.float64), levels)
-    position = pulses if direction == "ltp" else levels - pulses
+    position = torch.from_numpy(pulses if direction == "ltp" else levels - pulses)
     return device_model.weight_at_pulse(position, a, b).numpy()
 
 

@@ -11,7 +11,7 @@ import pandas as pd
 
 from cimtrain import plots
 from cimtrain.files import replaced_atomically
-from cimtrain.train import UPDATE_RANGE
+from cimtrain.training_records import UPDATE_RANGE
 
 EPOCH_KEYS = ("epoch", "grad_scale", "train_loss", "train_accuracy", "test_loss",
               "test_accuracy", "seconds")

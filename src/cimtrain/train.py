@@ -20,14 +20,11 @@ from cimtrain import device as device_model
 from cimtrain import files, quant
 from cimtrain.data import Dataset
 from cimtrain.models import WageNet, build_model
+from cimtrain.training_records import UPDATE_RANGE, CheckpointError  # noqa: F401 (re-exported)
 from cimtrain.update import UpdateSettings, device_aware_step, update_velocity
 
 CHECKPOINT_FORMAT = "cimtrain-checkpoint/1"
 PAD_PIXELS = 4  # random-crop padding of the standard CIFAR augmentation
-
-
-class CheckpointError(RuntimeError):
-    """A checkpoint that cannot be used to continue training."""
 
 
 def select_device(name: str) -> torch.device:
@@ -300,7 +297,6 @@ def evaluate(model: WageNet, data: DeviceData, batch_size: int) -> tuple[float, 
 
 
 HISTOGRAM_BINS = 32
-UPDATE_RANGE = 0.5  # changes beyond +-0.5 over an epoch are counted in the end bins
 
 
 def layer_statistics(names: list[str], start: list[torch.Tensor],

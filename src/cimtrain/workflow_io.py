@@ -8,7 +8,7 @@ from collections.abc import Callable
 from cimtrain.config import ConfigError
 from cimtrain.data import DatasetError
 from cimtrain.estimator import EstimatorError
-from cimtrain.train import CheckpointError
+from cimtrain.training_records import CheckpointError
 
 # Errors that mean bad input: reported as one line naming the file or key, no traceback.
 # (HardwareError and TraceError are ValueErrors.)
