@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <limits>
 
+#include "neurosim/circuits/readout_adc.hpp"
 #include "neurosim/gate.hpp"
 #include "neurosim/sar_adc.hpp"
 #include "neurosim/training_circuits.hpp"
@@ -86,17 +87,7 @@ GradientArrayEnergy::GradientArrayEnergy(const DesignContext& ctx, double row_ac
     column_ohm_ = raised > 0 ? cell_ohm / raised + col_wire_ohm / 2 : std::numeric_limits<double>::infinity();
     const double wmin = t.min_nmos_width_m(), wpmin = t.pn_size_ratio * wmin;
     const GateCapacitance inv = gate_capacitance(GateKind::inverter, 1, wmin, wpmin, t.cell_height_m(), t);
-    if (hw.adc_type == AdcType::sar) {
-        // A SAR converter delivers the binary code itself: no thermometer encoder.
-        const SarAdc sar({static_cast<int>(readouts), hw.wg_adc_levels}, t);
-        sense_j_ = conversions_ * sar.conversion_energy_j(column_ohm_);
-    } else {
-        const SenseAmpPowerFit fit = sense_amp_power_fit(t.node_nm, hw.device_roadmap, hw.sense_current_mode);
-        const double convert_j = sense_amp_power_w(fit, hw.wg_adc_levels, column_ohm_) * kSenseAmpFloorS;
-        // The thermometer code (levels-1 comparator outputs) switches about half its encoder inputs.
-        const double encode_j = 0.5 * (hw.wg_adc_levels - 1) * (inv.input_f + inv.output_f) * vdd2;
-        sense_j_ = conversions_ * (convert_j + encode_j);
-    }
+    sense_j_ = conversions_ * ctx.adc().gradient_conversion_j(ctx, static_cast<int>(readouts), hw.wg_adc_levels, column_ohm_);
 
     // Each cycle raises the active word lines and restores every bit line it discharged.
     lines_j_ = cycles * (raised * word_line_f + cols * bit_line_f) * vdd2;

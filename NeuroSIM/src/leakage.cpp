@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "neurosim/circuits/readout_adc.hpp"
+
 namespace neurosim {
 namespace {
 
@@ -47,15 +49,10 @@ double sram_cell_leakage_w(const HardwareConfig& hw, const TechnologyNode& t) {
 }
 
 // ADC, encoder and shift-adders of one read-out edge; sense comparators are gated off at rest.
-double readout_leakage_w(const HardwareConfig& hw, int readouts, int levels, int input_cycles, int cols_per_synapse,
+double readout_leakage_w(const ReadoutAdc& adc, int readouts, int levels, int input_cycles, int cols_per_synapse,
                          const TechnologyNode& t) {
     const int adc_bits = log2_int(levels);
-    double w = 0;
-    if (hw.adc_type == AdcType::sar) {
-        w += flip_flop_leakage_w(static_cast<double>(adc_bits) * readouts, t);  // approximation registers
-    } else {
-        w += encoder_leakage_w(levels, readouts, t);
-    }
+    double w = adc.idle_leakage_w(readouts, levels, t);
     if (input_cycles > 1) w += shift_adder_leakage_w(readouts, adc_bits + cols_per_synapse, input_cycles, t);
     if (cols_per_synapse > 1) w += shift_adder_leakage_w(readouts, adc_bits, cols_per_synapse, t);
     return w;
@@ -185,11 +182,11 @@ double sub_array_leakage_w(const DesignContext& ctx, bool transposed_active) {
     const int rows = hw.subarray_rows, cols = hw.subarray_cols;
     const int cps = ctx.cols_per_synapse();
     double w = mux_decoder_leakage_w(hw.columns_per_adc, t) +
-               readout_leakage_w(hw, cols / hw.columns_per_adc, hw.adc_levels, ctx.input_bits, cps, t);
+               readout_leakage_w(ctx.adc(), cols / hw.columns_per_adc, hw.adc_levels, ctx.input_bits, cps, t);
     const bool transposed = hw.training_estimation && transposed_active;
     if (transposed) {
         w += mux_decoder_leakage_w(hw.ag_rows_per_adc, t) +
-             readout_leakage_w(hw, rows / hw.ag_rows_per_adc, hw.ag_adc_levels, hw.error_bits, cps, t);
+             readout_leakage_w(ctx.adc(), rows / hw.ag_rows_per_adc, hw.ag_adc_levels, hw.error_bits, cps, t);
     }
     if (hw.memory_cell == MemoryCell::sram) {
         // Word-line scan registers and write drivers on both access directions, and the cells.

@@ -6,6 +6,7 @@
 
 #include "neurosim/accumulation.hpp"
 #include "neurosim/circuits.hpp"
+#include "neurosim/circuits/readout_adc.hpp"
 #include "neurosim/memory_cell.hpp"
 
 namespace neurosim {
@@ -24,19 +25,7 @@ SensingCost sar_sensing_cost(const SarAdc& adc, const ColumnSample& sample) {
 }
 
 SensingCost parallel_sensing_cost(const DesignContext& ctx, int levels, const ColumnSample& sample) {
-    if (ctx.hw.adc_type == AdcType::sar) {
-        const int readouts = std::max(1, ctx.hw.subarray_cols / ctx.hw.columns_per_adc);
-        return sar_sensing_cost(SarAdc({readouts, levels}, ctx.tech), sample);
-    }
-    const SenseAmpAdc adc(ctx, levels);
-    return mean_sensing_cost(adc, sample);
-}
-
-std::vector<Footprint> adc_layouts(const HardwareConfig& hw, int readouts, int levels, const Fit& fit,
-                                   const TechnologyNode& t) {
-    if (hw.adc_type == AdcType::sar) return {SarAdc({readouts, levels}, t).layout(fit)};
-    return {MultilevelSenseAdc({readouts, levels, hw.sense_current_mode}, t).layout(fit),
-            ThermometerEncoder({levels, readouts}, t).layout(fit)};
+    return ctx.adc().parallel_sensing(ctx, levels, sample);
 }
 
 // ---------------------------------------------------------------- sequential read-out
@@ -167,23 +156,7 @@ std::vector<float> cell_level_conductance(const DesignContext& ctx) {
 
 // Single-cell conversion: time of the slowest level, mean energy over the levels.
 SensingCost single_cell_sensing(const DesignContext& ctx, int readouts) {
-    const int levels = 1 << ctx.cell_bits();
-    if (ctx.hw.adc_type == AdcType::sar) {
-        return sar_sensing_cost(SarAdc({readouts, levels}, ctx.tech), ColumnSample{cell_level_conductance(ctx), {}});
-    }
-    const std::vector<float> g = cell_level_conductance(ctx);
-    SensingCost s;
-    // Comparator references of a single cell (no division by the rows read together).
-    HardwareConfig one_row = ctx.hw;
-    one_row.subarray_rows = 1;
-    const DesignContext cell_ctx{one_row, ctx.tech, ctx.input_bits, ctx.weight_bits, ctx.batch_size,
-                                 ctx.wire_resistance_ohm_per_m};
-    const SenseAmpAdc adc(cell_ctx, levels);
-    const SenseAmpAdc::ReadSensing r = adc.read_sensing(g.data(), static_cast<int>(g.size()));
-    s.time_s = r.time_s;
-    s.energy_per_column_j = r.energy_j / g.size();
-    s.thermometer_encoder = levels > 2;  // a single comparator gives the bit itself
-    return s;
+    return ctx.adc().single_cell_sensing(ctx, readouts, 1 << ctx.cell_bits(), cell_level_conductance(ctx));
 }
 
 // Digital row accumulation after the converter: the adder and its register, per conversion.
@@ -351,12 +324,8 @@ Edge sequential_edge(const DesignContext& ctx, ReadDirection dir, double edge_m)
         const double sa = LatchSenseAmp(t, hw.sram_min_sense_voltage_v, hw.clock_frequency_hz).area_m2() * readouts;
         e.add(forward ? Footprint{sa / edge_m, edge_m} : Footprint{edge_m, sa / edge_m}, vertical, &e.adc_m2);
     } else {
-        const int levels = 1 << ctx.cell_bits();
-        if (hw.adc_type == AdcType::sar) {
-            e.add(SarAdc({readouts, levels}, t).layout(fit), vertical, &e.adc_m2);
-        } else {
-            e.add(MultilevelSenseAdc({readouts, levels, hw.sense_current_mode}, t).layout(fit), vertical, &e.adc_m2);
-            if (levels > 2) e.add(ThermometerEncoder({levels, readouts}, t).layout(fit), vertical, &e.adc_m2);
+        for (const Footprint& b : ctx.adc().single_cell_layouts(ctx, readouts, 1 << ctx.cell_bits(), fit)) {
+            e.add(b, vertical, &e.adc_m2);
         }
     }
     const int bits = sequential_adder_bits(ctx, dir);

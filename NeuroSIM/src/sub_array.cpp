@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "neurosim/circuits.hpp"
+#include "neurosim/circuits/readout_adc.hpp"
 #include "neurosim/memory_cell.hpp"
 #include "neurosim/readout_modes.hpp"
 
@@ -46,11 +47,12 @@ struct ReadoutEdge {
     double adc_area_m2 = 0, accumulation_area_m2 = 0, depth_m = 0;
 };
 
-ReadoutEdge readout_edge(const HardwareConfig& hw, int readouts, int levels, int input_cycles, int cols_per_synapse,
-                         const Fit& fit, const TechnologyNode& t) {
+ReadoutEdge readout_edge(const DesignContext& ctx, int readouts, int levels, int input_cycles, int cols_per_synapse,
+                         const Fit& fit) {
+    const TechnologyNode& t = ctx.tech;
     ReadoutEdge e;
     const bool vertical = fit.side == Fit::Side::width;
-    for (const Footprint& block : adc_layouts(hw, readouts, levels, fit, t)) {
+    for (const Footprint& block : ctx.adc().layouts(ctx, readouts, levels, fit)) {
         e.adc_area_m2 += block.area_m2();
         e.depth_m += vertical ? block.height_m : block.width_m;
     }
@@ -107,8 +109,8 @@ void SynapticSubArray::add_envm(const DesignContext& ctx) {
         PassGateMatrix({false, cols, line_resistance * rows}, t).layout(Fit::to_width(array_w));
     const MuxedEdge mux = muxed_edge(
         {static_cast<double>(cols / hw.columns_per_adc), hw.columns_per_adc, false, line_resistance}, array_w, true, t);
-    const ReadoutEdge forward = readout_edge(hw, cols / hw.columns_per_adc, hw.adc_levels, ctx.input_bits, cps,
-                                             Fit::to_width(array_w), t);
+    const ReadoutEdge forward = readout_edge(ctx, cols / hw.columns_per_adc, hw.adc_levels, ctx.input_bits, cps,
+                                             Fit::to_width(array_w));
     height_m_ = source_lines.height_m + array_h + mux.depth_m + forward.depth_m;
     width_m_ = std::max(row_drive.width_m, mux.decoder_extent_m) + array_w;
     parts_.cim_array_m2 = array_h * array_w;
@@ -128,8 +130,8 @@ void SynapticSubArray::add_envm(const DesignContext& ctx) {
         const MuxedEdge mux_t = muxed_edge({static_cast<double>(rows / hw.ag_rows_per_adc), hw.ag_rows_per_adc, false,
                                             cell.on_resistance_ohm() / cols},
                                            array_h, false, t);
-        const ReadoutEdge backward = readout_edge(hw, rows / hw.ag_rows_per_adc, hw.ag_adc_levels, hw.error_bits, cps,
-                                                  Fit::to_height(array_h), t);
+        const ReadoutEdge backward = readout_edge(ctx, rows / hw.ag_rows_per_adc, hw.ag_adc_levels, hw.error_bits, cps,
+                                                  Fit::to_height(array_h));
         width_m_ += mux_t.depth_m + backward.depth_m;
         parts_.adc_m2 += backward.adc_area_m2;
         parts_.accumulation_m2 += backward.accumulation_area_m2;
@@ -156,8 +158,8 @@ void SynapticSubArray::add_sram(const DesignContext& ctx) {
     const MuxedEdge mux =
         muxed_edge({static_cast<double>(cols / hw.columns_per_adc), hw.columns_per_adc, false, access_r / rows / 2},
                    array_w, true, t);
-    const ReadoutEdge forward = readout_edge(hw, cols / hw.columns_per_adc, hw.adc_levels, ctx.input_bits, cps,
-                                             Fit::to_width(array_w), t);
+    const ReadoutEdge forward = readout_edge(ctx, cols / hw.columns_per_adc, hw.adc_levels, ctx.input_bits, cps,
+                                             Fit::to_width(array_w));
     height_m_ = precharge.height_m + write.height_m + array_h + mux.depth_m + forward.depth_m;
     width_m_ = std::max(word_lines.width_m, mux.decoder_extent_m) + array_w;
     parts_.cim_array_m2 = array_h * array_w;
@@ -176,8 +178,8 @@ void SynapticSubArray::add_sram(const DesignContext& ctx) {
             mux_t = muxed_edge(
                 {static_cast<double>(rows / hw.ag_rows_per_adc), hw.ag_rows_per_adc, false, access_r / cols / 2},
                 array_h, false, t);
-            backward = readout_edge(hw, rows / hw.ag_rows_per_adc, hw.ag_adc_levels, hw.error_bits, cps,
-                                    Fit::to_height(array_h), t);
+            backward = readout_edge(ctx, rows / hw.ag_rows_per_adc, hw.ag_adc_levels, hw.error_bits, cps,
+                                    Fit::to_height(array_h));
         } else {
             // Transposed read row by row: latch sense amplifiers and row adders (readout_modes.hpp).
             const SequentialEdgeArea e = sequential_read_edge(ctx, ReadDirection::transposed, array_h);

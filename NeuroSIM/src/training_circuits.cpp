@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "neurosim/circuits/readout_adc.hpp"
 #include "neurosim/gate.hpp"
 #include "neurosim/readout.hpp"
 #include "neurosim/sar_adc.hpp"
@@ -143,16 +144,7 @@ GradientArrayRead::GradientArrayRead(const DesignContext& ctx, int tree_inputs) 
     mux_s += horowitz_delay_s(tg.on_ohm * (hw.wg_rows_per_adc * inv.output_f), slope, &slope);
     const double select_s = std::max(lines.word_line_switch_delay_s(), mux_s);
 
-    // Encoder: the comparators' thermometer code passes an inverter and a NAND level per output bit.
-    const double wn2 = 2 * wmin;
-    const GateCapacitance nand = gate_capacitance(GateKind::nand, 2, wn2, wpmin, t.cell_height_m(), t);
-    slope = kStepSlope;
-    const double encode_s = horowitz_delay_s(rn * (inv.output_f + nand.input_f), slope, &slope) +
-                            horowitz_delay_s(2 * on_resistance_ohm(wn2, true, t) * (nand.output_f + inv.input_f), slope);
-    // A SAR converter (adc_type = sar) takes its bits + 1 steps and delivers the binary code itself.
-    const bool sar = hw.adc_type == AdcType::sar;
-    const double convert_s = sar ? SarAdc({static_cast<int>(readouts), hw.wg_adc_levels}, t).conversion_latency_s()
-                                 : kSenseAmpFloorS + encode_s;
+    const double convert_s = ctx.adc().gradient_conversion_s(ctx, static_cast<int>(readouts), hw.wg_adc_levels);
     cycle_s_ = select_s + lines.precharge_delay_s() + convert_s;
 
     // Column discharge to the sensing margin, once per input bit: access and pull-down devices in series.

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "neurosim/circuits.hpp"
+#include "neurosim/circuits/readout_adc.hpp"
 #include "neurosim/gate.hpp"
 #include "neurosim/readout_modes.hpp"
 
@@ -31,7 +32,7 @@ WeightGradientEngine::WeightGradientEngine(const DesignContext& ctx, const Weigh
     const double mux_m2 = std::max(decoder.height_m, mux.layout(Fit::to_width(row_m)).height_m) * row_m;
     // The unit's ADCs are of the configured type (with an encoder after a multilevel sense amplifier).
     double adc = 0;
-    for (const Footprint& b : adc_layouts(hw, readouts, hw.wg_adc_levels, Fit::to_width(row_m), t)) adc += b.area_m2();
+    for (const Footprint& b : ctx.adc().layouts(ctx, readouts, hw.wg_adc_levels, Fit::to_width(row_m))) adc += b.area_m2();
     double shift = 0;
     if (ctx.input_bits > 1) {
         shift = ShiftAdders({readouts, adc_bits + ctx.input_bits + 1, ctx.input_bits}, t)

@@ -29,14 +29,8 @@ namespace neurosim {
 // (an open column draws the converter's idle power).
 SensingCost sar_sensing_cost(const SarAdc& adc, const ColumnSample& sample);
 
-// Sensing cost of the parallel read-out with the configured converter (hw.adc_type).
+// Sensing cost of the parallel read-out with the design's converter (ctx.adc()).
 SensingCost parallel_sensing_cost(const DesignContext& ctx, int levels, const ColumnSample& sample);
-
-// Layout of `readouts` parallel read-out converters of the configured type (hw.adc_type) along `fit`:
-// a SAR converter delivers binary codes itself; a multilevel sense amplifier is followed by its
-// thermometer encoder.
-std::vector<Footprint> adc_layouts(const HardwareConfig& hw, int readouts, int levels, const Fit& fit,
-                                   const TechnologyNode& t);
 
 // ---------------------------------------------------------------- sequential read-out
 

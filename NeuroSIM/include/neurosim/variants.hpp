@@ -1,0 +1,28 @@
+// The variation points of the design and the implementation chosen for each, by name, once per
+// estimate. The names are the values the hardware file gives the keys.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "neurosim/circuits/readout_adc.hpp"
+#include "neurosim/hardware_config.hpp"
+
+namespace neurosim {
+
+struct VariantNames {
+    std::string adc;  // adc_type: readout_adc_registry()
+};
+
+// The one place where the hardware file's values become implementation names.
+VariantNames variant_names(const HardwareConfig& hw);
+
+struct Variants {
+    std::shared_ptr<const ReadoutAdc> adc;
+};
+
+// Builds each implementation by name; throws std::invalid_argument naming the key, the value and the
+// registered names when a name is not registered.
+std::shared_ptr<const Variants> make_variants(const VariantNames& names);
+
+}  // namespace neurosim

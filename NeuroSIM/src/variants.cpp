@@ -1,0 +1,32 @@
+#include "neurosim/variants.hpp"
+
+namespace neurosim {
+
+VariantNames variant_names(const HardwareConfig& hw) {
+    VariantNames n;
+    n.adc = hw.adc_type == AdcType::sar ? "sar" : "mlsa";
+    return n;
+}
+
+std::shared_ptr<const Variants> make_variants(const VariantNames& names) {
+    auto v = std::make_shared<Variants>();
+    v->adc = readout_adc_registry().make(names.adc);
+    return v;
+}
+
+DesignContext::DesignContext(const HardwareConfig& hw_, const TechnologyNode& tech_, int input_bits_,
+                             int weight_bits_, int batch_size_, double wire_resistance_ohm_per_m_,
+                             std::shared_ptr<const Variants> variants_)
+    : hw(hw_),
+      tech(tech_),
+      input_bits(input_bits_),
+      weight_bits(weight_bits_),
+      batch_size(batch_size_),
+      wire_resistance_ohm_per_m(wire_resistance_ohm_per_m_),
+      variants(variants_ ? std::move(variants_) : make_variants(variant_names(hw_))) {}
+
+const ReadoutAdc& DesignContext::adc() const {
+    return *variants->adc;
+}
+
+}  // namespace neurosim
