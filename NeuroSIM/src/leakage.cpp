@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "neurosim/array/memory_cell_kind.hpp"
 #include "neurosim/circuits/readout_adc.hpp"
 
 namespace neurosim {
@@ -39,15 +40,6 @@ int address_bits_for(int lines) {
     return lines > 1 ? static_cast<int>(std::ceil(std::log2(static_cast<double>(lines)))) : 0;
 }
 
-// A 6T cell holding either value has one pull-down and one pull-up off. At rest the bit lines are
-// not precharged (they float and settle), so the access devices carry no standing leakage, as in
-// the non-volatile arrays.
-double sram_cell_leakage_w(const HardwareConfig& hw, const TechnologyNode& t) {
-    const double f = t.f();
-    const double i = hw.sram_nmos_width_f * f * t.i_off_n_a_per_m + hw.sram_pmos_width_f * f * t.i_off_p_a_per_m;
-    return i * t.vdd_v;
-}
-
 // ADC, encoder and shift-adders of one read-out edge; sense comparators are gated off at rest.
 double readout_leakage_w(const ReadoutAdc& adc, int readouts, int levels, int input_cycles, int cols_per_synapse,
                          const TechnologyNode& t) {
@@ -81,6 +73,15 @@ double conducting_width_m(double width_m, const TechnologyNode& t) {
 }
 
 }  // namespace
+
+// A 6T cell holding either value has one pull-down and one pull-up off. At rest the bit lines are
+// not precharged (they float and settle), so the access devices carry no standing leakage, as in
+// the non-volatile arrays.
+double sram_cell_leakage_w(const HardwareConfig& hw, const TechnologyNode& t) {
+    const double f = t.f();
+    const double i = hw.sram_nmos_width_f * f * t.i_off_n_a_per_m + hw.sram_pmos_width_f * f * t.i_off_p_a_per_m;
+    return i * t.vdd_v;
+}
 
 double gate_leakage_current_a(GateKind kind, int inputs, double nmos_width_m, double pmos_width_m,
                               const TechnologyNode& t) {
@@ -188,11 +189,11 @@ double sub_array_leakage_w(const DesignContext& ctx, bool transposed_active) {
         w += mux_decoder_leakage_w(hw.ag_rows_per_adc, t) +
              readout_leakage_w(ctx.adc(), rows / hw.ag_rows_per_adc, hw.ag_adc_levels, hw.error_bits, cps, t);
     }
-    if (hw.memory_cell == MemoryCell::sram) {
+    if (ctx.cell().static_cell()) {
         // Word-line scan registers and write drivers on both access directions, and the cells.
         w += flip_flop_leakage_w(rows, t) + write_driver_leakage_w(cols, t);
         if (transposed) w += flip_flop_leakage_w(cols, t) + write_driver_leakage_w(rows, t);
-        w += static_cast<double>(rows) * cols * sram_cell_leakage_w(hw, t);
+        w += static_cast<double>(rows) * cols * ctx.cell().standby_leakage_w(hw, t);
     } else {
         // Scan registers of the row drivers and of the source-line switches; the cells themselves
         // are non-volatile and their access devices see no bias at rest. The source-line switches

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "neurosim/accumulation.hpp"
+#include "neurosim/array/memory_cell_kind.hpp"
 #include "neurosim/gradient_read_energy.hpp"
 #include "neurosim/leakage.hpp"
 #include "neurosim/readout_modes.hpp"
@@ -420,7 +421,7 @@ UpdateCosts LayerCostBuilder::update(const LayerCounts& c) const {
     // written row (weight_update.hpp), from the trace's old and new codes. The peak counts the copies of
     // a conventional tile; the copies a novel tile holds for speed are programmed too, outside the peak.
     const ProgrammingWork w = estimate_programming(trace_.layers.at(c.index), ctx_);
-    const double pulses_s = hw.memory_cell == MemoryCell::sram ? 0.0 : w.row_pulses * hw.write_pulse_width_s;
+    const double pulses_s = ctx_.cell().static_cell() ? 0.0 : w.row_pulses * hw.write_pulse_width_s;
     u.peak_s = (pulses_s + w.select_latency_s) * stacked_rows / parallel;
     u.peak_j = w.energy_j() * copies;
     if (p.novel) u.transfer_j += w.energy_j() * (c.speedup - 1);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "neurosim/array/memory_cell_kind.hpp"
 #include "neurosim/gate.hpp"
 #include "neurosim/memory_cell.hpp"
 
@@ -558,7 +559,7 @@ AccessTransistor sram_access_transistor(const DesignContext& ctx) {
 ReadCycleCost read_cycle_cost(const DesignContext& ctx, ReadDirection direction, const SensingCost& sensing,
                               double row_activity, int input_cycles) {
     const int cycles = std::max(1, input_cycles);
-    if (ctx.hw.memory_cell == MemoryCell::sram) return sram_cycle(ctx, direction, sensing, row_activity, cycles);
+    if (ctx.cell().static_cell()) return sram_cycle(ctx, direction, sensing, row_activity, cycles);
     return envm_cycle(ctx, direction, sensing, row_activity, cycles);
 }
 
@@ -612,11 +613,9 @@ ColumnSample sample_column_conductance(const TraceLayer& layer, const DesignCont
 
     // Conductance of every cell of the weight matrix (cell columns, least significant digit first).
     const MemoryCellModel cell(ctx);
-    const bool sram = hw.memory_cell == MemoryCell::sram;
+    const bool sram = ctx.cell().static_cell();
     const double g_on = 1 / hw.resistance_on_ohm, g_off = 1 / hw.resistance_off_ohm;
-    const double series = hw.memory_cell == MemoryCell::rram && hw.access_type == AccessType::cmos
-                              ? hw.access_resistance_ohm
-                              : 0.0;
+    const double series = ctx.cell().series_resistance_ohm(hw);
     const double wire_row = ctx.wire_resistance_ohm_per_m * cell.width_m();
     const double wire_col = ctx.wire_resistance_ohm_per_m * cell.height_m();
     const double sram_path = cell.sram_access_resistance_ohm();  // 0 for an eNVM cell

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "neurosim/accumulation.hpp"
+#include "neurosim/array/memory_cell_kind.hpp"
 #include "neurosim/circuits.hpp"
 #include "neurosim/circuits/readout_adc.hpp"
 #include "neurosim/memory_cell.hpp"
@@ -133,7 +134,7 @@ double DecodedLine::energy_j(const TechnologyNode& t) const {
 int sequential_adder_bits(const DesignContext& ctx, ReadDirection direction) {
     const HardwareConfig& hw = ctx.hw;
     const double summed = direction == ReadDirection::forward ? hw.subarray_rows : hw.subarray_cols;
-    const int digit = hw.memory_cell == MemoryCell::sram ? 1 : ctx.cell_bits();
+    const int digit = ctx.cell().static_cell() ? 1 : ctx.cell_bits();
     return ceil_log2(summed) + digit;
 }
 
@@ -144,8 +145,7 @@ std::vector<float> cell_level_conductance(const DesignContext& ctx) {
     const HardwareConfig& hw = ctx.hw;
     const int top = (1 << ctx.cell_bits()) - 1;
     const double g_on = 1 / hw.resistance_on_ohm, g_off = 1 / hw.resistance_off_ohm;
-    const double series =
-        hw.memory_cell == MemoryCell::rram && hw.access_type == AccessType::cmos ? hw.access_resistance_ohm : 0.0;
+    const double series = ctx.cell().series_resistance_ohm(hw);
     std::vector<float> g;
     for (int lv = 0; lv <= top; ++lv) {
         const double cell = g_off + (g_on - g_off) * lv / std::max(1, top);
@@ -185,7 +185,7 @@ SequentialReadCost envm_sequential(const DesignContext& ctx, const SequentialRea
 
     // 1T1R / FeFET: the parallel read-out's access transistor (a quarter of R_on in its linear region);
     // a crossbar has none.
-    const bool access = !(hw.memory_cell == MemoryCell::rram && hw.access_type == AccessType::crossbar);
+    const bool access = ctx.cell().gated_access(hw);
     const AccessTransistor a = access ? envm_access_transistor(ctx) : AccessTransistor{};
 
     // Driven line: the word line (access gates, to V_dd) forward, a bit line (to V_read) transposed.
@@ -280,7 +280,7 @@ SequentialReadCost sram_sequential(const DesignContext& ctx, const SequentialRea
 }  // namespace
 
 SequentialReadCost sequential_read_cost(const DesignContext& ctx, const SequentialReadParams& p) {
-    if (ctx.hw.memory_cell == MemoryCell::sram) return sram_sequential(ctx, p);
+    if (ctx.cell().static_cell()) return sram_sequential(ctx, p);
     return envm_sequential(ctx, p);
 }
 
@@ -302,7 +302,7 @@ Edge sequential_edge(const DesignContext& ctx, ReadDirection dir, double edge_m)
     const bool forward = dir == ReadDirection::forward;
     const bool vertical = forward;  // the forward edge lies below the array, the transposed one beside it
     const Fit fit = forward ? Fit::to_width(edge_m) : Fit::to_height(edge_m);
-    const bool sram = hw.memory_cell == MemoryCell::sram;
+    const bool sram = ctx.cell().static_cell();
     const int read_lines = forward ? hw.subarray_cols : hw.subarray_rows;
     const int muxed = sram ? 1 : (forward ? hw.columns_per_adc : hw.ag_rows_per_adc);
     const int readouts = read_lines / muxed;
@@ -348,7 +348,7 @@ SequentialSubArrayLayout sequential_subarray_layout(const DesignContext& ctx) {
     const MemoryCellModel cell(ctx);
     const int rows = hw.subarray_rows, cols = hw.subarray_cols;
     const double array_h = rows * cell.height_m(), array_w = cols * cell.width_m();
-    const bool sram = hw.memory_cell == MemoryCell::sram;
+    const bool sram = ctx.cell().static_cell();
     SequentialSubArrayLayout l;
     AreaParts& a = l.parts;
     a.cim_array_m2 = array_h * array_w;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "neurosim/array/memory_cell_kind.hpp"
 #include "neurosim/circuits.hpp"
 #include "neurosim/circuits/readout_adc.hpp"
 #include "neurosim/memory_cell.hpp"
@@ -81,7 +82,7 @@ SynapticSubArray::SynapticSubArray(const DesignContext& ctx) {
         parts_ = l.parts;
         return;
     }
-    if (ctx.hw.memory_cell == MemoryCell::sram) {
+    if (ctx.cell().static_cell()) {
         add_sram(ctx);
     } else {
         add_envm(ctx);

@@ -5,12 +5,18 @@ namespace neurosim {
 VariantNames variant_names(const HardwareConfig& hw) {
     VariantNames n;
     n.adc = hw.adc_type == AdcType::sar ? "sar" : "mlsa";
+    switch (hw.memory_cell) {
+        case MemoryCell::sram: n.memory_cell = "sram"; break;
+        case MemoryCell::rram: n.memory_cell = "rram"; break;
+        case MemoryCell::fefet: n.memory_cell = "fefet"; break;
+    }
     return n;
 }
 
 std::shared_ptr<const Variants> make_variants(const VariantNames& names) {
     auto v = std::make_shared<Variants>();
     v->adc = readout_adc_registry().make(names.adc);
+    v->cell = memory_cell_registry().make(names.memory_cell);
     return v;
 }
 
@@ -27,6 +33,10 @@ DesignContext::DesignContext(const HardwareConfig& hw_, const TechnologyNode& te
 
 const ReadoutAdc& DesignContext::adc() const {
     return *variants->adc;
+}
+
+const MemoryCellKind& DesignContext::cell() const {
+    return *variants->cell;
 }
 
 }  // namespace neurosim

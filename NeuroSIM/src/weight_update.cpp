@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <vector>
 
+#include "neurosim/array/memory_cell_kind.hpp"
 #include "neurosim/gate.hpp"
 #include "neurosim/memory_cell.hpp"
 #include "neurosim/training_circuits.hpp"
@@ -44,7 +45,7 @@ ProgrammingArray::ProgrammingArray(const DesignContext& ctx) {
     const double row_wire_ohm = ctx.wire_resistance_ohm_per_m * row_m;
     const double col_wire_ohm = ctx.wire_resistance_ohm_per_m * col_m;
 
-    if (hw.memory_cell == MemoryCell::sram) {
+    if (ctx.cell().static_cell()) {
         const double access_w = hw.sram_access_width_f * t.f();
         const double wn = hw.sram_nmos_width_f * t.f(), wp = hw.sram_pmos_width_f * t.f();
         word_line_f_ = row_line_f_ + 2 * gate_input_capacitance_f(access_w, t) * hw.subarray_cols;
@@ -104,7 +105,8 @@ struct SubArrayTally {
 
 class ProgrammingEstimator {
 public:
-    explicit ProgrammingEstimator(const DesignContext& ctx) : ctx_(ctx), hw_(ctx.hw), t_(ctx.tech), array_(ctx) {
+    explicit ProgrammingEstimator(const DesignContext& ctx)
+        : ctx_(ctx), hw_(ctx.hw), t_(ctx.tech), cell_(ctx.cell()), array_(ctx) {
         top_ = (1 << ctx.cell_bits()) - 1;
         levels_ = std::max(hw_.max_levels_ltp, hw_.max_levels_ltd);
         g_on_ = 1.0 / hw_.resistance_on_ohm;
@@ -164,7 +166,7 @@ public:
                     // Analog rows holding both kinds count under the SET phase only (see close_subarray);
                     // SRAM rows count in each phase they take part in.
                     if (n_set[b] > 0) ++s.set_rows;
-                    if (n_reset[b] > 0 && (n_set[b] == 0 || hw_.memory_cell == MemoryCell::sram)) ++s.reset_rows;
+                    if (n_reset[b] > 0 && (n_set[b] == 0 || cell_.static_cell())) ++s.reset_rows;
                     if (n_set[b] > 0 || n_reset[b] > 0) ++s.changed_rows;
                 }
             }
@@ -179,23 +181,10 @@ private:
     // Pulses moving one cell between two levels; adds the energy delivered into the device.
     int program_cell(int from, int to) {
         ++work_.cells_changed;
-        if (hw_.memory_cell == MemoryCell::sram) return 1;  // one write cycle; energy per sub-array below
+        if (cell_.static_cell()) return 1;  // one write cycle; energy per sub-array below
         const double g_from = conductance(from), g_to = conductance(to);
         const int pulses = static_cast<int>(std::ceil(std::abs(g_to - g_from) / step_g_ - 1e-9));
-        const double vw = write_v_;
-        if (hw_.memory_cell == MemoryCell::rram) {
-            // Joule heating through the filament at the mean of the two resistances, pulse after pulse.
-            const double r_mean = (1 / g_from + 1 / g_to) / 2;
-            work_.cell_energy_j += vw * vw / r_mean * hw_.write_pulse_width_s * pulses;
-        } else {
-            // FeFET: the ferroelectric is erased and re-polarized; the polarization maps linearly onto
-            // the conductance levels between -Pr and +Pr. Energy = charge moved x write voltage over the
-            // gate area (2 F^2). Polarization in uC/cm^2 -> C/m^2 is x 0.01.
-            const double pr = hw_.fefet_polarization_uc_per_cm2;
-            auto polarization = [&](double g) { return (g / step_g_ - levels_ / 2.0) * (2 * pr / levels_); };
-            const double moved = std::abs(polarization(g_to) + pr) + std::abs(polarization(g_from) + pr);
-            work_.cell_energy_j += moved * 0.01 * vw * 2 * t_.f() * t_.f();
-        }
+        work_.cell_energy_j += cell_.device_write_energy_j(ctx_, {g_from, g_to, pulses, step_g_, levels_, write_v_});
         return pulses;
     }
 
@@ -204,7 +193,7 @@ private:
         if (rows_written == 0) return;
         const double vdd2 = t_.vdd_v * t_.vdd_v;
         work_.rows_written += rows_written;
-        if (hw_.memory_cell == MemoryCell::sram) {
+        if (cell_.static_cell()) {
             close_sram(s, rows_written);
             return;
         }
@@ -217,7 +206,7 @@ private:
         const double reset_cols = s.reset_rows > 0 ? s.reset_cells / s.reset_rows : 0.0;
         // Every pulse re-charges the selected word line.
         double lines = array_.word_line_f() * vdd2 * (s.set_pulses + s.reset_pulses);
-        if (hw_.memory_cell == MemoryCell::fefet) {
+        if (cell_.gate_programmed()) {
             // Selected source lines carry the write voltage onto the FeFET gates of the rows being written.
             lines += (array_.column_line_f() + hw_.fefet_gate_capacitance_f * s.set_rows) * vw2 * set_cols *
                      s.set_pulses;
@@ -289,6 +278,7 @@ private:
     const DesignContext& ctx_;
     const HardwareConfig& hw_;
     const TechnologyNode& t_;
+    const MemoryCellKind& cell_;
     ProgrammingArray array_;
     int top_ = 1, levels_ = 1;
     double g_on_ = 0, g_off_ = 0, step_g_ = 1;

@@ -32,6 +32,8 @@ double shift_adder_leakage_w(int units, int adder_bits, int pulses, const Techno
 double adder_tree_leakage_w(int inputs, int bits, double trees, const TechnologyNode& t);
 double decoder_leakage_w(int address_bits, bool mux_enable, const TechnologyNode& t);
 double encoder_leakage_w(int levels, double count, const TechnologyNode& t);
+// A 6T SRAM cell holding its state: one pull-down and one pull-up off; the floating bit lines add none.
+double sram_cell_leakage_w(const HardwareConfig& hw, const TechnologyNode& t);
 // Register-file or SRAM buffer core of `bits` bits accessed `interface_bits` at a time.
 double buffer_leakage_w(double bits, double interface_bits, bool sram, const HardwareConfig& hw,
                         const TechnologyNode& t);

@@ -5,13 +5,15 @@
 #include <memory>
 #include <string>
 
+#include "neurosim/array/memory_cell_kind.hpp"
 #include "neurosim/circuits/readout_adc.hpp"
 #include "neurosim/hardware_config.hpp"
 
 namespace neurosim {
 
 struct VariantNames {
-    std::string adc;  // adc_type: readout_adc_registry()
+    std::string adc;          // adc_type: readout_adc_registry()
+    std::string memory_cell;  // memory_cell: memory_cell_registry()
 };
 
 // The one place where the hardware file's values become implementation names.
@@ -19,6 +21,7 @@ VariantNames variant_names(const HardwareConfig& hw);
 
 struct Variants {
     std::shared_ptr<const ReadoutAdc> adc;
+    std::shared_ptr<const MemoryCellKind> cell;
 };
 
 // Builds each implementation by name; throws std::invalid_argument naming the key, the value and the
