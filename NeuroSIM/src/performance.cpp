@@ -199,7 +199,7 @@ void LayerCostBuilder::readout(const LayerCounts& c, const PhaseCounts& ph, Comp
     // without weights stay low (the reference applies the mapped rows' activity to every row).
     const double mapped = forward ? c.rows / c.row_blocks / hw.subarray_rows : c.cols / c.col_blocks / hw.subarray_cols;
     const double activity = c.activity->input_bit_activity * std::min(1.0, mapped);
-    if (reads_sequentially(hw, direction)) {
+    if (ctx_.readout().reads_sequentially(hw, direction)) {
         // Row by row (readout_modes.hpp): every line carrying a 1 is read alone, each mapped sensed line
         // converted for it and summed by its row adder.
         SequentialReadParams q;

@@ -31,11 +31,6 @@ SensingCost parallel_sensing_cost(const DesignContext& ctx, int levels, const Co
 
 // ---------------------------------------------------------------- sequential read-out
 
-bool reads_sequentially(const HardwareConfig& hw, ReadDirection direction) {
-    if (hw.read_mode == ReadMode::sequential) return true;
-    return direction == ReadDirection::transposed && !hw.parallel_backprop;
-}
-
 namespace {
 
 constexpr double kStep = 1e20;  // slope of an ideal step input
@@ -342,14 +337,14 @@ SequentialEdgeArea sequential_read_edge(const DesignContext& ctx, ReadDirection 
     return sequential_edge(ctx, direction, edge_m);
 }
 
-SequentialSubArrayLayout sequential_subarray_layout(const DesignContext& ctx) {
+SubArrayLayout sequential_subarray_layout(const DesignContext& ctx) {
     const HardwareConfig& hw = ctx.hw;
     const TechnologyNode& t = ctx.tech;
     const MemoryCellModel cell(ctx);
     const int rows = hw.subarray_rows, cols = hw.subarray_cols;
     const double array_h = rows * cell.height_m(), array_w = cols * cell.width_m();
     const bool sram = ctx.cell().static_cell();
-    SequentialSubArrayLayout l;
+    SubArrayLayout l;
     AreaParts& a = l.parts;
     a.cim_array_m2 = array_h * array_w;
 

@@ -71,25 +71,8 @@ ReadoutEdge readout_edge(const DesignContext& ctx, int readouts, int levels, int
     return e;
 }
 
-}  // namespace
-
-SynapticSubArray::SynapticSubArray(const DesignContext& ctx) {
-    if (ctx.hw.read_mode == ReadMode::sequential) {
-        // Row-by-row periphery: decoder, single-cell converters, row adders (readout_modes.hpp).
-        const SequentialSubArrayLayout l = sequential_subarray_layout(ctx);
-        height_m_ = l.height_m;
-        width_m_ = l.width_m;
-        parts_ = l.parts;
-        return;
-    }
-    if (ctx.cell().static_cell()) {
-        add_sram(ctx);
-    } else {
-        add_envm(ctx);
-    }
-}
-
-void SynapticSubArray::add_envm(const DesignContext& ctx) {
+SubArrayLayout envm_layout(const DesignContext& ctx) {
+    SubArrayLayout l;
     const HardwareConfig& hw = ctx.hw;
     const TechnologyNode& t = ctx.tech;
     const MemoryCellModel cell(ctx);
@@ -112,20 +95,20 @@ void SynapticSubArray::add_envm(const DesignContext& ctx) {
         {static_cast<double>(cols / hw.columns_per_adc), hw.columns_per_adc, false, line_resistance}, array_w, true, t);
     const ReadoutEdge forward = readout_edge(ctx, cols / hw.columns_per_adc, hw.adc_levels, ctx.input_bits, cps,
                                              Fit::to_width(array_w));
-    height_m_ = source_lines.height_m + array_h + mux.depth_m + forward.depth_m;
-    width_m_ = std::max(row_drive.width_m, mux.decoder_extent_m) + array_w;
-    parts_.cim_array_m2 = array_h * array_w;
-    parts_.adc_m2 = forward.adc_area_m2;
-    parts_.accumulation_m2 = forward.accumulation_area_m2;
-    parts_.other_m2 = row_drive.area_m2() + source_lines.area_m2() + mux.mux_area_m2 + mux.decoder_area_m2;
+    l.height_m = source_lines.height_m + array_h + mux.depth_m + forward.depth_m;
+    l.width_m = std::max(row_drive.width_m, mux.decoder_extent_m) + array_w;
+    l.parts.cim_array_m2 = array_h * array_w;
+    l.parts.adc_m2 = forward.adc_area_m2;
+    l.parts.accumulation_m2 = forward.accumulation_area_m2;
+    l.parts.other_m2 = row_drive.area_m2() + source_lines.area_m2() + mux.mux_area_m2 + mux.decoder_area_m2;
 
     if (hw.training_estimation && !hw.parallel_backprop) {
         // Transposed read row by row (readout_modes.hpp).
         const SequentialEdgeArea backward = sequential_read_edge(ctx, ReadDirection::transposed, array_h);
-        width_m_ += backward.depth_m;
-        parts_.adc_m2 += backward.adc_m2;
-        parts_.accumulation_m2 += backward.accumulation_m2;
-        parts_.other_m2 += backward.other_m2;
+        l.width_m += backward.depth_m;
+        l.parts.adc_m2 += backward.adc_m2;
+        l.parts.accumulation_m2 += backward.accumulation_m2;
+        l.parts.other_m2 += backward.other_m2;
     } else if (hw.training_estimation) {
         // Transposed read-out along the rows for the activation gradient.
         const MuxedEdge mux_t = muxed_edge({static_cast<double>(rows / hw.ag_rows_per_adc), hw.ag_rows_per_adc, false,
@@ -133,15 +116,17 @@ void SynapticSubArray::add_envm(const DesignContext& ctx) {
                                            array_h, false, t);
         const ReadoutEdge backward = readout_edge(ctx, rows / hw.ag_rows_per_adc, hw.ag_adc_levels, hw.error_bits, cps,
                                                   Fit::to_height(array_h));
-        width_m_ += mux_t.depth_m + backward.depth_m;
-        parts_.adc_m2 += backward.adc_area_m2;
-        parts_.accumulation_m2 += backward.accumulation_area_m2;
-        parts_.other_m2 += mux_t.mux_area_m2 + mux_t.decoder_area_m2;
+        l.width_m += mux_t.depth_m + backward.depth_m;
+        l.parts.adc_m2 += backward.adc_area_m2;
+        l.parts.accumulation_m2 += backward.accumulation_area_m2;
+        l.parts.other_m2 += mux_t.mux_area_m2 + mux_t.decoder_area_m2;
     }
-    parts_.total_m2 = parts_.cim_array_m2 + parts_.adc_m2 + parts_.accumulation_m2 + parts_.other_m2;
+    l.parts.total_m2 = l.parts.cim_array_m2 + l.parts.adc_m2 + l.parts.accumulation_m2 + l.parts.other_m2;
+    return l;
 }
 
-void SynapticSubArray::add_sram(const DesignContext& ctx) {
+SubArrayLayout sram_layout(const DesignContext& ctx) {
+    SubArrayLayout l;
     const HardwareConfig& hw = ctx.hw;
     const TechnologyNode& t = ctx.tech;
     const MemoryCellModel cell(ctx);
@@ -161,12 +146,12 @@ void SynapticSubArray::add_sram(const DesignContext& ctx) {
                    array_w, true, t);
     const ReadoutEdge forward = readout_edge(ctx, cols / hw.columns_per_adc, hw.adc_levels, ctx.input_bits, cps,
                                              Fit::to_width(array_w));
-    height_m_ = precharge.height_m + write.height_m + array_h + mux.depth_m + forward.depth_m;
-    width_m_ = std::max(word_lines.width_m, mux.decoder_extent_m) + array_w;
-    parts_.cim_array_m2 = array_h * array_w;
-    parts_.adc_m2 = forward.adc_area_m2 + precharge.area_m2();
-    parts_.accumulation_m2 = forward.accumulation_area_m2;
-    parts_.other_m2 = word_lines.area_m2() + write.area_m2() + mux.mux_area_m2 + mux.decoder_area_m2;
+    l.height_m = precharge.height_m + write.height_m + array_h + mux.depth_m + forward.depth_m;
+    l.width_m = std::max(word_lines.width_m, mux.decoder_extent_m) + array_w;
+    l.parts.cim_array_m2 = array_h * array_w;
+    l.parts.adc_m2 = forward.adc_area_m2 + precharge.area_m2();
+    l.parts.accumulation_m2 = forward.accumulation_area_m2;
+    l.parts.other_m2 = word_lines.area_m2() + write.area_m2() + mux.mux_area_m2 + mux.decoder_area_m2;
 
     if (hw.training_estimation) {
         const Footprint precharge_t = BitlinePrecharger({rows}, t).layout(Fit::free_layout());
@@ -188,13 +173,27 @@ void SynapticSubArray::add_sram(const DesignContext& ctx) {
             backward.accumulation_area_m2 = e.accumulation_m2;
             backward.depth_m = e.depth_m;
         }
-        height_m_ += word_lines_t.height_m;
-        width_m_ += mux_t.depth_m + backward.depth_m + precharge_t.width_m + write_t.width_m;
-        parts_.adc_m2 += backward.adc_area_m2 + precharge_t.area_m2();
-        parts_.accumulation_m2 += backward.accumulation_area_m2;
-        parts_.other_m2 += mux_t.mux_area_m2 + mux_t.decoder_area_m2 + word_lines_t.area_m2() + write_t.area_m2();
+        l.height_m += word_lines_t.height_m;
+        l.width_m += mux_t.depth_m + backward.depth_m + precharge_t.width_m + write_t.width_m;
+        l.parts.adc_m2 += backward.adc_area_m2 + precharge_t.area_m2();
+        l.parts.accumulation_m2 += backward.accumulation_area_m2;
+        l.parts.other_m2 += mux_t.mux_area_m2 + mux_t.decoder_area_m2 + word_lines_t.area_m2() + write_t.area_m2();
     }
-    parts_.total_m2 = parts_.cim_array_m2 + parts_.adc_m2 + parts_.accumulation_m2 + parts_.other_m2;
+    l.parts.total_m2 = l.parts.cim_array_m2 + l.parts.adc_m2 + l.parts.accumulation_m2 + l.parts.other_m2;
+    return l;
+}
+
+}  // namespace
+
+SubArrayLayout parallel_subarray_layout(const DesignContext& ctx) {
+    return ctx.cell().static_cell() ? sram_layout(ctx) : envm_layout(ctx);
+}
+
+SynapticSubArray::SynapticSubArray(const DesignContext& ctx) {
+    const SubArrayLayout l = ctx.readout().layout(ctx);
+    height_m_ = l.height_m;
+    width_m_ = l.width_m;
+    parts_ = l.parts;
 }
 
 }  // namespace neurosim

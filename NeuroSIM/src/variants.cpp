@@ -5,6 +5,7 @@ namespace neurosim {
 VariantNames variant_names(const HardwareConfig& hw) {
     VariantNames n;
     n.adc = hw.adc_type == AdcType::sar ? "sar" : "mlsa";
+    n.read_mode = hw.read_mode == ReadMode::sequential ? "sequential" : "parallel";
     switch (hw.memory_cell) {
         case MemoryCell::sram: n.memory_cell = "sram"; break;
         case MemoryCell::rram: n.memory_cell = "rram"; break;
@@ -17,6 +18,7 @@ std::shared_ptr<const Variants> make_variants(const VariantNames& names) {
     auto v = std::make_shared<Variants>();
     v->adc = readout_adc_registry().make(names.adc);
     v->cell = memory_cell_registry().make(names.memory_cell);
+    v->readout = readout_scheme_registry().make(names.read_mode);
     return v;
 }
 
@@ -37,6 +39,10 @@ const ReadoutAdc& DesignContext::adc() const {
 
 const MemoryCellKind& DesignContext::cell() const {
     return *variants->cell;
+}
+
+const ReadoutScheme& DesignContext::readout() const {
+    return *variants->readout;
 }
 
 }  // namespace neurosim

@@ -15,6 +15,7 @@ enum class ReadDirection { forward, transposed };
 struct Variants;  // the implementations of the variation points (variants.hpp)
 class ReadoutAdc;
 class MemoryCellKind;
+class ReadoutScheme;
 
 struct DesignContext {
     // `variants` null: the implementations named by `hw` (variant_names in variants.hpp).
@@ -33,6 +34,7 @@ struct DesignContext {
     int cell_bits() const { return hw.effective_cell_bits(); }
     const ReadoutAdc& adc() const;
     const MemoryCellKind& cell() const;
+    const ReadoutScheme& readout() const;
     int cols_per_synapse() const { return (weight_bits + cell_bits() - 1) / cell_bits(); }
 };
 

@@ -15,6 +15,7 @@
 
 #include <vector>
 
+#include "neurosim/array/readout_scheme.hpp"
 #include "neurosim/design.hpp"
 #include "neurosim/gate.hpp"
 #include "neurosim/readout.hpp"
@@ -33,11 +34,6 @@ SensingCost sar_sensing_cost(const SarAdc& adc, const ColumnSample& sample);
 SensingCost parallel_sensing_cost(const DesignContext& ctx, int levels, const ColumnSample& sample);
 
 // ---------------------------------------------------------------- sequential read-out
-
-// Whether a read direction senses one driven line at a time: read_mode = sequential reads both
-// directions so (a sequential sub-array has no parallel transposed periphery), parallel_backprop =
-// false the transposed read only.
-bool reads_sequentially(const HardwareConfig& hw, ReadDirection direction);
 
 // Latch (voltage) sense amplifier of an SRAM column: cross-coupled pair of W_P = 7.5 F and W_N = 3.75 F,
 // isolation PMOS of 12.5 F, enable NMOS of 5 F and a 9 F column-select NMOS on its nodes (NeuroSim's
@@ -101,10 +97,6 @@ struct SequentialEdgeArea {
 SequentialEdgeArea sequential_read_edge(const DesignContext& ctx, ReadDirection direction, double edge_m);
 
 // Periphery of a sub-array read sequentially in both directions, as SynapticSubArray reports it.
-struct SequentialSubArrayLayout {
-    double height_m = 0, width_m = 0;
-    AreaParts parts;
-};
-SequentialSubArrayLayout sequential_subarray_layout(const DesignContext& ctx);
+SubArrayLayout sequential_subarray_layout(const DesignContext& ctx);
 
 }  // namespace neurosim

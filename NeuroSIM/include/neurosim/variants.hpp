@@ -6,6 +6,7 @@
 #include <string>
 
 #include "neurosim/array/memory_cell_kind.hpp"
+#include "neurosim/array/readout_scheme.hpp"
 #include "neurosim/circuits/readout_adc.hpp"
 #include "neurosim/hardware_config.hpp"
 
@@ -14,6 +15,7 @@ namespace neurosim {
 struct VariantNames {
     std::string adc;          // adc_type: readout_adc_registry()
     std::string memory_cell;  // memory_cell: memory_cell_registry()
+    std::string read_mode;    // read_mode: readout_scheme_registry()
 };
 
 // The one place where the hardware file's values become implementation names.
@@ -22,6 +24,7 @@ VariantNames variant_names(const HardwareConfig& hw);
 struct Variants {
     std::shared_ptr<const ReadoutAdc> adc;
     std::shared_ptr<const MemoryCellKind> cell;
+    std::shared_ptr<const ReadoutScheme> readout;
 };
 
 // Builds each implementation by name; throws std::invalid_argument naming the key, the value and the
