@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "neurosim/circuits.hpp"
+#include "neurosim/circuits/buffer_kind.hpp"
 #include "neurosim/sub_array.hpp"
 #include "neurosim/tile.hpp"
 #include "neurosim/weight_gradient.hpp"
@@ -166,10 +167,7 @@ ChipArea estimate_chip_area(const DesignContext& ctx, const Network& net, const 
     const double core_bits = static_cast<double>(hw.global_buffer_core_rows) * hw.global_buffer_core_cols;
     out.global_buffer_cores = std::floor(storage.buffer_bits / core_bits);
     const double buffer_m2 =
-        BufferCore({core_bits, static_cast<double>(hw.global_buffer_core_cols),
-                    hw.global_buffer_type == BufferType::sram, hw.sram_cell_height_f, hw.sram_cell_width_f},
-                   t)
-            .area_m2() *
+        ctx.global_buffer().area_m2(ctx, {core_bits, static_cast<double>(hw.global_buffer_core_cols)}) *
         std::floor(storage.buffer_bits / core_bits);
     const HTreeBus tree({plan.tile_grid_rows, plan.tile_grid_cols, hw.global_bus_delay_tolerance,
                          budget.global_bus_width_bits, ctx.wire_resistance_ohm_per_m},

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "neurosim/array/memory_cell_kind.hpp"
+#include "neurosim/circuits/buffer_kind.hpp"
 #include "neurosim/circuits/readout_adc.hpp"
 
 namespace neurosim {
@@ -238,10 +239,10 @@ double tile_leakage_w(const DesignContext& ctx, const TileLeakageParams& p) {
 
     // Buffers as the tile's area model builds them: one sized core below a full core, else full cores.
     const double core_bits = static_cast<double>(hw.tile_buffer_core_rows) * hw.tile_buffer_core_cols;
-    const bool sram = hw.tile_buffer_type == BufferType::sram;
+    const BufferKind& buffer = ctx.tile_buffer();
     auto core = [&](double bits, double interface_bits) {
-        if (bits < core_bits) return buffer_leakage_w(bits, interface_bits, sram, hw, t);
-        return buffer_leakage_w(core_bits, hw.tile_buffer_core_cols, sram, hw, t);
+        if (bits < core_bits) return buffer.leakage_w(ctx, {bits, interface_bits});
+        return buffer.leakage_w(ctx, {core_bits, static_cast<double>(hw.tile_buffer_core_cols)});
     };
     const double in_bits = static_cast<double>(p.accumulated_pes) * ctx.input_bits * hw.subarray_rows;
     w += core(in_bits, static_cast<double>(p.accumulated_pes) * hw.subarray_rows) * p.input_buffer_cores;

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "neurosim/circuits.hpp"
+#include "neurosim/circuits/buffer_kind.hpp"
 
 namespace neurosim {
 namespace {
@@ -46,20 +47,17 @@ Tile::Tile(const DesignContext& ctx, const SynapticSubArray& sa, const TileParam
     const double accumulation_m2 = accumulation.layout(Fit::to_width(span)).area_m2();
 
     // A buffer smaller than one core is built to size; otherwise it is made of full cores.
-    const bool sram = hw.tile_buffer_type == BufferType::sram;
-    auto core = [&](double bits, double interface_bits) {
-        if (bits < core_bits(hw))
-            return BufferCore({bits, interface_bits, sram, hw.sram_cell_height_f, hw.sram_cell_width_f}, t);
-        return BufferCore({core_bits(hw), static_cast<double>(hw.tile_buffer_core_cols), sram, hw.sram_cell_height_f,
-                           hw.sram_cell_width_f},
-                          t);
+    const BufferKind& buffer = ctx.tile_buffer();
+    auto core_area_m2 = [&](double bits, double interface_bits) {
+        if (bits < core_bits(hw)) return buffer.area_m2(ctx, {bits, interface_bits});
+        return buffer.area_m2(ctx, {core_bits(hw), static_cast<double>(hw.tile_buffer_core_cols)});
     };
     const double in_bits = static_cast<double>(p.accumulated_pes) * ctx.input_bits * hw.subarray_rows;
     const double in_m2 =
-        core(in_bits, static_cast<double>(p.accumulated_pes) * hw.subarray_rows).area_m2() * p.input_buffer_cores;
+        core_area_m2(in_bits, static_cast<double>(p.accumulated_pes) * hw.subarray_rows) * p.input_buffer_cores;
     const double out_per_pe = output_bits_per_pe(ctx, p.pe_size);
     const double out_bits = out_per_pe * p.accumulated_pes * readouts;
-    const double out_m2 = core(out_bits, out_per_pe * p.accumulated_pes).area_m2() * p.output_buffer_cores;
+    const double out_m2 = core_area_m2(out_bits, out_per_pe * p.accumulated_pes) * p.output_buffer_cores;
     double relu_m2 = 0;
     if (!hw.chip_activation) {
         relu_m2 = ReluUnit({std::ceil(p.pe_size * readouts), ctx.input_bits}, t).area_m2();

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "neurosim/circuits/buffer_kind.hpp"
 #include "neurosim/gate.hpp"
 #include "neurosim/processing_element.hpp"
 #include "neurosim/readout.hpp"
@@ -216,23 +217,15 @@ int forward_partial_sum_bits(const DesignContext& ctx) {
 
 // A buffer of `bits`: built to size when smaller than one core, otherwise of full cores.
 CoreBuffer core_buffer(const DesignContext& ctx, double bits, double own_interface_bits, int core_rows, int core_cols,
-                       BufferType type) {
-    const HardwareConfig& hw = ctx.hw;
+                       const BufferKind& kind) {
     const double core_bits = static_cast<double>(core_rows) * core_cols;
     const bool small = bits < core_bits;
     CoreBuffer b;
     b.interface_bits = small ? own_interface_bits : core_cols;
     b.cores = std::max(1.0, std::ceil(bits / core_bits));
-    const BufferTimingParams timing{{small ? bits : core_bits, b.interface_bits, type == BufferType::sram,
-                                     hw.sram_cell_height_f, hw.sram_cell_width_f},
-                                    hw.clock_frequency_hz,
-                                    ctx.wire_resistance_ohm_per_m,
-                                    hw.sram_access_width_f,
-                                    hw.sram_nmos_width_f,
-                                    hw.sram_min_sense_voltage_v};
-    const BufferAccess access(timing, ctx.tech);
-    b.line_latency_s = access.line_latency_s();
-    b.bit_energy_j = access.bit_energy_j();
+    const BufferAccessCost access = kind.access(ctx, {small ? bits : core_bits, b.interface_bits});
+    b.line_latency_s = access.line_latency_s;
+    b.bit_energy_j = access.bit_energy_j;
     return b;
 }
 
@@ -261,10 +254,10 @@ TileDataPath tile_data_path(const DesignContext& ctx, const SynapticSubArray& sa
     d.adder_bits = forward_partial_sum_bits(ctx) + static_cast<int>(std::ceil(std::log2(pe_size / hw.subarray_rows)));
     const double pes = accumulated_pes;
     d.input = core_buffer(ctx, pes * ctx.input_bits * hw.subarray_rows, pes * hw.subarray_rows,
-                          hw.tile_buffer_core_rows, hw.tile_buffer_core_cols, hw.tile_buffer_type);
+                          hw.tile_buffer_core_rows, hw.tile_buffer_core_cols, ctx.tile_buffer());
     d.input.cores = std::max(1.0, cores.input);
     d.output = core_buffer(ctx, d.adder_bits * pes * hw.subarray_cols / hw.columns_per_adc, d.adder_bits * pes,
-                           hw.tile_buffer_core_rows, hw.tile_buffer_core_cols, hw.tile_buffer_type);
+                           hw.tile_buffer_core_rows, hw.tile_buffer_core_cols, ctx.tile_buffer());
     d.output.cores = std::max(1.0, cores.output);
     d.bus_bits = static_cast<double>(grid_side) * hw.subarray_rows;
     const double side = ProcessingElement(ctx, sa, pe_size).side_m();
@@ -281,7 +274,7 @@ DataMovementModels data_movement_models(const DesignContext& ctx, const Floorpla
     const double r_wire = ctx.wire_resistance_ohm_per_m;
     m.global_buffer = core_buffer(ctx, static_cast<double>(hw.global_buffer_core_rows) * hw.global_buffer_core_cols,
                                   hw.global_buffer_core_cols, hw.global_buffer_core_rows, hw.global_buffer_core_cols,
-                                  hw.global_buffer_type);
+                                  ctx.global_buffer());
     m.global_buffer.cores = std::max(1.0, area.global_buffer_cores);
     const RepeatedWire global_wire({r_wire, hw.global_bus_delay_tolerance, true}, t);
     auto global_tree = [&](const AreaParts& tile) {

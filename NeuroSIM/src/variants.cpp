@@ -5,6 +5,9 @@ namespace neurosim {
 VariantNames variant_names(const HardwareConfig& hw) {
     VariantNames n;
     n.adc = hw.adc_type == AdcType::sar ? "sar" : "mlsa";
+    auto buffer = [](BufferType type) { return type == BufferType::sram ? "sram" : "register_file"; };
+    n.global_buffer = buffer(hw.global_buffer_type);
+    n.tile_buffer = buffer(hw.tile_buffer_type);
     n.read_mode = hw.read_mode == ReadMode::sequential ? "sequential" : "parallel";
     switch (hw.memory_cell) {
         case MemoryCell::sram: n.memory_cell = "sram"; break;
@@ -19,6 +22,8 @@ std::shared_ptr<const Variants> make_variants(const VariantNames& names) {
     v->adc = readout_adc_registry().make(names.adc);
     v->cell = memory_cell_registry().make(names.memory_cell);
     v->readout = readout_scheme_registry().make(names.read_mode);
+    v->global_buffer = buffer_kind_registry().make(names.global_buffer);
+    v->tile_buffer = buffer_kind_registry().make(names.tile_buffer);
     return v;
 }
 
@@ -43,6 +48,14 @@ const MemoryCellKind& DesignContext::cell() const {
 
 const ReadoutScheme& DesignContext::readout() const {
     return *variants->readout;
+}
+
+const BufferKind& DesignContext::global_buffer() const {
+    return *variants->global_buffer;
+}
+
+const BufferKind& DesignContext::tile_buffer() const {
+    return *variants->tile_buffer;
 }
 
 }  // namespace neurosim

@@ -3,6 +3,7 @@
 // Usage: neurosim_registry_tests [TRACE_DIR]   (a small synthetic trace without one)
 #include <cmath>
 #include <filesystem>
+#include <functional>
 #include <iostream>
 #include <memory>
 #include <stdexcept>
@@ -81,6 +82,53 @@ void test_registry_rules() {
     check(variant_names(hw).adc == "sar", "adc_type = sar names the SAR converter");
 }
 
+// Splits a choice range "a|b|c".
+std::vector<std::string> choices(const std::string& range) {
+    std::vector<std::string> out;
+    std::string::size_type start = 0, bar;
+    while ((bar = range.find('|', start)) != std::string::npos) {
+        out.push_back(range.substr(start, bar - start));
+        start = bar + 1;
+    }
+    out.push_back(range.substr(start));
+    return out;
+}
+
+// Every value the hardware file accepts for a variation point is the name of a registered
+// implementation, and the file's value is the name the estimate builds.
+void test_hardware_values_are_registered_names() {
+    struct Point {
+        std::string key;
+        std::function<bool(const std::string&)> registered;
+        std::function<std::string(const VariantNames&)> chosen;
+    };
+    const std::vector<Point> points = {
+        {"adc_type", [](const std::string& n) { return readout_adc_registry().contains(n); },
+         [](const VariantNames& v) { return v.adc; }},
+        {"memory_cell", [](const std::string& n) { return memory_cell_registry().contains(n); },
+         [](const VariantNames& v) { return v.memory_cell; }},
+        {"read_mode", [](const std::string& n) { return readout_scheme_registry().contains(n); },
+         [](const VariantNames& v) { return v.read_mode; }},
+        {"global_buffer_type", [](const std::string& n) { return buffer_kind_registry().contains(n); },
+         [](const VariantNames& v) { return v.global_buffer; }},
+        {"tile_buffer_type", [](const std::string& n) { return buffer_kind_registry().contains(n); },
+         [](const VariantNames& v) { return v.tile_buffer; }},
+    };
+    for (const Point& point : points) {
+        int values = 0;
+        for (const HardwareKeyInfo& key : hardware_keys()) {
+            if (key.key != point.key) continue;
+            for (const std::string& value : choices(key.range)) {
+                ++values;
+                check(point.registered(value), point.key + " = " + value + " is a registered implementation");
+                const HardwareConfig hw = parse_hardware_text(point.key + " = " + value + "\n", "test");
+                check(point.chosen(variant_names(hw)) == value, point.key + " = " + value + " builds " + value);
+            }
+        }
+        check(values >= 2, point.key + " offers at least two implementations");
+    }
+}
+
 void test_sensing_through_registry() {
     const TechnologyNode t = tech();
     HardwareConfig hw;
@@ -130,6 +178,7 @@ int main(int argc, char** argv) {
     register_half_step_sar();
     return finish("all registry tests passed", [&] {
         test_registry_rules();
+        test_hardware_values_are_registered_names();
         test_sensing_through_registry();
         test_estimate_with_registered_adc(trace_dir);
     });

@@ -16,6 +16,7 @@ struct Variants;  // the implementations of the variation points (variants.hpp)
 class ReadoutAdc;
 class MemoryCellKind;
 class ReadoutScheme;
+class BufferKind;
 
 struct DesignContext {
     // `variants` null: the implementations named by `hw` (variant_names in variants.hpp).
@@ -35,6 +36,8 @@ struct DesignContext {
     const ReadoutAdc& adc() const;
     const MemoryCellKind& cell() const;
     const ReadoutScheme& readout() const;
+    const BufferKind& global_buffer() const;
+    const BufferKind& tile_buffer() const;
     int cols_per_synapse() const { return (weight_bits + cell_bits() - 1) / cell_bits(); }
 };
 

@@ -7,6 +7,7 @@
 
 #include "neurosim/array/memory_cell_kind.hpp"
 #include "neurosim/array/readout_scheme.hpp"
+#include "neurosim/circuits/buffer_kind.hpp"
 #include "neurosim/circuits/readout_adc.hpp"
 #include "neurosim/hardware_config.hpp"
 
@@ -16,6 +17,8 @@ struct VariantNames {
     std::string adc;          // adc_type: readout_adc_registry()
     std::string memory_cell;  // memory_cell: memory_cell_registry()
     std::string read_mode;    // read_mode: readout_scheme_registry()
+    std::string global_buffer;  // global_buffer_type: buffer_kind_registry()
+    std::string tile_buffer;    // tile_buffer_type: buffer_kind_registry()
 };
 
 // The one place where the hardware file's values become implementation names.
@@ -25,6 +28,7 @@ struct Variants {
     std::shared_ptr<const ReadoutAdc> adc;
     std::shared_ptr<const MemoryCellKind> cell;
     std::shared_ptr<const ReadoutScheme> readout;
+    std::shared_ptr<const BufferKind> global_buffer, tile_buffer;
 };
 
 // Builds each implementation by name; throws std::invalid_argument naming the key, the value and the
