@@ -1,7 +1,7 @@
 #include "neurosim/estimate.hpp"
 
 #include "neurosim/design.hpp"
-#include "neurosim/technology.hpp"
+#include "neurosim/technology/technology.hpp"
 
 namespace neurosim {
 

@@ -8,16 +8,16 @@
 #include <string>
 #include <vector>
 
-#include "neurosim/chip.hpp"
-#include "neurosim/floorplan.hpp"
+#include "neurosim/array/readout.hpp"
+#include "neurosim/array/readout_modes.hpp"
+#include "neurosim/array/sub_array.hpp"
+#include "neurosim/chip/chip.hpp"
+#include "neurosim/chip/floorplan.hpp"
 #include "neurosim/hardware_config.hpp"
-#include "neurosim/performance.hpp"
-#include "neurosim/readout.hpp"
-#include "neurosim/readout_modes.hpp"
 #include "neurosim/results.hpp"
-#include "neurosim/sub_array.hpp"
-#include "neurosim/technology.hpp"
+#include "neurosim/technology/technology.hpp"
 #include "neurosim/trace.hpp"
+#include "neurosim/training/performance.hpp"
 #include "test_support.hpp"
 
 using namespace neurosim;

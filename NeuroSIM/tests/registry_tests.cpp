@@ -10,11 +10,11 @@
 #include <string>
 #include <vector>
 
+#include "neurosim/array/readout_modes.hpp"
 #include "neurosim/circuits/readout_adc.hpp"
+#include "neurosim/circuits/sar_adc.hpp"
 #include "neurosim/estimate.hpp"
-#include "neurosim/leakage.hpp"
-#include "neurosim/readout_modes.hpp"
-#include "neurosim/sar_adc.hpp"
+#include "neurosim/training/leakage.hpp"
 #include "neurosim/variants.hpp"
 #include "test_support.hpp"
 

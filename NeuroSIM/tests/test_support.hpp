@@ -21,7 +21,7 @@
 #include "neurosim/estimate.hpp"
 #include "neurosim/hardware_config.hpp"
 #include "neurosim/results.hpp"
-#include "neurosim/technology.hpp"
+#include "neurosim/technology/technology.hpp"
 #include "neurosim/trace.hpp"
 
 namespace neurosim::test {

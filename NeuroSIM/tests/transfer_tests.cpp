@@ -5,14 +5,14 @@
 #include <string>
 #include <utility>
 
-#include "neurosim/chip.hpp"
+#include "neurosim/chip/chip.hpp"
+#include "neurosim/chip/floorplan.hpp"
 #include "neurosim/estimate.hpp"
-#include "neurosim/floorplan.hpp"
-#include "neurosim/gate.hpp"
-#include "neurosim/performance.hpp"
-#include "neurosim/technology.hpp"
+#include "neurosim/technology/gate.hpp"
+#include "neurosim/technology/technology.hpp"
+#include "neurosim/training/performance.hpp"
 #include "test_support.hpp"
-#include "neurosim/transfer.hpp"
+#include "neurosim/circuits/transfer.hpp"
 
 using namespace neurosim;
 using namespace neurosim::test;

@@ -5,16 +5,16 @@
 #include <string>
 #include <vector>
 
-#include "neurosim/chip.hpp"
-#include "neurosim/circuits.hpp"
+#include "neurosim/array/sub_array.hpp"
+#include "neurosim/chip/chip.hpp"
+#include "neurosim/chip/floorplan.hpp"
+#include "neurosim/circuits/circuits.hpp"
 #include "neurosim/estimate.hpp"
-#include "neurosim/floorplan.hpp"
-#include "neurosim/gate.hpp"
 #include "neurosim/hardware_config.hpp"
-#include "neurosim/performance.hpp"
-#include "neurosim/weight_update.hpp"
-#include "neurosim/sub_array.hpp"
-#include "neurosim/technology.hpp"
+#include "neurosim/technology/gate.hpp"
+#include "neurosim/technology/technology.hpp"
+#include "neurosim/training/performance.hpp"
+#include "neurosim/training/weight_update.hpp"
 #include "test_support.hpp"
 
 using namespace neurosim;

@@ -7,16 +7,16 @@
 #include <utility>
 #include <vector>
 
-#include "neurosim/chip.hpp"
+#include "neurosim/chip/chip.hpp"
+#include "neurosim/chip/floorplan.hpp"
 #include "neurosim/estimate.hpp"
-#include "neurosim/floorplan.hpp"
-#include "neurosim/gradient_read_energy.hpp"
 #include "neurosim/hardware_config.hpp"
-#include "neurosim/performance.hpp"
-#include "neurosim/technology.hpp"
+#include "neurosim/technology/technology.hpp"
+#include "neurosim/training/gradient_read_energy.hpp"
+#include "neurosim/training/performance.hpp"
 #include "test_support.hpp"
-#include "neurosim/weight_transfer.hpp"
-#include "neurosim/weight_update.hpp"
+#include "neurosim/training/weight_transfer.hpp"
+#include "neurosim/training/weight_update.hpp"
 
 using namespace neurosim;
 using namespace neurosim::test;

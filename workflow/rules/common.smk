@@ -14,7 +14,7 @@ NEUROSIM_SOURCES = sorted(
     str(p)
     # Technology tables count too: the binary reads them, so a change must rerun the estimates.
     for pattern in (
-        "CMakeLists.txt", "src/*.cpp", "include/neurosim/*.hpp", "tests/*.cpp", "tests/*.hpp",
+        "CMakeLists.txt", "src/**/*.cpp", "include/neurosim/**/*.hpp", "tests/*.cpp", "tests/*.hpp",
         "data/*/*.csv", "data/*/*.txt",
     )
     for p in Path("NeuroSIM").glob(pattern)

@@ -4,7 +4,7 @@
 #include <memory>
 
 #include "neurosim/hardware_config.hpp"
-#include "neurosim/technology.hpp"
+#include "neurosim/technology/technology.hpp"
 
 namespace neurosim {
 

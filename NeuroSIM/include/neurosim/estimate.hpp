@@ -3,11 +3,11 @@
 
 #include <string>
 
-#include "neurosim/chip.hpp"
-#include "neurosim/floorplan.hpp"
+#include "neurosim/chip/chip.hpp"
+#include "neurosim/chip/floorplan.hpp"
 #include "neurosim/hardware_config.hpp"
-#include "neurosim/performance.hpp"
 #include "neurosim/trace.hpp"
+#include "neurosim/training/performance.hpp"
 #include "neurosim/variants.hpp"
 
 namespace neurosim {

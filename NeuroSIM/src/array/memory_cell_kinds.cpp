@@ -3,8 +3,8 @@
 #include <cmath>
 
 #include "neurosim/array/memory_cell_kind.hpp"
-#include "neurosim/gate.hpp"
-#include "neurosim/leakage.hpp"
+#include "neurosim/technology/gate.hpp"
+#include "neurosim/training/leakage.hpp"
 
 namespace neurosim {
 namespace {

@@ -1,7 +1,7 @@
 // The built-in read-out organisations: "parallel" and "sequential".
+#include "neurosim/array/readout_modes.hpp"
 #include "neurosim/array/readout_scheme.hpp"
-#include "neurosim/readout_modes.hpp"
-#include "neurosim/sub_array.hpp"
+#include "neurosim/array/sub_array.hpp"
 
 namespace neurosim {
 namespace {

@@ -1,8 +1,8 @@
 // The built-in buffer cores: "register_file" and "sram".
-#include "neurosim/circuits.hpp"
 #include "neurosim/circuits/buffer_kind.hpp"
-#include "neurosim/leakage.hpp"
-#include "neurosim/transfer.hpp"
+#include "neurosim/circuits/circuits.hpp"
+#include "neurosim/circuits/transfer.hpp"
+#include "neurosim/training/leakage.hpp"
 
 namespace neurosim {
 namespace {

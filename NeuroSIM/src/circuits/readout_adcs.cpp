@@ -3,12 +3,12 @@
 #include <algorithm>
 #include <cmath>
 
+#include "neurosim/array/readout_modes.hpp"
 #include "neurosim/circuits/readout_adc.hpp"
-#include "neurosim/gradient_read_energy.hpp"
-#include "neurosim/leakage.hpp"
-#include "neurosim/readout_modes.hpp"
-#include "neurosim/sar_adc.hpp"
-#include "neurosim/training_circuits.hpp"
+#include "neurosim/circuits/sar_adc.hpp"
+#include "neurosim/training/gradient_read_energy.hpp"
+#include "neurosim/training/leakage.hpp"
+#include "neurosim/training/training_circuits.hpp"
 
 namespace neurosim {
 namespace {

@@ -7,8 +7,8 @@
 
 #include <vector>
 
-#include "neurosim/circuits.hpp"
-#include "neurosim/readout.hpp"
+#include "neurosim/array/readout.hpp"
+#include "neurosim/circuits/circuits.hpp"
 #include "neurosim/registry.hpp"
 
 namespace neurosim {

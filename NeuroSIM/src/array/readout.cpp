@@ -1,0 +1,696 @@
+#include "neurosim/array/readout.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "neurosim/array/memory_cell.hpp"
+#include "neurosim/array/memory_cell_kind.hpp"
+#include "neurosim/technology/gate.hpp"
+
+namespace neurosim {
+
+double horowitz_delay_s(double tau_s, double input_slope_per_s, double* output_slope_per_s) {
+    if (tau_s <= 0) {
+        if (output_slope_per_s) *output_slope_per_s = input_slope_per_s;
+        return 0;
+    }
+    const double vs = 0.5;    // switching point, as a fraction of the swing
+    const double beta = 0.5;  // CACTI's fixed ratio of the driver's on-resistance to its 1/gm
+    const double alpha = 1 / (input_slope_per_s * tau_s);
+    const double delay = tau_s * std::sqrt(std::log(vs) * std::log(vs) + 2 * alpha * beta * (1 - vs));
+    if (output_slope_per_s) *output_slope_per_s = (1 - vs) / delay;
+    return delay;
+}
+
+namespace {
+
+constexpr double kStep = 1e20;  // slope of an ideal step input
+
+// ---------------------------------------------------------------- sense-amplifier fits
+// SPICE fits of the multilevel current-mode sense amplifier (NeuroSim, TCAD 2018 / V2.0 2021).
+// Resolution time at low standby power: T_max(R) = (a ln(R / 1 kOhm) + b) ns, shaped by the ratio r of
+// a comparator's reference to the column resistance: a cubic below r = 0.9, a quartic above.
+struct SenseTimeFit {
+    double a, b;
+    double cubic[4];    // r^3 .. r^0
+    double quartic[5];  // r^4 .. r^0
+};
+
+const SenseTimeFit* sense_time_fit(int node_nm, DeviceRoadmap roadmap) {
+    static const SenseTimeFit n130{
+        0.2679, 0.0478, {3.915, -5.3996, 2.4653, 0.3856}, {0.0004, -0.0087, 0.0742, -0.2725, 1.2211}};
+    static const SenseTimeFit n90{
+        0.0586, 1.41, {3.726, -5.651, 2.8249, 0.3574}, {0.0000008, -0.00007, 0.0017, -0.0188, 0.9835}};
+    static const SenseTimeFit n65{
+        0.1239, 0.6642, {1.3899, -2.6913, 2.0483, 0.3202}, {0.0036, -0.0363, 0.1043, -0.0346, 1.0512}};
+    static const SenseTimeFit n45{
+        0.0714, 0.7651, {3.7949, -5.6685, 2.6492, 0.4807}, {0.000001, -0.00006, 0.0001, -0.0171, 1.0057}};
+    if (roadmap == DeviceRoadmap::hp) return nullptr;  // high-performance devices resolve within 1 ns
+    switch (node_nm) {
+        case 130: return &n130;
+        case 90: return &n90;
+        case 65: return &n65;
+        case 45:
+        case 32: return &n45;
+        default: return nullptr;  // 22 nm and below resolve within 1 ns
+    }
+}
+
+// Bias power: p0 uW per comparator plus k * R^(e / ln 10) for the column current itself.
+struct SensePowerFit {
+    double p0_uw, k, e;
+};
+
+SensePowerFit sense_power_fit(int node, DeviceRoadmap roadmap, bool current_mode) {
+    const bool hp = roadmap == DeviceRoadmap::hp;
+    struct Row {
+        int node;
+        SensePowerFit hp_current, lp_current, hp_voltage, lp_voltage;
+    };
+    static const Row rows[] = {
+        {130, {19.898, 0.17452, -2.367}, {18.09, 0.1380, -2.303}, {27.84, 0.207452, -2.367}, {23.4, 0.169380, -2.303}},
+        {90, {13.09, 0.14900, -2.345}, {12.612, 0.1023, -2.303}, {22.2, 0.164900, -2.345}, {14.42, 0.144323, -2.303}},
+        {65, {9.9579, 0.1083, -2.321}, {8.4147, 0.0972, -2.303}, {13.058, 0.128483, -2.321}, {10.18, 0.121272, -2.303}},
+        {45, {7.7017, 0.0754, -2.296}, {6.3162, 0.075, -2.303}, {8.162, 0.097754, -2.296}, {7.062, 0.100225, -2.303}},
+        {32, {3.9648, 0.079, -2.313}, {3.0875, 0.0649, -2.297}, {4.76, 0.083709, -2.313}, {3.692, 0.079449, -2.297}},
+        {22, {1.8939, 0.073, -2.311}, {1.7, 0.0631, -2.303}, {2.373, 0.084273, -2.311}, {1.866, 0.072341, -2.303}},
+        {14, {1.2, 0.0584, -2.311}, {1.0, 0.0508, -2.303}, {1.467, 0.060584, -2.311}, {1.126, 0.061085, -2.303}},
+        {10, {0.8, 0.0318, -2.311}, {0.55, 0.0315, -2.303}, {0.9077, 0.049418, -2.311}, {0.6917, 0.051580, -2.303}},
+        {7, {0.5, 0.0210, -2.311}, {0.35, 0.0235, -2.303}, {0.5614, 0.040310, -2.311}, {0.4211, 0.043555, -2.303}},
+    };
+    const Row* best = &rows[8];
+    for (const Row& r : rows) {
+        if (r.node <= node) {
+            best = &r;
+            break;
+        }
+    }
+    if (current_mode) return hp ? best->hp_current : best->lp_current;
+    return hp ? best->hp_voltage : best->lp_voltage;
+}
+
+double polynomial(const double* c, int terms, double x) {
+    double y = 0;
+    for (int i = 0; i < terms; ++i) y = y * x + c[i];
+    return y;
+}
+
+// Lookup grid of the resolution time over column resistance.
+constexpr double kGridLowOhm = 10, kGridHighOhm = 1e10;
+constexpr int kGridPoints = 4096;
+
+}  // namespace
+
+SenseAmpAdc::SenseAmpAdc(const DesignContext& ctx, int levels) : ctx_(ctx), levels_(levels) {
+    const HardwareConfig& hw = ctx.hw;
+    // References spread over the column resistance range with all rows of the sub-array on.
+    const double rows = hw.subarray_rows;
+    for (int k = 1; k < levels; ++k) {
+        reference_ohm_.push_back(hw.resistance_on_ohm / rows + k * hw.resistance_off_ohm / rows / levels);
+    }
+    const SensePowerFit p = sense_power_fit(ctx.tech.node_nm, ctx.tech.roadmap, hw.sense_current_mode);
+    power_per_comparator_w_ = p.p0_uw * 1e-6;
+    power_per_siemens_ = p.k;
+    power_exponent_ = -p.e / std::log(10.0);  // k * R^(e/ln10) = k * G^(-e/ln10)
+    time_table_s_.resize(kGridPoints);
+    power_table_w_.resize(kGridPoints);
+    const double step = std::log(kGridHighOhm / kGridLowOhm) / (kGridPoints - 1);
+    for (int i = 0; i < kGridPoints; ++i) {
+        const double g = 1 / (kGridLowOhm * std::exp(i * step));
+        time_table_s_[i] = column_time_exact_s(g);
+        power_table_w_[i] = column_power_w(g);
+    }
+}
+
+std::size_t SenseAmpAdc::grid_index(double g) const {
+    const double r = std::clamp(1 / g, kGridLowOhm, kGridHighOhm);
+    const double pos = std::log(r / kGridLowOhm) / std::log(kGridHighOhm / kGridLowOhm) * (kGridPoints - 1);
+    return static_cast<std::size_t>(pos + 0.5);  // pos >= 0: rounds to the nearest grid point
+}
+
+double SenseAmpAdc::column_time_exact_s(double g) const {
+    if (g <= 0) return 0;
+    const SenseTimeFit* fit = sense_time_fit(ctx_.tech.node_nm, ctx_.tech.roadmap);
+    if (!fit) return 1e-9;
+    const double r_column = 1 / g;
+    const double t_max = (fit->a * std::log(r_column / 1000) + fit->b) * 1e-9;
+    double t = 0;
+    // The lowest comparator is left out of the fit's timing, as in the reference.
+    for (std::size_t i = 1; i < reference_ohm_.size(); ++i) {
+        const double ratio = reference_ohm_[i] / r_column;
+        double ti;
+        if (ratio >= 20 || ratio <= 0.05) {
+            ti = 1e-9;  // far from the threshold: resolves within a nanosecond
+        } else if (ratio <= 0.9) {
+            ti = t_max * polynomial(fit->cubic, 4, ratio);
+        } else {
+            ti = t_max * polynomial(fit->quartic, 5, ratio);
+        }
+        t = std::max(t, ti);
+    }
+    return t;
+}
+
+double SenseAmpAdc::column_time_s(double g) const {
+    if (g <= 0) return 0;
+    return time_table_s_[grid_index(g)];
+}
+
+double SenseAmpAdc::column_power_w(double g) const {
+    // A column without cell current leaves the comparators idle: only a residual 1 uW flows.
+    if (g <= 0) return 1e-6;
+    return power_per_comparator_w_ * (levels_ - 1) + power_per_siemens_ * std::pow(g, power_exponent_);
+}
+
+double SenseAmpAdc::read_time_s(const float* g, int columns) const {
+    return read_sensing(g, columns).time_s;
+}
+
+SenseAmpAdc::ReadSensing SenseAmpAdc::read_sensing(const float* g, int columns) const {
+    // Voltage sensing is clocked at 1 ns; current sensing waits for its slowest column.
+    double t = 0, power = 0;
+    for (int j = 0; j < columns; ++j) {
+        if (g[j] <= 0) {
+            power += column_power_w(0);
+            continue;
+        }
+        const std::size_t k = grid_index(g[j]);
+        t = std::max(t, time_table_s_[k]);
+        power += power_table_w_[k];
+    }
+    t = ctx_.hw.sense_current_mode ? std::clamp(t, 1e-9, 10e-9) : 1e-9;
+    return {t, power * t};
+}
+
+SensingCost mean_sensing_cost(const SenseAmpAdc& adc, const ColumnSample& sample) {
+    SensingCost cost;
+    if (sample.columns.empty()) {
+        cost.time_s = 1e-9;
+        return cost;
+    }
+    double time_sum = 0, energy_sum = 0, columns_sum = 0;
+    std::size_t at = 0;
+    for (const int n : sample.columns) {
+        const float* g = sample.conductance_s.data() + at;
+        const SenseAmpAdc::ReadSensing r = adc.read_sensing(g, n);
+        time_sum += r.time_s;
+        energy_sum += r.energy_j;
+        columns_sum += n;
+        at += static_cast<std::size_t>(n);
+    }
+    cost.time_s = time_sum / sample.columns.size();
+    cost.energy_per_column_j = columns_sum > 0 ? energy_sum / columns_sum : 0;
+    return cost;
+}
+
+namespace {
+
+// ---------------------------------------------------------------- small gate helpers
+
+struct Devices {
+    const TechnologyNode& t;
+    double min_n() const { return t.min_nmos_width_m(); }
+    double min_p() const { return t.pn_size_ratio * t.min_nmos_width_m(); }
+    double drain_f(double wn, double wp) const {
+        return gate_capacitance(GateKind::inverter, 1, wn, wp, t.cell_height_m(), t).output_f;
+    }
+    double gate_f(double w) const { return gate_input_capacitance_f(w, t); }
+    double r_n(double w) const { return on_resistance_ohm(w, true, t); }
+    double r_p(double w) const { return on_resistance_ohm(w, false, t); }
+    double vdd2() const { return t.vdd_v * t.vdd_v; }
+};
+
+// Scan flip-flop chain that shifts the input bits into the row drivers: each shift takes half a
+// clock; every flip-flop toggles its clock inverters and clock gates, and passes its data.
+struct ScanFlipFlops {
+    double flops;
+    double shift_time_s(double clock_hz) const { return 0.5 / clock_hz; }
+    double shift_energy_j(const Devices& d) const {
+        const GateCapacitance inv =
+            gate_capacitance(GateKind::inverter, 1, d.min_n(), d.min_p(), d.t.cell_height_m(), d.t);
+        const double tg_gate = d.gate_f(d.min_n()) + d.gate_f(d.min_p());
+        const double tg_drain = d.drain_f(d.min_n(), d.min_p());
+        const double clocking = (inv.input_f + inv.output_f) * 4 + tg_gate * 2;
+        const double data = (tg_drain * 3 + inv.input_f) + (tg_drain + inv.output_f) + (inv.input_f + inv.output_f);
+        return (clocking + data) * d.vdd2() * flops;
+    }
+};
+
+// Transmission gate sized for an on-resistance `r` (NMOS and PMOS in parallel, each 2r). A device
+// cannot be drawn narrower than the minimum width, so a high target resistance ends at a minimum gate.
+struct SizedPassGate {
+    double wn, wp;
+    static SizedPassGate for_resistance(double r, const Devices& d) {
+        const double f = d.t.f();
+        return {std::max(d.min_n(), d.r_n(f) * f / (2 * r)), std::max(d.min_n(), d.r_p(f) * f / (2 * r))};
+    }
+    double resistance_ohm(const Devices& d) const { return 1 / (1 / d.r_n(wn) + 1 / d.r_p(wp)); }
+};
+
+// Thermometer-to-binary encoder after the sense amplifier: INV -> NAND2 -> wide NAND; the first two
+// stages set the latency, every gate toggles once per conversion.
+struct Encoder {
+    int levels;
+    struct Gates {
+        GateCapacitance inv, nand, wide;  // the wide NAND has levels / 2 inputs
+    };
+    Gates gates(const Devices& d) const {
+        const double h = d.t.cell_height_m();
+        return {gate_capacitance(GateKind::inverter, 1, d.min_n(), d.min_p(), h, d.t),
+                gate_capacitance(GateKind::nand, 2, 2 * d.min_n(), d.min_p(), h, d.t),
+                gate_capacitance(GateKind::nand, levels / 2, 2 * d.min_n(), d.min_p(), h, d.t)};
+    }
+    double delay_s(const Devices& d) const {
+        const auto [inv, nand, wide] = gates(d);
+        double slope = 0;
+        const double first = horowitz_delay_s(d.r_n(d.min_n()) * 2 * (inv.output_f + nand.input_f * 2), kStep, &slope);
+        const double second = horowitz_delay_s(d.r_p(d.min_p()) * (nand.output_f + wide.input_f * (levels / 2)), slope);
+        return first + second;
+    }
+    double energy_j(const Devices& d) const {
+        const int bits = static_cast<int>(std::ceil(std::log2(static_cast<double>(levels))));
+        const auto [inv, nand, wide] = gates(d);
+        return ((inv.input_f + inv.output_f + nand.input_f + nand.output_f) * (levels + bits) +
+                (wide.input_f + wide.output_f) * bits) *
+               d.vdd2();
+    }
+};
+
+// Analog column mux: `outputs` read-outs, each selecting one of `selection` lines through a pass gate
+// sized for `pass_ohm`; its enable decoder is a 2-bit predecoder, a NOR stage and a NAND-INV-INV driver.
+struct ColumnMuxPath {
+    double outputs;
+    int selection;
+    double pass_ohm;
+    double read_voltage;
+
+    double select_delay_s(const Devices& d) const {
+        const SizedPassGate g = SizedPassGate::for_resistance(pass_ohm, d);
+        // One device of the gate carries the signal: twice the pair's resistance.
+        const double load = d.drain_f(g.wn, g.wp) + 0.5 * d.gate_f(g.wn) + 0.5 * d.gate_f(g.wp);
+        const double tau = g.resistance_ohm(d) * 2 * load;
+        return 2.3 * tau;  // 0 to 90 % through one device of the gate
+    }
+    double select_energy_j(const Devices& d) const {
+        const SizedPassGate g = SizedPassGate::for_resistance(pass_ohm, d);
+        return (d.gate_f(g.wn) * d.vdd2() + d.drain_f(g.wn, g.wp) * 2 * read_voltage * read_voltage) * outputs;
+    }
+    // The decoder's address bits and gates (NORs of half the bits, rounded up, from three bits on).
+    struct DecoderGates {
+        int bits, nor_inputs;
+        GateCapacitance inv, nand, nor;
+    };
+    DecoderGates decoder_gates(const Devices& d) const {
+        const double h = d.t.cell_height_m();
+        const int bits = static_cast<int>(std::ceil(std::log2(static_cast<double>(selection))));
+        const int nor_inputs = (bits + 1) / 2;
+        return {bits, nor_inputs, gate_capacitance(GateKind::inverter, 1, d.min_n(), d.min_p(), h, d.t),
+                gate_capacitance(GateKind::nand, 2, 2 * d.min_n(), d.min_p(), h, d.t),
+                bits > 2 ? gate_capacitance(GateKind::nor, nor_inputs, d.min_n(), nor_inputs * d.min_p(), h, d.t)
+                         : GateCapacitance{}};
+    }
+    double decoder_energy_j(const Devices& d) const {
+        const auto [bits, nor_inputs, inv, nand, nor] = decoder_gates(d);
+        const double nands = 4.0 * (bits / 2);
+        const double nors = bits > 2 ? std::pow(2.0, bits) : 0.0;
+        double c = (inv.input_f + nand.input_f * 2) * (bits / 2) * 2;
+        c += (inv.input_f + nor.input_f * nors / 2) * (bits % 2);
+        c += (nand.output_f + nor.input_f * nors / 4) * nands / 4;
+        c += nor.output_f + nand.input_f;
+        c += (nand.output_f + inv.input_f) + (inv.output_f + inv.input_f) + inv.output_f;
+        return c * d.vdd2();
+    }
+    double decoder_delay_s(const Devices& d) const {
+        const auto [bits, nor_inputs, inv, nand, nor] = decoder_gates(d);
+        const bool nands = bits >= 2, nors = bits > 2;
+        const SizedPassGate g = SizedPassGate::for_resistance(pass_ohm, d);
+        const double load_n = d.gate_f(g.wn) * outputs, load_p = d.gate_f(g.wp) * outputs;
+        const double n_nor = nors ? std::pow(2.0, bits) : 0.0;
+        double slope = kStep, t = 0;
+        t += horowitz_delay_s(d.r_n(d.min_n()) * (inv.output_f + (nands ? nand.input_f * 2 : load_n)), slope, &slope);
+        if (nands) {
+            const double nand_load = nand.output_f + (nors ? nor.input_f * n_nor / 4 : load_n);
+            t += horowitz_delay_s(d.r_n(2 * d.min_n()) * 2 * nand_load, slope, &slope);
+        }
+        if (nors) {
+            t += horowitz_delay_s(d.r_p(nor_inputs * d.min_p()) * 2 * (nor.output_f + nand.input_f), slope, &slope);
+        }
+        t += horowitz_delay_s(d.r_n(2 * d.min_n()) * (nand.output_f + inv.input_f), slope, &slope);
+        t += horowitz_delay_s(d.r_p(d.min_p()) * (inv.output_f + inv.input_f + load_n), slope, &slope);
+        t += horowitz_delay_s(d.r_n(d.min_n()) * (inv.output_f + load_p), slope, &slope);
+        return t;
+    }
+    // Per read cycle: `selection` selections, of which the input bits share the cost.
+    double delay_s(const Devices& d) const {
+        return selection > 1 ? (select_delay_s(d) + decoder_delay_s(d)) * selection : 0.0;
+    }
+    double energy_j(const Devices& d) const {
+        return selection > 1 ? (select_energy_j(d) + decoder_energy_j(d)) * selection : 0.0;
+    }
+};
+
+// What both read-out flavours start from: the devices, the array lines, and the array sides a read
+// cycle in direction `dir` uses (forward, the rows carry the input bits and the columns are sensed;
+// transposed, the other way round, with the transposed read-out's ADCs).
+struct ReadSides {
+    Devices d;
+    ArrayLines lines;
+    double f;            // feature size
+    bool forward;
+    double drive_lines;  // lines carrying the input bits
+    double read_lines;   // lines sensed
+    int muxed;           // sensed lines sharing one ADC
+    int levels;          // ADC levels
+};
+
+ReadSides read_sides(const DesignContext& ctx, ReadDirection dir) {
+    const HardwareConfig& hw = ctx.hw;
+    const bool forward = dir == ReadDirection::forward;
+    const double rows = hw.subarray_rows, cols = hw.subarray_cols;
+    return {Devices{ctx.tech},
+            array_lines(ctx),
+            ctx.tech.f(),
+            forward,
+            forward ? rows : cols,
+            forward ? cols : rows,
+            forward ? hw.columns_per_adc : hw.ag_rows_per_adc,
+            forward ? hw.adc_levels : hw.ag_adc_levels};
+}
+
+// ---------------------------------------------------------------- eNVM (1T1R / FeFET) read-out
+
+ReadCycleCost envm_cycle(const DesignContext& ctx, ReadDirection dir, const SensingCost& sensing, double activity,
+                         int cycles) {
+    const HardwareConfig& hw = ctx.hw;
+    const auto [d, lines, f, forward, drive_lines, read_lines, muxed, levels] = read_sides(ctx, dir);
+    const double rows = hw.subarray_rows, cols = hw.subarray_cols;
+
+    const AccessTransistor access = envm_access_transistor(ctx);
+    const double word_line_f = lines.row_wire_f + access.gate_f * cols;   // row: access gates
+    const double bit_line_f = lines.col_wire_f + access.drain_f * rows;    // column: access drains
+    const double row_line_f = lines.row_wire_f + access.drain_f * cols;    // row read transposed
+    const double r_cell_on = access.r_ohm + hw.resistance_on_ohm;
+    const double r_cell_avg = access.r_ohm + (hw.resistance_on_ohm + hw.resistance_off_ohm) / 2;
+    const double v_read = hw.read_voltage_v;
+
+    ReadCycleCost c;
+    const ScanFlipFlops flops{drive_lines};
+    // Sensed line RC: it settles through half its cells on average, to a 20 % swing per selection.
+    const double sensed_f = forward ? bit_line_f : row_line_f;
+    const double settle_s = 0.2 * muxed * sensed_f * r_cell_avg / (drive_lines / 2);
+    double driver_s = 0, driver_j = 0;
+    if (forward) {
+        // Row drivers: a minimum pass gate per row passes V_access to the access gates and V_read.
+        const SizedPassGate tg{d.min_n(), d.min_p()};
+        const double wn = tg.wn, wp = tg.wp;
+        const double tg_drain = d.drain_f(wn, wp);
+        const double tau = tg.resistance_ohm(d) * (tg_drain * 5 + word_line_f) + lines.row_res_ohm * word_line_f / 2;
+        driver_s = horowitz_delay_s(tau, kStep) * muxed + flops.shift_time_s(hw.clock_frequency_hz) * muxed;
+        // The gates pass V_access and V_read through their drains and three gates open per selected row;
+        // the word line itself is charged with the array lines (counted with the ADC, once).
+        const double per_row = tg_drain * 2 * hw.access_voltage_v * hw.access_voltage_v +
+                               tg_drain * 5 * v_read * v_read + (d.gate_f(wn) + d.gate_f(wp)) * 3 * d.vdd2();
+        driver_j = (per_row * rows * activity + flops.shift_energy_j(d)) * muxed;
+    } else {
+        // Column switches (sized for the cell on-resistance) drive the errors onto the columns. That
+        // resistance asks for a gate narrower than a minimum device, so the drawn gate is a minimum one and
+        // its own (lower) resistance charges the column; the reference keeps the nominal resistance.
+        const SizedPassGate g = SizedPassGate::for_resistance(r_cell_on, d);
+        const double tau =
+            g.resistance_ohm(d) * (d.drain_f(g.wn, g.wp) * 3 + bit_line_f) + lines.col_res_ohm * bit_line_f / 2;
+        driver_s = horowitz_delay_s(tau, kStep) * muxed + flops.shift_time_s(hw.clock_frequency_hz) * muxed;
+        driver_j = flops.shift_energy_j(d) * muxed;  // no read energy switched in the column switches
+    }
+    const ColumnMuxPath mux{read_lines / muxed, muxed, r_cell_on / drive_lines, v_read};
+    c.array_s = std::max(driver_s, mux.delay_s(d) / cycles) + settle_s / cycles;
+    c.array_j = driver_j + mux.energy_j(d) / cycles;
+
+    const Encoder enc{levels};
+    const bool encoded = sensing.thermometer_encoder;
+    c.adc_s = (sensing.time_s + (encoded ? enc.delay_s(d) : 0.0)) * muxed;
+    // Only converted (mapped) columns switch their encoder: an ADC whose columns hold no weights sees a
+    // constant input and its encoder does not toggle.
+    c.adc_per_column_j = sensing.energy_per_column_j + (encoded ? enc.energy_j(d) : 0.0);
+    // Charging the sensed lines to V_read and the driven word lines to V_dd counts with the ADC.
+    const double sensed_wire_f = forward ? lines.col_wire_f : lines.row_wire_f;
+    c.adc_j = (sensed_wire_f * v_read * v_read * std::ceil(read_lines / muxed) +
+               word_line_f * d.vdd2() * drive_lines * activity) *
+              muxed;
+    return c;
+}
+
+// ---------------------------------------------------------------- SRAM read-out
+
+ReadCycleCost sram_cycle(const DesignContext& ctx, ReadDirection dir, const SensingCost& sensing, double activity,
+                         int cycles) {
+    const HardwareConfig& hw = ctx.hw;
+    const auto [d, lines, f, forward, drive_lines, read_lines, muxed, levels] = read_sides(ctx, dir);
+    // Driven lines are word lines, sensed lines are bit lines; transposed, the roles swap.
+    const double word_f = forward ? lines.row_wire_f : lines.col_wire_f;
+    const double word_ohm = forward ? lines.row_res_ohm : lines.col_res_ohm;
+    const double bit_f = forward ? lines.col_wire_f : lines.row_wire_f;
+    const double bit_ohm = forward ? lines.col_res_ohm : lines.row_res_ohm;
+
+    const AccessTransistor access = sram_access_transistor(ctx);
+    const double r_pull_down = d.r_n(hw.sram_nmos_width_f * f);
+
+    ReadCycleCost c;
+    // Word-line switches are sized to the word-line wire resistance.
+    const SizedPassGate g = SizedPassGate::for_resistance(word_ohm, d);
+    const double tg_drain = d.drain_f(g.wn, g.wp);
+    const ScanFlipFlops flops{drive_lines};
+    double word_slope = 0;
+    const double word_tau = g.resistance_ohm(d) * (tg_drain * 3 + word_f) + word_ohm * word_f / 2;
+    const double word_s = horowitz_delay_s(word_tau, kStep, &word_slope) * muxed +
+                          flops.shift_time_s(hw.clock_frequency_hz) * muxed;
+    const double per_line = tg_drain * 3 * hw.read_voltage_v * hw.read_voltage_v +
+                            (d.gate_f(g.wn) + d.gate_f(g.wp)) * d.vdd2();
+    const double word_j = (per_line * drive_lines * activity + flops.shift_energy_j(d)) * muxed;
+    const ColumnMuxPath mux{read_lines / muxed, muxed, access.r_ohm / drive_lines / 2, hw.read_voltage_v};
+    // The mux and its decoder switch in both directions (the reference's transposed read compares the
+    // mux's energy, not its delay, with the word-line time, which drops the mux from its latency).
+    c.array_s = std::max(word_s, mux.delay_s(d) / cycles);
+    c.array_j = word_j + mux.energy_j(d) / cycles;
+
+    // Bit-line precharge (a 6F PMOS and a minimum equaliser per line), then the bit line develops half
+    // the minimum sense voltage through access and pull-down transistors.
+    const double pre_w = 6 * f;
+    const double pre_out = d.drain_f(0, pre_w) + d.drain_f(0, d.min_n());
+    const double pre_tau = d.r_p(pre_w) * (bit_f + pre_out) + bit_ohm * bit_f / 2;
+    const double precharge_s = horowitz_delay_s(pre_tau, kStep) * muxed;
+    const double precharge_j = bit_f * d.vdd2() * read_lines * 2 * muxed;
+    const double vdd = ctx.tech.vdd_v;
+    const double develop_tau = ((access.r_ohm + r_pull_down) * (access.drain_f + bit_f) + bit_ohm * bit_f / 2) *
+                               std::log(vdd / (vdd - hw.sram_min_sense_voltage_v / 2));
+    const double develop_s = horowitz_delay_s(develop_tau, word_slope);
+
+    const Encoder enc{levels};
+    const bool encoded = sensing.thermometer_encoder;
+    c.adc_s = precharge_s + develop_s + (sensing.time_s + (encoded ? enc.delay_s(d) : 0.0)) * muxed;
+    c.adc_per_column_j = sensing.energy_per_column_j + (encoded ? enc.energy_j(d) : 0.0);
+    c.adc_j = precharge_j;
+    return c;
+}
+
+}  // namespace
+
+ActivationCost relu_cost(const DesignContext& ctx, const Floorplan& plan, double activations) {
+    const HardwareConfig& hw = ctx.hw;
+    // The widest tile output sets the units (same sizing as the chip's activation area).
+    double throughput = plan.conventional_tile_size;
+    if (hw.mapping == Mapping::novel) {
+        const double side = std::ceil(std::sqrt(static_cast<double>(plan.novel_pes_per_tile)));
+        throughput = std::max(plan.conventional_tile_size, side * plan.novel_pe_size);
+    }
+    if (hw.pipeline) throughput *= static_cast<double>(plan.layers.size() + 1);
+    const double units = std::max(1.0, std::ceil(throughput / hw.columns_per_adc));
+    const double passes = std::ceil(activations / units);
+    const Devices d{ctx.tech};
+    const ScanFlipFlops registers{units * ctx.input_bits};
+    ActivationCost c;
+    c.latency_s = passes * registers.shift_time_s(hw.clock_frequency_hz);
+    c.energy_j = passes * registers.shift_energy_j(d);
+    return c;
+}
+
+double thermometer_encoder_delay_s(const TechnologyNode& t, int levels) {
+    return Encoder{levels}.delay_s(Devices{t});
+}
+
+double thermometer_encoder_energy_j(const TechnologyNode& t, int levels) {
+    return Encoder{levels}.energy_j(Devices{t});
+}
+
+ArrayLines array_lines(const DesignContext& ctx) {
+    const MemoryCellModel cell(ctx);
+    const double row_m = ctx.hw.subarray_cols * cell.width_m(), col_m = ctx.hw.subarray_rows * cell.height_m();
+    const double c = ctx.tech.rules.wire_cap_f_per_m, r = ctx.wire_resistance_ohm_per_m;
+    return {row_m * c, col_m * c, row_m * r, col_m * r};
+}
+
+namespace {
+
+// The 1T1R access transistor's share of the on-resistance and the linear-region V_ds it sizes for.
+constexpr double kIrDropShare = 0.25;
+constexpr double kLinearRegionRatio = 0.20;
+
+// Its drain is drawn in the cell's width.
+AccessTransistor access_transistor(const MemoryCellModel& cell, double r_ohm, double width_m,
+                                   const TechnologyNode& t) {
+    return {r_ohm, width_m, gate_capacitance(GateKind::inverter, 1, width_m, 0, cell.width_m(), t).output_f,
+            gate_input_capacitance_f(width_m, t)};
+}
+
+}  // namespace
+
+AccessTransistor envm_access_transistor(const DesignContext& ctx) {
+    const TechnologyNode& t = ctx.tech;
+    const double r = ctx.hw.resistance_on_ohm * kIrDropShare;
+    const double f = t.f();
+    return access_transistor(MemoryCellModel(ctx), r, on_resistance_ohm(f, true, t) * kLinearRegionRatio / r * f, t);
+}
+
+AccessTransistor sram_access_transistor(const DesignContext& ctx) {
+    const MemoryCellModel cell(ctx);
+    return access_transistor(cell, cell.sram_access_resistance_ohm(), ctx.hw.sram_access_width_f * ctx.tech.f(),
+                             ctx.tech);
+}
+
+ReadCycleCost read_cycle_cost(const DesignContext& ctx, ReadDirection direction, const SensingCost& sensing,
+                              double row_activity, int input_cycles) {
+    const int cycles = std::max(1, input_cycles);
+    if (ctx.cell().static_cell()) return sram_cycle(ctx, direction, sensing, row_activity, cycles);
+    return envm_cycle(ctx, direction, sensing, row_activity, cycles);
+}
+
+}  // namespace neurosim
+
+namespace neurosim {
+
+ColumnSample sample_column_conductance(const TraceLayer& layer, const DesignContext& ctx,
+                                       const ReadPlacement& placement, int max_reads) {
+    ColumnSample out;
+    const HardwareConfig& hw = ctx.hw;
+    if (layer.input.shape.size() < 3 || layer.weight.shape.size() < 2) return out;
+    const std::size_t samples = layer.input.shape[0], patches = layer.input.shape[1];
+    const std::size_t rows = layer.weight.shape[0], ofm = layer.weight.shape[1];
+    const int bits = ctx.input_bits;
+    const int cps = ctx.cols_per_synapse();
+    const int cell_bits = ctx.cell_bits();
+    const int top = (1 << cell_bits) - 1;
+    const int offset = 1 << (ctx.weight_bits - 1);
+    const std::size_t cols = ofm * static_cast<std::size_t>(cps);
+    const std::size_t block_rows = static_cast<std::size_t>(hw.subarray_rows);
+    const std::size_t block_cols = static_cast<std::size_t>(hw.subarray_cols);
+    const LayerShape* shape = placement.shape;
+    const std::size_t k = placement.novel && shape ? static_cast<std::size_t>(shape->kernel_positions()) : 1;
+    const std::size_t channels = rows / k;
+
+    // Patches whose window lies inside the image (all of them without a shape or padding).
+    std::vector<std::size_t> counted;
+    const bool padded = shape && shape->stride == 1 && shape->kernel_positions() > 1 &&
+                        patches == static_cast<std::size_t>(shape->ifm_h) * shape->ifm_w;
+    for (std::size_t p = 0; p < patches; ++p) {
+        if (padded) {
+            const int y = static_cast<int>(p) / shape->ifm_w, x = static_cast<int>(p) % shape->ifm_w;
+            const int top_pad = (shape->k_h - 1) / 2, left_pad = (shape->k_w - 1) / 2;
+            if (y < top_pad || y >= shape->ifm_h - shape->k_h / 2) continue;
+            if (x < left_pad || x >= shape->ifm_w - shape->k_w / 2) continue;
+        }
+        counted.push_back(p);
+    }
+
+    // Row groups of the sub-arrays: rows (c*K + p) for one kernel position p and a block of channels.
+    std::vector<std::vector<std::size_t>> groups;
+    for (std::size_t p = 0; p < k; ++p) {
+        for (std::size_t c0 = 0; c0 < channels; c0 += block_rows) {
+            std::vector<std::size_t> g;
+            for (std::size_t c = c0; c < std::min(channels, c0 + block_rows); ++c) g.push_back(c * k + p);
+            groups.push_back(std::move(g));
+        }
+    }
+    const std::size_t col_blocks = (cols + block_cols - 1) / block_cols;
+
+    // Conductance of every cell of the weight matrix (cell columns, least significant digit first).
+    const MemoryCellModel cell(ctx);
+    const bool sram = ctx.cell().static_cell();
+    const double g_on = 1 / hw.resistance_on_ohm, g_off = 1 / hw.resistance_off_ohm;
+    const double series = ctx.cell().series_resistance_ohm(hw);
+    const double wire_row = ctx.wire_resistance_ohm_per_m * cell.width_m();
+    const double wire_col = ctx.wire_resistance_ohm_per_m * cell.height_m();
+    const double sram_path = cell.sram_access_resistance_ohm();  // 0 for an eNVM cell
+    // Stored level of every cell (cell columns, least significant digit first).
+    std::vector<std::uint8_t> level(rows * cols);
+    for (std::size_t r = 0; r < rows; ++r) {
+        for (std::size_t o = 0; o < ofm; ++o) {
+            int code = layer.weight.values[r * ofm + o] + offset;
+            for (int d = 0; d < cps; ++d, code >>= cell_bits) {
+                level[r * cols + o * static_cast<std::size_t>(cps) + static_cast<std::size_t>(d)] =
+                    static_cast<std::uint8_t>(code & top);
+            }
+        }
+    }
+    // Conductance of a cell by its place in the sub-array (the wires run to the array's edges) and level.
+    const std::size_t levels = static_cast<std::size_t>(top) + 1;
+    std::vector<float> place_g(block_rows * block_cols * levels);
+    auto place_index = [&](std::size_t wire_rows, std::size_t j, std::size_t lv) {
+        return ((wire_rows - 1) * block_cols + j) * levels + lv;
+    };
+    for (std::size_t wr = 1; wr <= block_rows; ++wr) {
+        for (std::size_t j = 0; j < block_cols; ++j) {
+            const double wire = (j + 1) * wire_row + wr * wire_col;
+            for (std::size_t lv = 0; lv < levels; ++lv) {
+                const double g = sram ? 1 / (sram_path + wire_col)
+                                      : 1 / (1 / (g_off + (g_on - g_off) * lv / top) + series + wire);
+                place_g[place_index(wr, j, lv)] = static_cast<float>(g);
+            }
+        }
+    }
+
+    const std::size_t reads_per_patch = static_cast<std::size_t>(bits) * groups.size() * col_blocks;
+    const std::size_t total_patches = samples * counted.size();
+    const std::size_t wanted =
+        std::max<std::size_t>(1, static_cast<std::size_t>(max_reads) / std::max<std::size_t>(1, reads_per_patch));
+    const std::size_t taken = std::min(total_patches, wanted);
+    // Inputs of the sampled patches: evenly spaced over the counted ones, centred.
+    std::vector<const std::int16_t*> sampled_inputs(taken);
+    for (std::size_t s = 0; s < taken; ++s) {
+        const std::size_t pick = (2 * s + 1) * total_patches / (2 * taken);
+        const std::size_t patch = (pick / counted.size()) * patches + counted[pick % counted.size()];
+        sampled_inputs[s] = layer.input.values.data() + patch * rows;
+    }
+    const unsigned mask = (1u << bits) - 1u;
+    out.conductance_s.reserve(taken * reads_per_patch * block_cols);
+    out.columns.reserve(taken * reads_per_patch);
+    std::vector<double> acc(block_cols);
+    std::vector<float> cells(block_rows * block_cols);  // conductance of one sub-array's cells, row by row
+    // One sub-array at a time: its cell conductances laid out densely, then its sampled reads (each input
+    // bit sums the rows whose bit is 1), so that the sums run over contiguous memory.
+    for (const auto& g : groups) {
+        for (std::size_t cb = 0; cb < col_blocks; ++cb) {
+            const std::size_t c0 = cb * block_cols, nc = std::min(block_cols, cols - c0);
+            for (std::size_t i = 0; i < g.size(); ++i) {
+                const std::uint8_t* row_levels = level.data() + g[i] * cols + c0;
+                const float* row_g = place_g.data() + place_index(g.size() - i, 0, 0);
+                float* dst = cells.data() + i * nc;
+                for (std::size_t j = 0; j < nc; ++j) dst[j] = row_g[j * levels + row_levels[j]];
+            }
+            for (const std::int16_t* in : sampled_inputs) {
+                for (int b = 0; b < bits; ++b) {
+                    std::fill(acc.begin(), acc.begin() + nc, 0.0);
+                    for (std::size_t i = 0; i < g.size(); ++i) {
+                        const unsigned code = static_cast<std::uint16_t>(in[g[i]]) & mask;
+                        if (!((code >> b) & 1u)) continue;
+                        const float* row = cells.data() + i * nc;
+                        for (std::size_t j = 0; j < nc; ++j) acc[j] += row[j];
+                    }
+                    for (std::size_t j = 0; j < nc; ++j) out.conductance_s.push_back(static_cast<float>(acc[j]));
+                    out.columns.push_back(static_cast<int>(nc));
+                }
+            }
+        }
+    }
+    return out;
+}
+
+}  // namespace neurosim

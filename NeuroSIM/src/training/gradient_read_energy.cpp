@@ -1,0 +1,114 @@
+#include "neurosim/training/gradient_read_energy.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <limits>
+
+#include "neurosim/circuits/readout_adc.hpp"
+#include "neurosim/circuits/sar_adc.hpp"
+#include "neurosim/technology/gate.hpp"
+#include "neurosim/training/training_circuits.hpp"
+
+namespace neurosim {
+namespace {
+
+// NeuroSim's multilevel sense amplifier characterization per node: bias in uW per comparator, column
+// coefficient in W and exponent (per decade of column resistance).
+struct NodeFit {
+    int node_nm;
+    SenseAmpPowerFit fit;
+};
+constexpr NodeFit kCurrentHp[] = {{130, {19.898e-6, 0.17452, 2.367}}, {90, {13.09e-6, 0.14900, 2.345}},
+                                  {65, {9.9579e-6, 0.1083, 2.321}},   {45, {7.7017e-6, 0.0754, 2.296}},
+                                  {32, {3.9648e-6, 0.079, 2.313}},    {22, {1.8939e-6, 0.073, 2.311}},
+                                  {14, {1.2e-6, 0.0584, 2.311}},      {10, {0.8e-6, 0.0318, 2.311}},
+                                  {7, {0.5e-6, 0.0210, 2.311}}};
+constexpr NodeFit kCurrentLp[] = {{130, {18.09e-6, 0.1380, 2.303}}, {90, {12.612e-6, 0.1023, 2.303}},
+                                  {65, {8.4147e-6, 0.0972, 2.303}}, {45, {6.3162e-6, 0.075, 2.303}},
+                                  {32, {3.0875e-6, 0.0649, 2.297}}, {22, {1.7e-6, 0.0631, 2.303}},
+                                  {14, {1.0e-6, 0.0508, 2.303}},    {10, {0.55e-6, 0.0315, 2.303}},
+                                  {7, {0.35e-6, 0.0235, 2.303}}};
+constexpr NodeFit kVoltageHp[] = {{130, {27.84e-6, 0.207452, 2.367}}, {90, {22.2e-6, 0.164900, 2.345}},
+                                  {65, {13.058e-6, 0.128483, 2.321}}, {45, {8.162e-6, 0.097754, 2.296}},
+                                  {32, {4.76e-6, 0.083709, 2.313}},   {22, {2.373e-6, 0.084273, 2.311}},
+                                  {14, {1.467e-6, 0.060584, 2.311}},  {10, {0.9077e-6, 0.049418, 2.311}},
+                                  {7, {0.5614e-6, 0.040310, 2.311}}};
+constexpr NodeFit kVoltageLp[] = {{130, {23.4e-6, 0.169380, 2.303}}, {90, {14.42e-6, 0.144323, 2.303}},
+                                  {65, {10.18e-6, 0.121272, 2.303}}, {45, {7.062e-6, 0.100225, 2.303}},
+                                  {32, {3.692e-6, 0.079449, 2.297}}, {22, {1.866e-6, 0.072341, 2.303}},
+                                  {14, {1.126e-6, 0.061085, 2.303}}, {10, {0.6917e-6, 0.051580, 2.303}},
+                                  {7, {0.4211e-6, 0.043555, 2.303}}};
+
+}  // namespace
+
+SenseAmpPowerFit sense_amp_power_fit(int node_nm, DeviceRoadmap roadmap, bool current_mode) {
+    const NodeFit* table = current_mode ? (roadmap == DeviceRoadmap::hp ? kCurrentHp : kCurrentLp)
+                                        : (roadmap == DeviceRoadmap::hp ? kVoltageHp : kVoltageLp);
+    const NodeFit* best = table;
+    for (int i = 0; i < 9; ++i) {
+        if (std::abs(table[i].node_nm - node_nm) < std::abs(best->node_nm - node_nm)) best = table + i;
+    }
+    return best->fit;
+}
+
+double sense_amp_power_w(const SenseAmpPowerFit& fit, int levels, double column_ohm) {
+    const double bias = fit.bias_w_per_comparator * std::max(0, levels - 1);
+    if (!(column_ohm > 0) || std::isinf(column_ohm)) return bias;  // no cell conducts: bias only
+    return bias + fit.column_coeff_w * std::exp(-fit.column_exponent * std::log10(column_ohm));
+}
+
+GradientArrayEnergy::GradientArrayEnergy(const DesignContext& ctx, double row_activity, int tree_inputs) {
+    const HardwareConfig& hw = ctx.hw;
+    const TechnologyNode& t = ctx.tech;
+    const double f = t.f();
+    const double vdd2 = t.vdd_v * t.vdd_v;
+    const double rows = hw.wg_subarray_rows, cols = hw.wg_subarray_cols;
+    const double a = std::clamp(row_activity, 0.0, 1.0);
+    const double wire_f_per_m = t.rules.wire_cap_f_per_m;
+    const double access_w = hw.sram_access_width_f * f;
+    const double cell_n = hw.sram_nmos_width_f * f;
+    // A word line: its wire and the two access gates of every cell; a bit line: its wire and the access
+    // drains hanging on it.
+    const double word_line_f =
+        wire_f_per_m * cols * hw.sram_cell_width_f * f + 2 * cols * gate_input_capacitance_f(access_w, t);
+    const double bit_line_f =
+        wire_f_per_m * rows * hw.sram_cell_height_f * f + rows * drain_capacitance_f(access_w, true, t);
+
+    // Read cycles: every mux step of every input bit.
+    const double readouts = cols / hw.wg_rows_per_adc;
+    const double cycles = static_cast<double>(hw.wg_rows_per_adc) * ctx.input_bits;
+    conversions_ = readouts * cycles;  // = cols x input_bits: each column once per bit
+
+    // Column seen by the sense amplifier: the raised rows' cells conduct through access and pull-down.
+    const double raised = std::ceil(rows * a);
+    const double col_wire_ohm = ctx.wire_resistance_ohm_per_m * rows * hw.sram_cell_height_f * f;
+    const double cell_ohm = on_resistance_ohm(access_w, true, t) + on_resistance_ohm(cell_n, true, t);
+    column_ohm_ = raised > 0 ? cell_ohm / raised + col_wire_ohm / 2 : std::numeric_limits<double>::infinity();
+    const double wmin = t.min_nmos_width_m(), wpmin = t.pn_size_ratio * wmin;
+    const GateCapacitance inv = gate_capacitance(GateKind::inverter, 1, wmin, wpmin, t.cell_height_m(), t);
+    sense_j_ = conversions_ * ctx.adc().gradient_conversion_j(ctx, static_cast<int>(readouts), hw.wg_adc_levels, column_ohm_);
+
+    // Each cycle raises the active word lines and restores every bit line it discharged.
+    lines_j_ = cycles * (raised * word_line_f + cols * bit_line_f) * vdd2;
+
+    // Mux: each step the decoder switches one pass gate of every mux off and the next on.
+    const PassGate tg = minimum_pass_gate(t);
+    mux_j_ = cycles * readouts * 2 * (tg.gate_f + tg.drain_f) * vdd2;
+
+    // Shift-add of every conversion, and the adder tree's share of combining the sub-arrays along the rows.
+    const int adc_bits = static_cast<int>(std::ceil(std::log2(static_cast<double>(hw.wg_adc_levels))));
+    const int sum_bits = adc_bits + ctx.input_bits + 1;
+    const double tree_share = tree_inputs > 1 ? (tree_inputs - 1.0) / tree_inputs : 0.0;
+    digital_j_ = conversions_ * RippleAdderTiming(t, sum_bits).add_energy_j() +
+                 readouts * hw.wg_rows_per_adc * tree_share * RippleAdderTiming(t, sum_bits + 1).add_energy_j();
+
+    // Writing: each written row raises its word line, precharges every bit line, drives a write driver per
+    // column written and flips both storage nodes of the changed cells.
+    const double written_rows = rows * a, written_cols = cols * a;
+    const double node_f = sram_storage_node_f(hw, t);
+    write_j_ = written_rows *
+               (word_line_f + cols * bit_line_f + written_cols * (inv.input_f + inv.output_f + 2 * node_f)) * vdd2;
+}
+
+}  // namespace neurosim
