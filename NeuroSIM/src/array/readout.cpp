@@ -26,69 +26,6 @@ namespace {
 
 constexpr double kStep = 1e20;  // slope of an ideal step input
 
-// ---------------------------------------------------------------- sense-amplifier fits
-// SPICE fits of the multilevel current-mode sense amplifier (NeuroSim, TCAD 2018 / V2.0 2021).
-// Resolution time at low standby power: T_max(R) = (a ln(R / 1 kOhm) + b) ns, shaped by the ratio r of
-// a comparator's reference to the column resistance: a cubic below r = 0.9, a quartic above.
-struct SenseTimeFit {
-    double a, b;
-    double cubic[4];    // r^3 .. r^0
-    double quartic[5];  // r^4 .. r^0
-};
-
-const SenseTimeFit* sense_time_fit(int node_nm, DeviceRoadmap roadmap) {
-    static const SenseTimeFit n130{
-        0.2679, 0.0478, {3.915, -5.3996, 2.4653, 0.3856}, {0.0004, -0.0087, 0.0742, -0.2725, 1.2211}};
-    static const SenseTimeFit n90{
-        0.0586, 1.41, {3.726, -5.651, 2.8249, 0.3574}, {0.0000008, -0.00007, 0.0017, -0.0188, 0.9835}};
-    static const SenseTimeFit n65{
-        0.1239, 0.6642, {1.3899, -2.6913, 2.0483, 0.3202}, {0.0036, -0.0363, 0.1043, -0.0346, 1.0512}};
-    static const SenseTimeFit n45{
-        0.0714, 0.7651, {3.7949, -5.6685, 2.6492, 0.4807}, {0.000001, -0.00006, 0.0001, -0.0171, 1.0057}};
-    if (roadmap == DeviceRoadmap::hp) return nullptr;  // high-performance devices resolve within 1 ns
-    switch (node_nm) {
-        case 130: return &n130;
-        case 90: return &n90;
-        case 65: return &n65;
-        case 45:
-        case 32: return &n45;
-        default: return nullptr;  // 22 nm and below resolve within 1 ns
-    }
-}
-
-// Bias power: p0 uW per comparator plus k * R^(e / ln 10) for the column current itself.
-struct SensePowerFit {
-    double p0_uw, k, e;
-};
-
-SensePowerFit sense_power_fit(int node, DeviceRoadmap roadmap, bool current_mode) {
-    const bool hp = roadmap == DeviceRoadmap::hp;
-    struct Row {
-        int node;
-        SensePowerFit hp_current, lp_current, hp_voltage, lp_voltage;
-    };
-    static const Row rows[] = {
-        {130, {19.898, 0.17452, -2.367}, {18.09, 0.1380, -2.303}, {27.84, 0.207452, -2.367}, {23.4, 0.169380, -2.303}},
-        {90, {13.09, 0.14900, -2.345}, {12.612, 0.1023, -2.303}, {22.2, 0.164900, -2.345}, {14.42, 0.144323, -2.303}},
-        {65, {9.9579, 0.1083, -2.321}, {8.4147, 0.0972, -2.303}, {13.058, 0.128483, -2.321}, {10.18, 0.121272, -2.303}},
-        {45, {7.7017, 0.0754, -2.296}, {6.3162, 0.075, -2.303}, {8.162, 0.097754, -2.296}, {7.062, 0.100225, -2.303}},
-        {32, {3.9648, 0.079, -2.313}, {3.0875, 0.0649, -2.297}, {4.76, 0.083709, -2.313}, {3.692, 0.079449, -2.297}},
-        {22, {1.8939, 0.073, -2.311}, {1.7, 0.0631, -2.303}, {2.373, 0.084273, -2.311}, {1.866, 0.072341, -2.303}},
-        {14, {1.2, 0.0584, -2.311}, {1.0, 0.0508, -2.303}, {1.467, 0.060584, -2.311}, {1.126, 0.061085, -2.303}},
-        {10, {0.8, 0.0318, -2.311}, {0.55, 0.0315, -2.303}, {0.9077, 0.049418, -2.311}, {0.6917, 0.051580, -2.303}},
-        {7, {0.5, 0.0210, -2.311}, {0.35, 0.0235, -2.303}, {0.5614, 0.040310, -2.311}, {0.4211, 0.043555, -2.303}},
-    };
-    const Row* best = &rows[8];
-    for (const Row& r : rows) {
-        if (r.node <= node) {
-            best = &r;
-            break;
-        }
-    }
-    if (current_mode) return hp ? best->hp_current : best->lp_current;
-    return hp ? best->hp_voltage : best->lp_voltage;
-}
-
 double polynomial(const double* c, int terms, double x) {
     double y = 0;
     for (int i = 0; i < terms; ++i) y = y * x + c[i];
@@ -108,10 +45,12 @@ SenseAmpAdc::SenseAmpAdc(const DesignContext& ctx, int levels) : ctx_(ctx), leve
     for (int k = 1; k < levels; ++k) {
         reference_ohm_.push_back(hw.resistance_on_ohm / rows + k * hw.resistance_off_ohm / rows / levels);
     }
-    const SensePowerFit p = sense_power_fit(ctx.tech.node_nm, ctx.tech.roadmap, hw.sense_current_mode);
-    power_per_comparator_w_ = p.p0_uw * 1e-6;
-    power_per_siemens_ = p.k;
-    power_exponent_ = -p.e / std::log(10.0);  // k * R^(e/ln10) = k * G^(-e/ln10)
+    // The power fit (data/circuits/sense_amp_power.csv), as a power of the column conductance:
+    // k exp(-e log10 R) = k G^(e / ln 10).
+    const SenseAmpPowerFit& p = ctx.tech.fits.sense_power(hw.sense_current_mode);
+    power_per_comparator_w_ = p.bias_uw_per_comparator * 1e-6;
+    power_per_siemens_ = p.column_coeff_w;
+    power_exponent_ = p.column_exponent / std::log(10.0);
     time_table_s_.resize(kGridPoints);
     power_table_w_.resize(kGridPoints);
     const double step = std::log(kGridHighOhm / kGridLowOhm) / (kGridPoints - 1);
@@ -130,10 +69,11 @@ std::size_t SenseAmpAdc::grid_index(double g) const {
 
 double SenseAmpAdc::column_time_exact_s(double g) const {
     if (g <= 0) return 0;
-    const SenseTimeFit* fit = sense_time_fit(ctx_.tech.node_nm, ctx_.tech.roadmap);
+    // Resolution time fit (data/circuits/sense_amp_time.csv); untabulated devices resolve within 1 ns.
+    const std::optional<SenseTimeFit>& fit = ctx_.tech.fits.sense_time;
     if (!fit) return 1e-9;
     const double r_column = 1 / g;
-    const double t_max = (fit->a * std::log(r_column / 1000) + fit->b) * 1e-9;
+    const double t_max = (fit->a_ns * std::log(r_column / 1000) + fit->b_ns) * 1e-9;
     double t = 0;
     // The lowest comparator is left out of the fit's timing, as in the reference.
     for (std::size_t i = 1; i < reference_ohm_.size(); ++i) {

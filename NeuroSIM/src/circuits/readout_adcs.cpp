@@ -73,8 +73,8 @@ public:
     double gradient_conversion_j(const DesignContext& ctx, int /*readouts*/, int levels,
                                  double column_ohm) const override {
         const TechnologyNode& t = ctx.tech;
-        const SenseAmpPowerFit fit = sense_amp_power_fit(t.node_nm, ctx.hw.device_roadmap, ctx.hw.sense_current_mode);
-        const double convert_j = sense_amp_power_w(fit, levels, column_ohm) * kSenseAmpFloorS;
+        const double convert_j =
+            sense_amp_power_w(t.fits.sense_power(ctx.hw.sense_current_mode), levels, column_ohm) * kSenseAmpFloorS;
         // The thermometer code (levels-1 comparator outputs) switches about half its encoder inputs.
         const double wmin = t.min_nmos_width_m(), wpmin = t.pn_size_ratio * wmin;
         const GateCapacitance inv = gate_capacitance(GateKind::inverter, 1, wmin, wpmin, t.cell_height_m(), t);

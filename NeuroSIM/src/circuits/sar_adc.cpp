@@ -1,6 +1,5 @@
 #include "neurosim/circuits/sar_adc.hpp"
 
-#include <array>
 #include <cmath>
 #include <stdexcept>
 #include <string>
@@ -18,41 +17,6 @@ constexpr double kPmosFirstBit = 209, kPmosPerExtraBit = 73;
 // NeuroSim's charge of a converter on an open column (no read current).
 constexpr double kOpenColumnPowerW = 1e-6;
 
-// Converter power fitted per node and transistor flavour (NeuroSim's SAR model):
-//   P = static_per_bit_w * bits + static_base_w + column_w * exp(-column_slope * log10(R / 1 ohm)).
-// The column term is close to column_w / R, the read current of a column of resistance R.
-struct SarPowerFit {
-    int node_nm;
-    double static_per_bit_w;
-    double static_base_w;
-    double column_w;
-    double column_slope;
-};
-
-constexpr std::array<SarPowerFit, 9> kHighPerformance = {{
-    {130, 6.4806e-6, 49.047e-6, 0.207452, 2.367}, {90, 4.3474e-6, 31.782e-6, 0.164900, 2.345},
-    {65, 2.9503e-6, 22.047e-6, 0.128483, 2.321},  {45, 2.1843e-6, 11.931e-6, 0.097754, 2.296},
-    {32, 1.0157e-6, 7.6286e-6, 0.083709, 2.313},  {22, 0.7213e-6, 3.3041e-6, 0.084273, 2.311},
-    {14, 0.4710e-6, 1.9529e-6, 0.060584, 2.311},  {10, 0.3076e-6, 1.1543e-6, 0.049418, 2.311},
-    {7, 0.2008e-6, 0.6823e-6, 0.040310, 2.311},
-}};
-
-constexpr std::array<SarPowerFit, 9> kLowStandbyPower = {{
-    {130, 8.4483e-6, 65.243e-6, 0.169380, 2.303}, {90, 5.9869e-6, 37.462e-6, 0.144323, 2.303},
-    {65, 3.7506e-6, 25.844e-6, 0.121272, 2.303},  {45, 2.1691e-6, 16.693e-6, 0.100225, 2.303},
-    {32, 1.1294e-6, 8.8998e-6, 0.079449, 2.297},  {22, 0.538e-6, 4.3753e-6, 0.072341, 2.303},
-    {14, 0.3132e-6, 2.5681e-6, 0.061085, 2.303},  {10, 0.1823e-6, 1.5073e-6, 0.051580, 2.303},
-    {7, 0.1061e-6, 0.8847e-6, 0.043555, 2.303},
-}};
-
-const SarPowerFit& power_fit(const TechnologyNode& t) {
-    const auto& table = t.roadmap == DeviceRoadmap::hp ? kHighPerformance : kLowStandbyPower;
-    for (const SarPowerFit& fit : table) {
-        if (fit.node_nm == t.node_nm) return fit;
-    }
-    throw std::invalid_argument("SAR ADC: no power model for the " + std::to_string(t.node_nm) + " nm node");
-}
-
 }  // namespace
 
 SarAdc::SarAdc(const SarAdcParams& p, const TechnologyNode& t) : p_(p), t_(t) {
@@ -62,7 +26,10 @@ SarAdc::SarAdc(const SarAdcParams& p, const TechnologyNode& t) : p_(p), t_(t) {
     // Levels that are not a power of two still need the next whole bit.
     bits_ = static_cast<int>(std::ceil(std::log2(static_cast<double>(p.levels)) - 1e-9));
     // Resolved once (an unmodelled node is rejected here), not at every conversion.
-    const SarPowerFit& fit = power_fit(t);
+    if (!t.fits.sar_power) {
+        throw std::invalid_argument("SAR ADC: no power model for the " + std::to_string(t.node_nm) + " nm node");
+    }
+    const SarPowerFit& fit = *t.fits.sar_power;
     static_power_w_ = fit.static_per_bit_w * bits_ + fit.static_base_w;
     column_power_w_ = fit.column_w;
     column_slope_ = fit.column_slope;

@@ -8,39 +8,11 @@
 #include <stdexcept>
 #include <vector>
 
+#include "neurosim/technology/circuit_fits.hpp"
+#include "neurosim/technology/tables.hpp"
+
 namespace neurosim {
 namespace {
-
-std::vector<std::vector<std::string>> read_csv_rows(const std::string& path, std::vector<std::string>* header) {
-    std::ifstream in(path);
-    if (!in) throw std::runtime_error(path + ": missing or unreadable technology table");
-    std::vector<std::vector<std::string>> rows;
-    std::string line;
-    bool have_header = false;
-    while (std::getline(in, line)) {
-        if (line.empty() || line[0] == '#') continue;
-        std::vector<std::string> cells;
-        std::istringstream stream(line);
-        std::string cell;
-        while (std::getline(stream, cell, ',')) cells.push_back(cell);
-        if (!have_header) {
-            *header = cells;
-            have_header = true;
-        } else {
-            if (cells.size() != header->size())
-                throw std::runtime_error(path + ": row with wrong number of fields: " + line);
-            rows.push_back(cells);
-        }
-    }
-    return rows;
-}
-
-double number_of(const std::string& text, const std::string& path) {
-    char* end = nullptr;
-    const double v = std::strtod(text.c_str(), &end);
-    if (text.empty() || *end != '\0') throw std::runtime_error(path + ": '" + text + "' is not a number");
-    return v;
-}
 
 std::map<std::string, double> read_key_values(const std::string& path) {
     std::ifstream in(path);
@@ -225,6 +197,7 @@ TechnologyNode load_technology(const std::string& data_dir, int node_nm, DeviceR
         t.fin_width_m = num("fin_width_m");
         t.fin_pitch_m = num("fin_pitch_m");
         t.rules = load_rules(data_dir + "/technology/layout_rules.txt");
+        t.fits = load_circuit_fits(data_dir, node_nm, roadmap);
         // The 300 K currents of this table size the PMOS; FinFET widths come in whole fins, so the
         // ratio is rounded down.
         const double ratio = t.i_on_n_a_per_m / t.i_on_p_a_per_m;

@@ -11,47 +11,6 @@
 #include "neurosim/training/training_circuits.hpp"
 
 namespace neurosim {
-namespace {
-
-// NeuroSim's multilevel sense amplifier characterization per node: bias in uW per comparator, column
-// coefficient in W and exponent (per decade of column resistance).
-struct NodeFit {
-    int node_nm;
-    SenseAmpPowerFit fit;
-};
-constexpr NodeFit kCurrentHp[] = {{130, {19.898e-6, 0.17452, 2.367}}, {90, {13.09e-6, 0.14900, 2.345}},
-                                  {65, {9.9579e-6, 0.1083, 2.321}},   {45, {7.7017e-6, 0.0754, 2.296}},
-                                  {32, {3.9648e-6, 0.079, 2.313}},    {22, {1.8939e-6, 0.073, 2.311}},
-                                  {14, {1.2e-6, 0.0584, 2.311}},      {10, {0.8e-6, 0.0318, 2.311}},
-                                  {7, {0.5e-6, 0.0210, 2.311}}};
-constexpr NodeFit kCurrentLp[] = {{130, {18.09e-6, 0.1380, 2.303}}, {90, {12.612e-6, 0.1023, 2.303}},
-                                  {65, {8.4147e-6, 0.0972, 2.303}}, {45, {6.3162e-6, 0.075, 2.303}},
-                                  {32, {3.0875e-6, 0.0649, 2.297}}, {22, {1.7e-6, 0.0631, 2.303}},
-                                  {14, {1.0e-6, 0.0508, 2.303}},    {10, {0.55e-6, 0.0315, 2.303}},
-                                  {7, {0.35e-6, 0.0235, 2.303}}};
-constexpr NodeFit kVoltageHp[] = {{130, {27.84e-6, 0.207452, 2.367}}, {90, {22.2e-6, 0.164900, 2.345}},
-                                  {65, {13.058e-6, 0.128483, 2.321}}, {45, {8.162e-6, 0.097754, 2.296}},
-                                  {32, {4.76e-6, 0.083709, 2.313}},   {22, {2.373e-6, 0.084273, 2.311}},
-                                  {14, {1.467e-6, 0.060584, 2.311}},  {10, {0.9077e-6, 0.049418, 2.311}},
-                                  {7, {0.5614e-6, 0.040310, 2.311}}};
-constexpr NodeFit kVoltageLp[] = {{130, {23.4e-6, 0.169380, 2.303}}, {90, {14.42e-6, 0.144323, 2.303}},
-                                  {65, {10.18e-6, 0.121272, 2.303}}, {45, {7.062e-6, 0.100225, 2.303}},
-                                  {32, {3.692e-6, 0.079449, 2.297}}, {22, {1.866e-6, 0.072341, 2.303}},
-                                  {14, {1.126e-6, 0.061085, 2.303}}, {10, {0.6917e-6, 0.051580, 2.303}},
-                                  {7, {0.4211e-6, 0.043555, 2.303}}};
-
-}  // namespace
-
-SenseAmpPowerFit sense_amp_power_fit(int node_nm, DeviceRoadmap roadmap, bool current_mode) {
-    const NodeFit* table = current_mode ? (roadmap == DeviceRoadmap::hp ? kCurrentHp : kCurrentLp)
-                                        : (roadmap == DeviceRoadmap::hp ? kVoltageHp : kVoltageLp);
-    const NodeFit* best = table;
-    for (int i = 0; i < 9; ++i) {
-        if (std::abs(table[i].node_nm - node_nm) < std::abs(best->node_nm - node_nm)) best = table + i;
-    }
-    return best->fit;
-}
-
 double sense_amp_power_w(const SenseAmpPowerFit& fit, int levels, double column_ohm) {
     const double bias = fit.bias_w_per_comparator * std::max(0, levels - 1);
     if (!(column_ohm > 0) || std::isinf(column_ohm)) return bias;  // no cell conducts: bias only

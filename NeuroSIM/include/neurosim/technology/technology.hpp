@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "neurosim/hardware_config.hpp"
+#include "neurosim/technology/circuit_fits.hpp"
 
 namespace neurosim {
 
@@ -54,6 +55,7 @@ struct TechnologyNode {
     double cap_sidewall_f_per_m = 0;
     double cap_drain_to_channel_f_per_m = 0;
     LayoutRules rules;
+    CircuitFits fits;  // fitted circuit characterizations of this node (data/circuits/)
 
     bool finfet() const { return feature_size_m < 22e-9; }
     double f() const { return feature_size_m; }
@@ -81,7 +83,7 @@ TransistorCurrents load_transistor_currents(const std::string& data_dir, int nod
 std::pair<double, double> tabulated_temperature_range_k(const std::string& data_dir, int node_nm,
                                                         DeviceRoadmap roadmap);
 
-// Loads node `node_nm` and `roadmap` from DIR/technology/*, with the transistor currents at the operating
+// Loads node `node_nm` and `roadmap` from DIR/technology/* and its circuit fits from DIR/circuits/*, with the transistor currents at the operating
 // temperature `temperature_k`; throws naming the file on a missing entry.
 TechnologyNode load_technology(const std::string& data_dir, int node_nm, DeviceRoadmap roadmap,
                                double temperature_k = kLayoutTemperatureK);

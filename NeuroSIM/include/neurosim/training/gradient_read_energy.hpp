@@ -21,15 +21,6 @@
 
 namespace neurosim {
 
-// Power of one multilevel sense amplifier column: bias_w_per_comparator x (levels - 1) +
-// column_coeff_w x R^(-column_exponent / ln 10) (R in ohm), i.e. coefficient x exp(-exponent x log10 R).
-struct SenseAmpPowerFit {
-    double bias_w_per_comparator = 0;
-    double column_coeff_w = 0;
-    double column_exponent = 0;
-};
-// The characterization of the technology node nearest to `node_nm`.
-SenseAmpPowerFit sense_amp_power_fit(int node_nm, DeviceRoadmap roadmap, bool current_mode);
 // Power drawn while sensing a column of resistance `column_ohm` with `levels` output levels.
 double sense_amp_power_w(const SenseAmpPowerFit& fit, int levels, double column_ohm);
 
