@@ -478,65 +478,66 @@ LayerCosts LayerCostBuilder::build(std::size_t index, const LayerActivity& act) 
     const double images = static_cast<double>(trace_.batch_size) * trace_.iterations;
     const double updates = trace_.iterations;
     LayerCosts out;
-    out["latency_fw"] =
+    LayerPerformance& f = out.figures;
+    f.latency_s.fw =
         (cf.latency() + t.buffer_act_s * 2 + t.tree_s + tf.buffer_s + tf.bus_s + t.dram_act_s * 2) * images;
-    out["energy_fw"] =
+    f.energy_j.fw =
         (cf.energy() + t.buffer_act_j * 2 + t.tree_j + tf.buffer_j + tf.bus_j + t.dram_act_j * 2) * images;
     if (!c.first) {
-        out["latency_ag"] =
+        f.latency_s.ag =
             (ca.latency() + t.buffer_act_s * 2 + t.tree_s + ta.buffer_s + ta.bus_s + t.dram_act_s * 2) * images;
-        out["energy_ag"] =
+        f.energy_j.ag =
             (ca.energy() + t.buffer_act_j * 2 + t.tree_j + ta.buffer_j + ta.bus_j + t.dram_act_j * 2) * images;
     } else {
-        out["latency_ag"] = out["energy_ag"] = 0.0;
+        f.latency_s.ag = f.energy_j.ag = 0.0;
     }
-    out["latency_wg"] =
+    f.latency_s.wg =
         (wg_s + t.buffer_act_s * 2 + t.buffer_grad_s * 2 + t.dram_act_s * 2 + t.dram_grad_s * 2) * images;
-    out["energy_wg"] =
+    f.energy_j.wg =
         (wg_j + t.buffer_act_j * 2 + t.buffer_grad_j * 2 + t.dram_act_j * 2 + t.dram_grad_j * 2) * images;
-    out["latency_wu"] = (wu.peak_s + wu.transfer_s) * updates;
-    out["energy_wu"] = (wu.peak_j + wu.transfer_j) * updates;
-    out["peak_latency_fw"] = cf.latency() * images;
-    out["peak_latency_ag"] = ca.latency() * images;
-    out["peak_latency_wg"] = wg_s * images;
-    out["peak_latency_wu"] = wu.peak_s * updates;
-    out["peak_energy_fw"] = cf.energy() * images;
-    out["peak_energy_ag"] = ca.energy() * images;
-    out["peak_energy_wg"] = wg_j * images;
-    out["peak_energy_wu"] = wu.peak_j * updates;
+    f.latency_s.wu = (wu.peak_s + wu.transfer_s) * updates;
+    f.energy_j.wu = (wu.peak_j + wu.transfer_j) * updates;
+    f.peak_latency_s.fw = cf.latency() * images;
+    f.peak_latency_s.ag = ca.latency() * images;
+    f.peak_latency_s.wg = wg_s * images;
+    f.peak_latency_s.wu = wu.peak_s * updates;
+    f.peak_energy_j.fw = cf.energy() * images;
+    f.peak_energy_j.ag = ca.energy() * images;
+    f.peak_energy_j.wg = wg_j * images;
+    f.peak_energy_j.wu = wu.peak_j * updates;
 
     // FW, AG (not layer 1) and WG each move the activations through buffer and DRAM twice; the tree
     // carries them in FW and AG. The breakdown also counts the weight changes passing the tile buffer
     // and tree on their way to the arrays, which the reference leaves out of the phase totals (README).
     const double act_transfers = c.first ? 4 : 6;
     const double tree_transfers = c.first ? 1 : 2;
-    out["breakdown_latency_adc"] = (cf.adc_s + ca.adc_s) * images;
-    out["breakdown_latency_array"] = (cf.array_s + ca.array_s) * images;
-    out["breakdown_latency_accumulation"] = (cf.accumulation_s + ca.accumulation_s) * images;
-    out["breakdown_latency_buffer"] =
+    f.latency_breakdown_s.adc = (cf.adc_s + ca.adc_s) * images;
+    f.latency_breakdown_s.array = (cf.array_s + ca.array_s) * images;
+    f.latency_breakdown_s.accumulation = (cf.accumulation_s + ca.accumulation_s) * images;
+    f.latency_breakdown_s.buffer =
         (t.buffer_act_s * act_transfers + t.buffer_grad_s * 2 + tf.buffer_s + ta.buffer_s + tf.gradient_buffer_s) *
         images;
-    out["breakdown_latency_interconnect"] =
+    f.latency_breakdown_s.interconnect =
         (t.tree_s * tree_transfers + tf.bus_s + ta.bus_s + tf.gradient_bus_s) * images;
-    out["breakdown_latency_weight_gradient"] = wg_s * images;
-    out["breakdown_latency_weight_update"] = wu.peak_s * updates;
-    out["breakdown_latency_dram"] = (t.dram_act_s * act_transfers + t.dram_grad_s * 2) * images;
-    out["breakdown_energy_adc"] = (cf.adc_j + ca.adc_j) * images;
-    out["breakdown_energy_array"] = (cf.array_j + ca.array_j) * images;
-    out["breakdown_energy_accumulation"] = (cf.accumulation_j + ca.accumulation_j) * images;
-    out["breakdown_energy_buffer"] =
+    f.latency_breakdown_s.weight_gradient = wg_s * images;
+    f.latency_breakdown_s.weight_update = wu.peak_s * updates;
+    f.latency_breakdown_s.dram = (t.dram_act_s * act_transfers + t.dram_grad_s * 2) * images;
+    f.energy_breakdown_j.adc = (cf.adc_j + ca.adc_j) * images;
+    f.energy_breakdown_j.array = (cf.array_j + ca.array_j) * images;
+    f.energy_breakdown_j.accumulation = (cf.accumulation_j + ca.accumulation_j) * images;
+    f.energy_breakdown_j.buffer =
         (t.buffer_act_j * act_transfers + t.buffer_grad_j * 2 + tf.buffer_j + ta.buffer_j + tf.gradient_buffer_j) *
         images;
-    out["breakdown_energy_interconnect"] =
+    f.energy_breakdown_j.interconnect =
         (t.tree_j * tree_transfers + tf.bus_j + ta.bus_j + tf.gradient_bus_j) * images;
-    out["breakdown_energy_weight_gradient"] = wg_j * images;
-    out["breakdown_energy_weight_update"] = wu.peak_j * updates;
-    out["breakdown_energy_dram"] = (t.dram_act_j * act_transfers + t.dram_grad_j * 2) * images;
+    f.energy_breakdown_j.weight_gradient = wg_j * images;
+    f.energy_breakdown_j.weight_update = wu.peak_j * updates;
+    f.energy_breakdown_j.dram = (t.dram_act_j * act_transfers + t.dram_grad_j * 2) * images;
 
     const double leak = tile_leakage(c);
-    out["tile_leakage_power"] = leak;
-    out["leakage_power"] = leak * c.tiles;
-    out["other_tiles"] = c.total_tiles - c.tiles;
+    out.tile_leakage_power_w = leak;
+    f.leakage_power_w = leak * c.tiles;
+    out.idle_tiles = c.total_tiles - c.tiles;
     return out;
 }
 
@@ -619,33 +620,14 @@ ChipPerformance estimate_performance(const DesignContext& ctx, const Trace& trac
     const std::vector<LayerCosts> costs = trace_layer_costs(ctx, trace, plan, area);
 
     ChipPerformance chip;
-    auto phases = [&](const LayerCosts& c, const std::string& prefix) {
-        return PhaseFigures{c.at(prefix + "_fw"), c.at(prefix + "_ag"), c.at(prefix + "_wg"), c.at(prefix + "_wu")};
-    };
-    auto breakdown = [&](const LayerCosts& c, const std::string& kind) {
-        const std::string p = "breakdown_" + kind + "_";
-        return Breakdown{c.at(p + "adc"),          c.at(p + "accumulation"),    c.at(p + "array"),
-                         c.at(p + "buffer"),       c.at(p + "interconnect"),    c.at(p + "weight_gradient"),
-                         c.at(p + "weight_update"), c.at(p + "dram")};
-    };
-    for (const LayerCosts& c : costs) {
-        LayerPerformance lp;
-        lp.latency_s = phases(c, "latency");
-        lp.energy_j = phases(c, "energy");
-        lp.peak_latency_s = phases(c, "peak_latency");
-        lp.peak_energy_j = phases(c, "peak_energy");
-        lp.latency_breakdown_s = breakdown(c, "latency");
-        lp.energy_breakdown_j = breakdown(c, "energy");
-        lp.leakage_power_w = c.at("leakage_power");
-        chip.layers.push_back(lp);
-    }
+    for (const LayerCosts& c : costs) chip.layers.push_back(c.figures);
 
     const std::size_t layers = costs.size();
     if (!ctx.hw.pipeline) {
         // Layer by layer: while one layer computes forward or activation gradient, the other tiles leak.
         for (std::size_t i = 0; i < layers; ++i) {
             LayerPerformance& lp = chip.layers[i];
-            lp.leakage_energy_j = costs[i].at("other_tiles") * costs[i].at("tile_leakage_power") *
+            lp.leakage_energy_j = costs[i].idle_tiles * costs[i].tile_leakage_power_w *
                                   (lp.latency_s.fw + lp.latency_s.ag);
             add(&chip.latency_s, lp.latency_s);
             add(&chip.peak_latency_s, lp.peak_latency_s);

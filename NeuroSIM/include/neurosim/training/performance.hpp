@@ -8,8 +8,6 @@
 // breakdown follows the reference's accounting (README, "Latency, energy and leakage").
 #pragma once
 
-#include <map>
-#include <string>
 #include <vector>
 
 #include "neurosim/array/readout.hpp"
@@ -57,8 +55,12 @@ struct ChipPerformance {
     double peak_tops_per_w = 0, peak_tops = 0, peak_fps = 0;
 };
 
-// Every figure of one layer, per epoch, named as in layers.csv without its unit (e.g. "latency_fw").
-using LayerCosts = std::map<std::string, double>;
+// Every figure of one layer, per epoch, and what the chip's leakage accounting needs of it.
+struct LayerCosts {
+    LayerPerformance figures;         // its leakage_energy_j is left to estimate_performance
+    double tile_leakage_power_w = 0;  // one tile of the layer's kind
+    double idle_tiles = 0;            // tiles of the chip the layer leaves idle while it computes
+};
 
 std::vector<LayerCosts> layer_costs(const DesignContext& ctx, const Trace& trace, const Floorplan& plan,
                                     const ChipArea& area, const std::vector<LayerActivity>& activity);
