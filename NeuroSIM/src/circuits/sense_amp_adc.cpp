@@ -25,7 +25,6 @@ double horowitz_delay_s(double tau_s, double input_slope_per_s, double* output_s
 
 namespace {
 
-
 double polynomial(const double* c, int terms, double x) {
     double y = 0;
     for (int i = 0; i < terms; ++i) y = y * x + c[i];
