@@ -106,7 +106,7 @@ struct SubArrayTally {
 class ProgrammingEstimator {
 public:
     explicit ProgrammingEstimator(const DesignContext& ctx)
-        : ctx_(ctx), hw_(ctx.hw), t_(ctx.tech), cell_(ctx.cell()), array_(ctx) {
+        : ctx_(ctx), hw_(ctx.hw), t_(ctx.tech), cell_(ctx.cell()), static_cell_(cell_.static_cell()), array_(ctx) {
         top_ = (1 << ctx.cell_bits()) - 1;
         levels_ = std::max(hw_.max_levels_ltp, hw_.max_levels_ltd);
         g_on_ = 1.0 / hw_.resistance_on_ohm;
@@ -166,7 +166,7 @@ public:
                     // Analog rows holding both kinds count under the SET phase only (see close_subarray);
                     // SRAM rows count in each phase they take part in.
                     if (n_set[b] > 0) ++s.set_rows;
-                    if (n_reset[b] > 0 && (n_set[b] == 0 || cell_.static_cell())) ++s.reset_rows;
+                    if (n_reset[b] > 0 && (n_set[b] == 0 || static_cell_)) ++s.reset_rows;
                     if (n_set[b] > 0 || n_reset[b] > 0) ++s.changed_rows;
                 }
             }
@@ -181,7 +181,7 @@ private:
     // Pulses moving one cell between two levels; adds the energy delivered into the device.
     int program_cell(int from, int to) {
         ++work_.cells_changed;
-        if (cell_.static_cell()) return 1;  // one write cycle; energy per sub-array below
+        if (static_cell_) return 1;  // one write cycle; energy per sub-array below
         const double g_from = conductance(from), g_to = conductance(to);
         const int pulses = static_cast<int>(std::ceil(std::abs(g_to - g_from) / step_g_ - 1e-9));
         work_.cell_energy_j += cell_.device_write_energy_j(ctx_, {g_from, g_to, pulses, step_g_, levels_, write_v_});
@@ -279,6 +279,7 @@ private:
     const HardwareConfig& hw_;
     const TechnologyNode& t_;
     const MemoryCellKind& cell_;
+    const bool static_cell_;  // asked once: the per-cell loop tests it for every changed cell
     ProgrammingArray array_;
     int top_ = 1, levels_ = 1;
     double g_on_ = 0, g_off_ = 0, step_g_ = 1;
