@@ -1,7 +1,7 @@
 #include "neurosim/estimate.hpp"
 
 #include "neurosim/design.hpp"
-#include "neurosim/technology.hpp"
+#include "neurosim/technology/technology.hpp"
 
 namespace neurosim {
 
@@ -18,6 +18,12 @@ FloorplanParams floorplan_params(const HardwareConfig& hw, int weight_bits) {
 }
 
 Estimate estimate_chip(const HardwareConfig& hw, const Trace& trace, const std::string& data_dir) {
+    return estimate_chip(hw, trace, data_dir, variant_names(hw));
+}
+
+Estimate estimate_chip(const HardwareConfig& hw, const Trace& trace, const std::string& data_dir,
+                       const VariantNames& variant_choice) {
+    const std::shared_ptr<const Variants> variants = make_variants(variant_choice);
     const TechnologyNode layout_tech =
         load_technology(data_dir, hw.technology_node_nm, hw.device_roadmap, kLayoutTemperatureK);
     const TechnologyNode operating_tech =
@@ -29,7 +35,8 @@ Estimate estimate_chip(const HardwareConfig& hw, const Trace& trace, const std::
                              trace.input_bits,
                              trace.weight_bits,
                              trace.batch_size,
-                             wire_resistance_ohm_per_m(wire, hw.wire_width_nm, temperature_k)};
+                             wire_resistance_ohm_per_m(wire, hw.wire_width_nm, temperature_k),
+                             variants};
     };
 
     Estimate out;

@@ -5,11 +5,11 @@
 #include <limits>
 #include <string>
 
-#include "neurosim/accumulation.hpp"
-#include "neurosim/gate.hpp"
+#include "neurosim/array/readout.hpp"
+#include "neurosim/circuits/accumulation.hpp"
 #include "neurosim/hardware_config.hpp"
-#include "neurosim/readout.hpp"
-#include "neurosim/technology.hpp"
+#include "neurosim/technology/gate.hpp"
+#include "neurosim/technology/technology.hpp"
 #include "test_support.hpp"
 
 using namespace neurosim;

@@ -6,8 +6,8 @@
 #include <string>
 
 #include "neurosim/hardware_config.hpp"
-#include "neurosim/leakage.hpp"
-#include "neurosim/technology.hpp"
+#include "neurosim/technology/technology.hpp"
+#include "neurosim/training/leakage.hpp"
 #include "test_support.hpp"
 
 using namespace neurosim;

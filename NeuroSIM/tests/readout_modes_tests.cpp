@@ -8,16 +8,16 @@
 #include <string>
 #include <vector>
 
-#include "neurosim/chip.hpp"
-#include "neurosim/floorplan.hpp"
+#include "neurosim/array/readout.hpp"
+#include "neurosim/array/readout_modes.hpp"
+#include "neurosim/array/sub_array.hpp"
+#include "neurosim/chip/chip.hpp"
+#include "neurosim/chip/floorplan.hpp"
 #include "neurosim/hardware_config.hpp"
-#include "neurosim/performance.hpp"
-#include "neurosim/readout.hpp"
-#include "neurosim/readout_modes.hpp"
 #include "neurosim/results.hpp"
-#include "neurosim/sub_array.hpp"
-#include "neurosim/technology.hpp"
+#include "neurosim/technology/technology.hpp"
 #include "neurosim/trace.hpp"
+#include "neurosim/training/performance.hpp"
 #include "test_support.hpp"
 
 using namespace neurosim;
@@ -155,6 +155,10 @@ void test_sequential_cost() {
     check(near(s.sense_s, sa.delay_s()), "SRAM senses with the latch");
     check(s.adc_j > 10 * 128 * sa.energy_j(), "SRAM sensing energy covers precharge and every latch");
 
+    // Whether the design's read-out organisation (read_mode) reads `direction` line by line.
+    const auto reads_sequentially = [&](const HardwareConfig& h, ReadDirection direction) {
+        return DesignContext{h, t}.readout().reads_sequentially(h, direction);
+    };
     HardwareConfig seq_bp = hw;
     seq_bp.parallel_backprop = false;
     check(reads_sequentially(seq_bp, ReadDirection::transposed) && !reads_sequentially(seq_bp, ReadDirection::forward),

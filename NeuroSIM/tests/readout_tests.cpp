@@ -6,10 +6,10 @@
 #include <string>
 #include <vector>
 
+#include "neurosim/array/readout.hpp"
 #include "neurosim/hardware_config.hpp"
-#include "neurosim/performance.hpp"
-#include "neurosim/readout.hpp"
-#include "neurosim/technology.hpp"
+#include "neurosim/technology/technology.hpp"
+#include "neurosim/training/performance.hpp"
 #include "test_support.hpp"
 
 using namespace neurosim;

@@ -13,16 +13,16 @@
 #include <string>
 #include <vector>
 
-#include "neurosim/chip.hpp"
-#include "neurosim/circuits.hpp"
-#include "neurosim/floorplan.hpp"
+#include "neurosim/array/sub_array.hpp"
+#include "neurosim/chip/chip.hpp"
+#include "neurosim/chip/floorplan.hpp"
+#include "neurosim/circuits/circuits.hpp"
+#include "neurosim/circuits/sar_adc.hpp"
 #include "neurosim/hardware_config.hpp"
-#include "neurosim/performance.hpp"
 #include "neurosim/results.hpp"
-#include "neurosim/sar_adc.hpp"
-#include "neurosim/sub_array.hpp"
-#include "neurosim/technology.hpp"
+#include "neurosim/technology/technology.hpp"
 #include "neurosim/trace.hpp"
+#include "neurosim/training/performance.hpp"
 #include "test_support.hpp"
 
 using namespace neurosim;

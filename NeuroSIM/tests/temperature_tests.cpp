@@ -11,7 +11,7 @@
 
 #include "neurosim/estimate.hpp"
 #include "neurosim/hardware_config.hpp"
-#include "neurosim/technology.hpp"
+#include "neurosim/technology/technology.hpp"
 #include "test_support.hpp"
 
 using namespace neurosim;

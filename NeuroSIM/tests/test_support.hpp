@@ -21,7 +21,7 @@
 #include "neurosim/estimate.hpp"
 #include "neurosim/hardware_config.hpp"
 #include "neurosim/results.hpp"
-#include "neurosim/technology.hpp"
+#include "neurosim/technology/technology.hpp"
 #include "neurosim/trace.hpp"
 
 namespace neurosim::test {
@@ -156,12 +156,8 @@ inline std::filesystem::path scratch_dir(const std::string& prefix) {
 // The figures of one neurosim.csv, by column name.
 using Figures = std::map<std::string, double>;
 
-// Runs the estimator on the hardware text as the command line does, writes neurosim.csv under `out`
-// and returns the figures read back from it.
-inline Figures estimate_figures(const std::string& hardware_text, const Trace& trace,
-                                const std::filesystem::path& out) {
-    const HardwareConfig hw = parse_hardware_text(hardware_text, "test");
-    const Estimate run = estimate_chip(hw, trace, NEUROSIM_DATA_DIR);
+// Writes neurosim.csv of `run` under `out` as the command line does and returns the figures read back.
+inline Figures written_figures(const Estimate& run, const std::filesystem::path& out) {
     std::filesystem::create_directories(out);
     const std::string csv = (out / "neurosim.csv").string();
     write_chip_csv(run.area, run.performance, csv);
@@ -173,6 +169,13 @@ inline Figures estimate_figures(const std::string& hardware_text, const Trace& t
     Figures f;
     while (std::getline(names, name, ',') && std::getline(numbers, number, ',')) f[name] = std::stod(number);
     return f;
+}
+
+// Runs the estimator on the hardware text as the command line does and returns its figures.
+inline Figures estimate_figures(const std::string& hardware_text, const Trace& trace,
+                                const std::filesystem::path& out) {
+    const HardwareConfig hw = parse_hardware_text(hardware_text, "test");
+    return written_figures(estimate_chip(hw, trace, NEUROSIM_DATA_DIR), out);
 }
 
 }  // namespace neurosim::test

@@ -5,12 +5,12 @@
 #include <string>
 #include <vector>
 
+#include "neurosim/array/readout.hpp"
 #include "neurosim/hardware_config.hpp"
-#include "neurosim/readout.hpp"
-#include "neurosim/technology.hpp"
+#include "neurosim/technology/technology.hpp"
 #include "test_support.hpp"
-#include "neurosim/training_circuits.hpp"
-#include "neurosim/weight_update.hpp"
+#include "neurosim/training/training_circuits.hpp"
+#include "neurosim/training/weight_update.hpp"
 
 using namespace neurosim;
 using namespace neurosim::test;

@@ -5,14 +5,14 @@
 #include <string>
 #include <utility>
 
-#include "neurosim/chip.hpp"
+#include "neurosim/chip/chip.hpp"
+#include "neurosim/chip/floorplan.hpp"
 #include "neurosim/estimate.hpp"
-#include "neurosim/floorplan.hpp"
-#include "neurosim/gate.hpp"
-#include "neurosim/performance.hpp"
-#include "neurosim/technology.hpp"
+#include "neurosim/technology/gate.hpp"
+#include "neurosim/technology/technology.hpp"
+#include "neurosim/training/performance.hpp"
 #include "test_support.hpp"
-#include "neurosim/transfer.hpp"
+#include "neurosim/circuits/transfer.hpp"
 
 using namespace neurosim;
 using namespace neurosim::test;
@@ -191,21 +191,21 @@ void test_layer_costs() {
     const Trace tr = small_trace();
     const std::vector<LayerCosts> base = costs(hw, tr);
     for (const LayerCosts& c : base) {
-        for (const char* part : {"breakdown_latency_buffer", "breakdown_latency_interconnect", "breakdown_latency_dram",
-                                 "breakdown_energy_buffer", "breakdown_energy_interconnect", "breakdown_energy_dram"}) {
-            check(c.at(part) > 0, std::string(part) + " is physical and positive");
-        }
+        const Breakdown& s = c.figures.latency_breakdown_s;
+        const Breakdown& j = c.figures.energy_breakdown_j;
+        check(s.buffer > 0 && s.interconnect > 0 && s.dram > 0, "buffer, interconnect and DRAM take time");
+        check(j.buffer > 0 && j.interconnect > 0 && j.dram > 0, "buffer, interconnect and DRAM take energy");
     }
     HardwareConfig slow = hw;
     slow.clock_frequency_hz = hw.clock_frequency_hz / 2;
     const std::vector<LayerCosts> slower = costs(slow, tr);
-    check(slower[1].at("breakdown_latency_buffer") > base[1].at("breakdown_latency_buffer"),
+    check(slower[1].figures.latency_breakdown_s.buffer > base[1].figures.latency_breakdown_s.buffer,
           "a slower clock slows the register buffers");
-    check(near(slower[1].at("breakdown_energy_buffer"), base[1].at("breakdown_energy_buffer")),
+    check(near(slower[1].figures.energy_breakdown_j.buffer, base[1].figures.energy_breakdown_j.buffer),
           "the clock rate does not change the energy of a buffered bit");
     HardwareConfig gddr = hw;
     gddr.dram = DramType::gddr5;
-    check(costs(gddr, tr)[1].at("breakdown_energy_dram") > base[1].at("breakdown_energy_dram"),
+    check(costs(gddr, tr)[1].figures.energy_breakdown_j.dram > base[1].figures.energy_breakdown_j.dram,
           "GDDR5 costs more per bit than HBM2");
 }
 

@@ -5,16 +5,17 @@
 #include <string>
 #include <vector>
 
-#include "neurosim/chip.hpp"
-#include "neurosim/circuits.hpp"
+#include "neurosim/array/sub_array.hpp"
+#include "neurosim/chip/chip.hpp"
+#include "neurosim/chip/floorplan.hpp"
+#include "neurosim/circuits/circuits.hpp"
 #include "neurosim/estimate.hpp"
-#include "neurosim/floorplan.hpp"
-#include "neurosim/gate.hpp"
 #include "neurosim/hardware_config.hpp"
-#include "neurosim/performance.hpp"
-#include "neurosim/weight_update.hpp"
-#include "neurosim/sub_array.hpp"
-#include "neurosim/technology.hpp"
+#include "neurosim/technology/gate.hpp"
+#include "neurosim/technology/tables.hpp"
+#include "neurosim/technology/technology.hpp"
+#include "neurosim/training/performance.hpp"
+#include "neurosim/training/weight_update.hpp"
 #include "test_support.hpp"
 
 using namespace neurosim;
@@ -195,7 +196,35 @@ void test_performance_scaling() {
 
 }  // namespace
 
+// Every fitted table names its source, and the power fits cover every node and roadmap of the
+// transistor table, so no design point goes without a characterization.
+void test_circuit_fit_tables() {
+    const std::string dir = std::string(NEUROSIM_DATA_DIR) + "/circuits/";
+    for (const char* name : {"sense_amp_power.csv", "sense_amp_time.csv", "sar_adc_power.csv"}) {
+        const auto records = read_csv_records(dir + name);
+        check(!records.empty(), std::string(name) + " has rows");
+        for (const auto& r : records) {
+            check(r.count("source") && r.at("source").size() > 20, std::string(name) + ": every row names its source");
+        }
+    }
+    const std::string transistors = std::string(NEUROSIM_DATA_DIR) + "/technology/transistors.csv";
+    for (const auto& r : read_csv_records(transistors)) {
+        const int node = static_cast<int>(number_of(r.at("node_nm"), transistors));
+        const DeviceRoadmap roadmap = r.at("roadmap") == "hp" ? DeviceRoadmap::hp : DeviceRoadmap::lstp;
+        const CircuitFits fits = load_circuit_fits(NEUROSIM_DATA_DIR, node, roadmap);
+        check(fits.sar_power.has_value(), "a SAR power fit at " + std::to_string(node) + " nm " + r.at("roadmap"));
+        check(fits.sense_power(true).bias_w_per_comparator > 0 && fits.sense_power(false).column_coeff_w > 0,
+              "sense-amplifier power fits at " + std::to_string(node) + " nm " + r.at("roadmap"));
+        check(near(fits.sense_power(true).bias_w_per_comparator, fits.sense_power(true).bias_uw_per_comparator * 1e-6),
+              "the bias in W is the tabulated uW");
+    }
+    check(!load_circuit_fits(NEUROSIM_DATA_DIR, 32, DeviceRoadmap::hp).sense_time.has_value() &&
+              load_circuit_fits(NEUROSIM_DATA_DIR, 32, DeviceRoadmap::lstp).sense_time.has_value(),
+          "the resolution-time fit covers low-standby-power devices only");
+}
+
 int main() {
+    test_circuit_fit_tables();
     test_gate_scaling();
     test_block_scaling();
     test_subarray_grows_with_rows();

@@ -7,16 +7,16 @@
 #include <utility>
 #include <vector>
 
-#include "neurosim/chip.hpp"
+#include "neurosim/chip/chip.hpp"
+#include "neurosim/chip/floorplan.hpp"
 #include "neurosim/estimate.hpp"
-#include "neurosim/floorplan.hpp"
-#include "neurosim/gradient_read_energy.hpp"
 #include "neurosim/hardware_config.hpp"
-#include "neurosim/performance.hpp"
-#include "neurosim/technology.hpp"
+#include "neurosim/technology/technology.hpp"
+#include "neurosim/training/gradient_read_energy.hpp"
+#include "neurosim/training/performance.hpp"
 #include "test_support.hpp"
-#include "neurosim/weight_transfer.hpp"
-#include "neurosim/weight_update.hpp"
+#include "neurosim/training/weight_transfer.hpp"
+#include "neurosim/training/weight_update.hpp"
 
 using namespace neurosim;
 using namespace neurosim::test;
@@ -34,7 +34,8 @@ HardwareConfig sram_unit() {
 }
 
 void sense_amp_fit() {
-    const SenseAmpPowerFit lp32 = sense_amp_power_fit(32, DeviceRoadmap::lstp, true);
+    auto fit = [](int node) { return load_circuit_fits(NEUROSIM_DATA_DIR, node, DeviceRoadmap::lstp).sense_power(true); };
+    const SenseAmpPowerFit lp32 = fit(32);
     // Closed form at R = 1 kOhm: bias x 15 comparators + coefficient x exp(-exponent x 3).
     const double p = sense_amp_power_w(lp32, 16, 1e3);
     check(near(p, 15 * lp32.bias_w_per_comparator + lp32.column_coeff_w * std::exp(-3 * lp32.column_exponent)),
@@ -43,9 +44,9 @@ void sense_amp_fit() {
     check(near(sense_amp_power_w(lp32, 16, INFINITY), 15 * lp32.bias_w_per_comparator),
           "an open column leaves the bias only");
     check(sense_amp_power_w(lp32, 32, 1e3) > sense_amp_power_w(lp32, 16, 1e3), "more levels, more comparators");
-    const SenseAmpPowerFit lp22 = sense_amp_power_fit(22, DeviceRoadmap::lstp, true);
+    const SenseAmpPowerFit lp22 = fit(22);
     check(sense_amp_power_w(lp22, 16, 1e3) < p, "smaller node, less sense power");
-    const SenseAmpPowerFit near28 = sense_amp_power_fit(28, DeviceRoadmap::lstp, true);
+    const SenseAmpPowerFit near28 = fit(28);
     check(near(near28.column_coeff_w, lp32.column_coeff_w) || near(near28.column_coeff_w, lp22.column_coeff_w),
           "an unlisted node takes its nearest characterization");
 }

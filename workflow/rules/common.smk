@@ -14,7 +14,7 @@ NEUROSIM_SOURCES = sorted(
     str(p)
     # Technology tables count too: the binary reads them, so a change must rerun the estimates.
     for pattern in (
-        "CMakeLists.txt", "src/*.cpp", "include/neurosim/*.hpp", "include/neurosim/*.def",
+        "CMakeLists.txt", "src/**/*.cpp", "include/neurosim/**/*.hpp", "include/neurosim/*.def",
         "tests/*.cpp", "tests/*.hpp",
         "data/*/*.csv", "data/*/*.txt",
     )

@@ -1,8 +1,10 @@
 // Everything a circuit block needs to size itself: hardware parameters, technology, data widths.
 #pragma once
 
+#include <memory>
+
 #include "neurosim/hardware_config.hpp"
-#include "neurosim/technology.hpp"
+#include "neurosim/technology/technology.hpp"
 
 namespace neurosim {
 
@@ -10,15 +12,32 @@ namespace neurosim {
 // activation gradient: columns driven, rows read).
 enum class ReadDirection { forward, transposed };
 
+struct Variants;  // the implementations of the variation points (variants.hpp)
+class ReadoutAdc;
+class MemoryCellKind;
+class ReadoutScheme;
+class BufferKind;
+
 struct DesignContext {
+    // `variants` null: the implementations named by `hw` (variant_names in variants.hpp).
+    DesignContext(const HardwareConfig& hw, const TechnologyNode& tech, int input_bits = 8, int weight_bits = 5,
+                  int batch_size = 200, double wire_resistance_ohm_per_m = 0,
+                  std::shared_ptr<const Variants> variants = nullptr);
+
     const HardwareConfig& hw;
     const TechnologyNode& tech;
     int input_bits = 8;   // activation precision (input cycles per read)
     int weight_bits = 5;  // synapse precision
     int batch_size = 200;
     double wire_resistance_ohm_per_m = 0;  // array and bus wires of hw.wire_width_nm
+    std::shared_ptr<const Variants> variants;
 
     int cell_bits() const { return hw.effective_cell_bits(); }
+    const ReadoutAdc& adc() const;
+    const MemoryCellKind& cell() const;
+    const ReadoutScheme& readout() const;
+    const BufferKind& global_buffer() const;
+    const BufferKind& tile_buffer() const;
     int cols_per_synapse() const { return (weight_bits + cell_bits() - 1) / cell_bits(); }
 };
 

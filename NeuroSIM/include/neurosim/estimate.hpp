@@ -3,11 +3,12 @@
 
 #include <string>
 
-#include "neurosim/chip.hpp"
-#include "neurosim/floorplan.hpp"
+#include "neurosim/chip/chip.hpp"
+#include "neurosim/chip/floorplan.hpp"
 #include "neurosim/hardware_config.hpp"
-#include "neurosim/performance.hpp"
 #include "neurosim/trace.hpp"
+#include "neurosim/training/performance.hpp"
+#include "neurosim/variants.hpp"
 
 namespace neurosim {
 
@@ -24,5 +25,9 @@ FloorplanParams floorplan_params(const HardwareConfig& hw, int weight_bits);
 // changes transistor currents and wire resistance (delays, leakage), not the area. Tables come from
 // data_dir; throws on a missing table entry or a temperature outside the tables.
 Estimate estimate_chip(const HardwareConfig& hw, const Trace& trace, const std::string& data_dir);
+// The same with the implementations of the variation points chosen by name (registered names; the
+// hardware file's choices are variant_names(hw)).
+Estimate estimate_chip(const HardwareConfig& hw, const Trace& trace, const std::string& data_dir,
+                       const VariantNames& variants);
 
 }  // namespace neurosim

@@ -1,0 +1,283 @@
+// Peripheral circuit blocks. Each block is built from a documented parameter struct and reports its
+// layout (height, width, area) when fitted to a given height, a given width, or laid out freely.
+#pragma once
+
+#include "neurosim/technology/gate.hpp"
+#include "neurosim/technology/technology.hpp"
+
+namespace neurosim {
+
+// How a block is fitted into its neighbourhood.
+struct Fit {
+    enum class Side { free, height, width };
+    Side side = Side::free;
+    double length_m = 0;
+
+    static Fit free_layout() { return {}; }
+    static Fit to_height(double h) { return {Side::height, h}; }
+    static Fit to_width(double w) { return {Side::width, w}; }
+};
+
+// Units of fixed size packed in columns of a given height or rows of a given width.
+Footprint pack_units(double count, const Footprint& unit, const Fit& fit);
+
+// D flip-flops (registers, shift registers): 12 minimum standard cells each.
+struct FlipFlopParams {
+    double count = 1;
+};
+class FlipFlops {
+public:
+    FlipFlops(const FlipFlopParams& p, const TechnologyNode& t) : p_(p), t_(t) {}
+    Footprint unit() const;
+    Footprint layout(const Fit& fit) const { return pack_units(p_.count, unit(), fit); }
+
+private:
+    FlipFlopParams p_;
+    const TechnologyNode& t_;
+};
+
+// Ripple-carry adders of NAND2 full-adder bit slices (9 NAND2 per bit).
+struct AdderParams {
+    int bits = 8;
+    double count = 1;
+};
+class RippleAdders {
+public:
+    RippleAdders(const AdderParams& p, const TechnologyNode& t) : p_(p), t_(t) {}
+    Footprint layout(const Fit& fit) const;
+
+private:
+    AdderParams p_;
+    const TechnologyNode& t_;
+};
+
+// Shift-and-add units that accumulate partial sums over input bit cycles.
+struct ShiftAdderParams {
+    int units = 1;
+    int adder_bits = 8;
+    int pulses = 8;  // input cycles, i.e. register extension bits + 1
+};
+class ShiftAdders {
+public:
+    ShiftAdders(const ShiftAdderParams& p, const TechnologyNode& t) : p_(p), t_(t) {}
+    Footprint layout(const Fit& fit) const;  // fit must be to_height or to_width
+private:
+    ShiftAdderParams p_;
+    const TechnologyNode& t_;
+};
+
+// Trees of adders summing `inputs` partial sums of `bits` bits, `trees` in parallel.
+struct PartialSumTreeParams {
+    int inputs = 2;
+    int bits = 8;
+    double trees = 1;
+};
+class PartialSumTree {
+public:
+    PartialSumTree(const PartialSumTreeParams& p, const TechnologyNode& t) : p_(p), t_(t) {}
+    int stages() const;
+    Footprint layout(const Fit& fit) const;  // fit must be to_height or to_width
+private:
+    PartialSumTreeParams p_;
+    const TechnologyNode& t_;
+};
+
+// Predecoding row decoder (2-bit NAND predecode + NOR), with output drivers or mux enables.
+struct DecoderParams {
+    bool along_rows = true;  // drives rows (stacked vertically) or columns
+    int address_bits = 3;
+    bool mux_enable = false;  // outputs drive pass-gate enables instead of wordline drivers
+    bool wide = false;        // 8x sized devices for parallel activation
+};
+class AddressDecoder {
+public:
+    AddressDecoder(const DecoderParams& p, const TechnologyNode& t) : p_(p), t_(t) {}
+    Footprint layout(const Fit& fit) const;
+
+private:
+    DecoderParams p_;
+    const TechnologyNode& t_;
+};
+
+// Column multiplexer of transmission gates sharing one read-out among `selection` columns.
+struct MuxParams {
+    double inputs = 16;  // outputs of the mux (one per shared read-out)
+    int selection = 8;
+    bool digital = false;  // minimum-size gates; otherwise sized for `pass_resistance_ohm`
+    double pass_resistance_ohm = 1e3;
+};
+class ColumnMux {
+public:
+    ColumnMux(const MuxParams& p, const TechnologyNode& t);
+    Footprint layout(const Fit& fit) const;
+
+private:
+    MuxParams p_;
+    const TechnologyNode& t_;
+    double wn_, wp_;
+};
+
+// Transmission-gate switch matrix with a scan flip-flop per line, on rows or on columns.
+struct PassGateMatrixParams {
+    bool rows = true;
+    int lines = 128;
+    double pass_resistance_ohm = 1e3;
+};
+class PassGateMatrix {
+public:
+    PassGateMatrix(const PassGateMatrixParams& p, const TechnologyNode& t);
+    Footprint layout(const Fit& fit) const;
+
+private:
+    PassGateMatrixParams p_;
+    const TechnologyNode& t_;
+    double wn_, wp_;
+};
+
+// Row driver of 1T1R arrays: two transmission-gate pairs per row plus a flip-flop.
+struct RowDriverParams {
+    int rows = 128;
+};
+class RowDriverMatrix {
+public:
+    RowDriverMatrix(const RowDriverParams& p, const TechnologyNode& t) : p_(p), t_(t) {}
+    Footprint layout(const Fit& fit) const;
+
+private:
+    RowDriverParams p_;
+    const TechnologyNode& t_;
+};
+
+// Multilevel sense amplifier ADC: levels-1 current (or voltage) comparators per read-out.
+struct SenseAdcParams {
+    int readouts = 16;
+    int levels = 64;
+    bool current_mode = true;
+};
+class MultilevelSenseAdc {
+public:
+    MultilevelSenseAdc(const SenseAdcParams& p, const TechnologyNode& t) : p_(p), t_(t) {}
+    double area_m2() const;
+    Footprint layout(const Fit& fit) const;
+
+private:
+    SenseAdcParams p_;
+    const TechnologyNode& t_;
+};
+
+// Thermometer-to-binary encoder after the multilevel sense amplifier.
+struct EncoderParams {
+    int levels = 64;
+    int count = 16;
+};
+class ThermometerEncoder {
+public:
+    ThermometerEncoder(const EncoderParams& p, const TechnologyNode& t) : p_(p), t_(t) {}
+    Footprint layout(const Fit& fit) const;
+
+private:
+    EncoderParams p_;
+    const TechnologyNode& t_;
+};
+
+// Bit-line precharge and equalisation of SRAM columns.
+struct BitlinePrechargerParams {
+    int columns = 128;
+};
+class BitlinePrecharger {
+public:
+    BitlinePrecharger(const BitlinePrechargerParams& p, const TechnologyNode& t) : p_(p), t_(t) {}
+    Footprint layout(const Fit& fit) const;
+
+private:
+    BitlinePrechargerParams p_;
+    const TechnologyNode& t_;
+};
+
+// SRAM write drivers, one three-inverter unit per column.
+struct WriteDriverParams {
+    int columns = 128;
+};
+class BitlineWriteDriver {
+public:
+    BitlineWriteDriver(const WriteDriverParams& p, const TechnologyNode& t) : p_(p), t_(t) {}
+    Footprint layout(const Fit& fit) const;
+
+private:
+    WriteDriverParams p_;
+    const TechnologyNode& t_;
+};
+
+// Buffer core of `bits` bits read `interface_bits` at a time, in flip-flops or SRAM cells.
+struct BufferParams {
+    double bits = 1024;
+    double interface_bits = 32;
+    bool sram = false;
+    double sram_cell_height_f = 8;
+    double sram_cell_width_f = 20;
+};
+class BufferCore {
+public:
+    BufferCore(const BufferParams& p, const TechnologyNode& t) : p_(p), t_(t) {}
+    double area_m2() const;
+
+private:
+    BufferParams p_;
+    const TechnologyNode& t_;
+};
+
+// H-tree bus with repeaters over a grid of units; repeaters trade delay for size within a tolerance.
+struct HTreeBusParams {
+    int rows = 2;
+    int cols = 2;
+    double delay_tolerance = 0.1;
+    double bus_width_bits = 256;
+    double wire_resistance_ohm_per_m = 1e6;
+};
+class HTreeBus {
+public:
+    HTreeBus(const HTreeBusParams& p, const TechnologyNode& t);
+    double repeater_size() const { return repeater_size_; }
+    double repeater_spacing_m() const { return min_dist_m_; }
+    // Area of the tree joining units of the given size; `folding` packs parallel wires.
+    double area_m2(double unit_height_m, double unit_width_m, double folding) const;
+
+private:
+    HTreeBusParams p_;
+    const TechnologyNode& t_;
+    double repeater_size_ = 1;
+    double min_dist_m_ = 0;
+};
+
+// 2x2 max-pooling units of `bits`-bit comparators.
+struct MaxPoolParams {
+    int bits = 8;
+    int window = 4;
+    double units = 1;
+};
+class MaxPoolUnit {
+public:
+    MaxPoolUnit(const MaxPoolParams& p, const TechnologyNode& t) : p_(p), t_(t) {}
+    double area_m2() const;
+
+private:
+    MaxPoolParams p_;
+    const TechnologyNode& t_;
+};
+
+// ReLU as a register that passes or clears each activation.
+struct ReluParams {
+    double units = 1;
+    int bits = 8;
+};
+class ReluUnit {
+public:
+    ReluUnit(const ReluParams& p, const TechnologyNode& t) : p_(p), t_(t) {}
+    double area_m2() const;
+
+private:
+    ReluParams p_;
+    const TechnologyNode& t_;
+};
+
+}  // namespace neurosim

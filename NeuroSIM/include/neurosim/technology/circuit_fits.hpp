@@ -1,0 +1,49 @@
+// Fitted characterizations of circuit blocks per technology node, read from DIR/circuits/*.csv (each
+// row names its source): the multilevel sense amplifier's power and resolution time, and the SAR
+// converter's power.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "neurosim/hardware_config.hpp"
+
+namespace neurosim {
+
+// Power of one multilevel sense amplifier column: bias_w_per_comparator x (levels - 1) +
+// column_coeff_w x R^(-column_exponent / ln 10) (R in ohm), i.e. coefficient x exp(-exponent x log10 R).
+struct SenseAmpPowerFit {
+    double bias_w_per_comparator = 0;
+    double column_coeff_w = 0;
+    double column_exponent = 0;
+    double bias_uw_per_comparator = 0;  // the same bias in uW, as tabulated
+};
+
+// Resolution time of the current-mode sense amplifier: T_max(R) = (a_ns ln(R / 1 kOhm) + b_ns) ns, shaped
+// by the ratio r of a comparator's reference to the column resistance: a cubic below r = 0.9, a quartic
+// above (coefficients from the highest power down).
+struct SenseTimeFit {
+    double a_ns = 0, b_ns = 0;
+    double cubic[4] = {};
+    double quartic[5] = {};
+};
+
+// SAR converter power: static_per_bit_w x bits + static_base_w + column_w x exp(-column_slope x log10 R).
+struct SarPowerFit {
+    double static_per_bit_w = 0, static_base_w = 0, column_w = 0, column_slope = 0;
+};
+
+struct CircuitFits {
+    SenseAmpPowerFit sense_power_current, sense_power_voltage;  // the tabulated node nearest to the node
+    std::optional<SenseTimeFit> sense_time;  // none: the amplifier resolves within 1 ns
+    std::optional<SarPowerFit> sar_power;    // none: no SAR converter is characterized at this node
+
+    const SenseAmpPowerFit& sense_power(bool current_mode) const {
+        return current_mode ? sense_power_current : sense_power_voltage;
+    }
+};
+
+// The fits of `node_nm` and `roadmap`; throws naming the file when a table is missing or malformed.
+CircuitFits load_circuit_fits(const std::string& data_dir, int node_nm, DeviceRoadmap roadmap);
+
+}  // namespace neurosim

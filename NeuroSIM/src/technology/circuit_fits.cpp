@@ -1,0 +1,87 @@
+#include "neurosim/technology/circuit_fits.hpp"
+
+#include <cstdlib>
+#include <map>
+#include <stdexcept>
+#include <vector>
+
+#include "neurosim/technology/tables.hpp"
+
+namespace neurosim {
+namespace {
+
+using Record = std::map<std::string, std::string>;
+
+std::string roadmap_text(DeviceRoadmap roadmap) {
+    return roadmap == DeviceRoadmap::hp ? "hp" : "lstp";
+}
+
+int node_of(const Record& r, const std::string& path) {
+    return static_cast<int>(number_of(field_of(r, "node_nm", path), path));
+}
+
+// The sense-amplifier power of the tabulated node nearest to `node_nm` in one roadmap and mode.
+SenseAmpPowerFit sense_power(const std::vector<Record>& table, const std::string& path, int node_nm,
+                             const std::string& roadmap, const std::string& mode) {
+    const Record* best = nullptr;
+    for (const Record& r : table) {
+        if (field_of(r, "roadmap", path) != roadmap || field_of(r, "mode", path) != mode) continue;
+        if (!best || std::abs(node_of(r, path) - node_nm) < std::abs(node_of(*best, path) - node_nm)) best = &r;
+    }
+    if (!best) throw std::runtime_error(path + ": no row for roadmap " + roadmap + ", mode " + mode);
+    const std::string& bias_uw = field_of(*best, "bias_uw_per_comparator", path);
+    SenseAmpPowerFit fit;
+    fit.bias_uw_per_comparator = number_of(bias_uw, path);
+    // Scaled in the decimal text, so the bias in W carries no extra rounding.
+    fit.bias_w_per_comparator = number_of(bias_uw + "e-6", path);
+    fit.column_coeff_w = number_of(field_of(*best, "column_coeff_w", path), path);
+    fit.column_exponent = number_of(field_of(*best, "column_exponent", path), path);
+    return fit;
+}
+
+// The row of exactly `node_nm` and `roadmap`, or null.
+const Record* exact_row(const std::vector<Record>& table, const std::string& path, int node_nm,
+                        const std::string& roadmap) {
+    for (const Record& r : table) {
+        if (node_of(r, path) == node_nm && field_of(r, "roadmap", path) == roadmap) return &r;
+    }
+    return nullptr;
+}
+
+std::optional<SenseTimeFit> sense_time(const std::string& path, int node_nm, const std::string& roadmap) {
+    const std::vector<Record> table = read_csv_records(path);
+    const Record* r = exact_row(table, path, node_nm, roadmap);
+    if (!r) return std::nullopt;
+    auto num = [&](const std::string& key) { return number_of(field_of(*r, key, path), path); };
+    SenseTimeFit fit;
+    fit.a_ns = num("a_ns");
+    fit.b_ns = num("b_ns");
+    for (int i = 0; i < 4; ++i) fit.cubic[i] = num("cubic" + std::to_string(3 - i));
+    for (int i = 0; i < 5; ++i) fit.quartic[i] = num("quartic" + std::to_string(4 - i));
+    return fit;
+}
+
+std::optional<SarPowerFit> sar_power(const std::string& path, int node_nm, const std::string& roadmap) {
+    const std::vector<Record> table = read_csv_records(path);
+    const Record* r = exact_row(table, path, node_nm, roadmap);
+    if (!r) return std::nullopt;
+    auto num = [&](const std::string& key) { return number_of(field_of(*r, key, path), path); };
+    return SarPowerFit{num("static_per_bit_w"), num("static_base_w"), num("column_w"), num("column_slope")};
+}
+
+}  // namespace
+
+CircuitFits load_circuit_fits(const std::string& data_dir, int node_nm, DeviceRoadmap roadmap) {
+    const std::string dir = data_dir + "/circuits/";
+    const std::string road = roadmap_text(roadmap);
+    CircuitFits fits;
+    const std::string power_path = dir + "sense_amp_power.csv";
+    const std::vector<Record> power = read_csv_records(power_path);
+    fits.sense_power_current = sense_power(power, power_path, node_nm, road, "current");
+    fits.sense_power_voltage = sense_power(power, power_path, node_nm, road, "voltage");
+    fits.sense_time = sense_time(dir + "sense_amp_time.csv", node_nm, road);
+    fits.sar_power = sar_power(dir + "sar_adc_power.csv", node_nm, road);
+    return fits;
+}
+
+}  // namespace neurosim

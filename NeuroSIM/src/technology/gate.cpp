@@ -1,0 +1,213 @@
+#include "neurosim/technology/gate.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace neurosim {
+namespace {
+
+// Diffusion of one transistor type inside a cell: how many fingers, how tall, how wide one device is.
+struct Diffusion {
+    int folds = 1;
+    double region_height_m = 0;  // diffusion height actually used
+    double unit_width_m = 0;     // width of one device including its poly pitch
+    double drain_width_m = 0;    // width of the drain strip(s) of one device
+    double source_width_m = 0;
+};
+
+struct CellPlan {
+    Diffusion n, p;
+};
+
+// Splits the usable cell height between PMOS and NMOS in proportion to their widths.
+CellPlan plan_cell(double wn, double wp, double cell_height_m, const TechnologyNode& t) {
+    const LayoutRules& r = t.rules;
+    const double f = t.f();
+    const double margin = (r.poly_extension_over_diffusion_f + r.gap_field_poly_f / 2) * 2 * f;
+    const double ratio = wp / (wp + wn);
+    double max_p = 0, max_n = 0;
+    if (ratio == 0) {
+        max_n = cell_height_m - margin;
+    } else if (ratio == 1) {
+        max_p = cell_height_m - margin;
+    } else {
+        max_p = ratio * (cell_height_m - r.gap_p_n_diffusion_f * f - margin);
+        max_n = max_p / ratio * (1 - ratio);
+    }
+    const double pitch = (r.poly_width_f + r.gap_gate_poly_f) * f;
+    const double gap = r.gap_gate_poly_f * f;
+    auto bulk = [&](double w, double max_w) {
+        Diffusion d;
+        if (w <= 0) return d;
+        if (w <= max_w) {
+            d.unit_width_m = 2 * pitch;
+            d.region_height_m = w;
+            d.drain_width_m = d.source_width_m = gap;
+        } else {
+            d.folds = static_cast<int>(std::ceil(w / max_w));
+            d.unit_width_m = (d.folds + 1) * pitch;
+            d.region_height_m = max_w;
+            d.drain_width_m = std::ceil((d.folds + 1) / 2.0) * gap;
+            d.source_width_m = std::floor((d.folds + 1) / 2.0) * gap;
+        }
+        return d;
+    };
+    auto fin = [&](double w, double share) {
+        Diffusion d;
+        const int fins = static_cast<int>(std::ceil(w / (2 * t.fin_height_m + t.fin_width_m)));
+        if (fins <= 0) return d;
+        const int max_fins = static_cast<int>(std::floor(share / t.fin_pitch_m)) + 1;
+        if (fins <= max_fins) {
+            d.unit_width_m = 2 * pitch;
+            d.region_height_m = (fins - 1) * t.fin_pitch_m + t.fin_width_m;
+            d.drain_width_m = d.source_width_m = gap;
+        } else {
+            // Whole rows of fins, rounded down as in the calibration reference.
+            d.folds = fins / max_fins;
+            d.unit_width_m = (d.folds + 1) * pitch;
+            d.region_height_m = (max_fins - 1) * t.fin_pitch_m + t.fin_width_m;
+            d.drain_width_m = std::ceil((d.folds + 1) / 2.0) * gap;
+            d.source_width_m = std::floor((d.folds + 1) / 2.0) * gap;
+        }
+        return d;
+    };
+    CellPlan plan;
+    if (!t.finfet()) {
+        plan.p = bulk(wp, max_p);
+        plan.n = bulk(wn, max_n);
+    } else {
+        const double usable_single = cell_height_m - margin;
+        const double usable_pair = cell_height_m - r.gap_p_n_diffusion_f * f - margin;
+        plan.p = fin(wp, ratio == 1 ? usable_single : ratio * usable_pair);
+        plan.n = fin(wn, ratio == 0 ? usable_single : (1 - ratio) * usable_pair);
+    }
+    return plan;
+}
+
+}  // namespace
+
+Footprint gate_footprint(GateKind kind, int inputs, double wn, double wp, double cell_height_m,
+                         const TechnologyNode& t) {
+    const CellPlan plan = plan_cell(wn, wp, cell_height_m, t);
+    const double shared = (t.rules.poly_width_f + t.rules.gap_gate_poly_f) * t.f();
+    double width_p = plan.p.unit_width_m;
+    double width_n = plan.n.unit_width_m;
+    if (kind != GateKind::inverter) {
+        // Unfolded series/parallel stacks share source/drain strips between neighbours.
+        const bool share = plan.p.folds == 1 && plan.n.folds == 1;
+        width_p = plan.p.unit_width_m * inputs - (share ? (inputs - 1) * shared : 0.0);
+        width_n = plan.n.unit_width_m * inputs - (share ? (inputs - 1) * shared : 0.0);
+        if (plan.p.unit_width_m == 0) width_p = 0;
+        if (plan.n.unit_width_m == 0) width_n = 0;
+    }
+    return {cell_height_m, std::max(width_n, width_p)};
+}
+
+Footprint standard_cell(GateKind kind, int inputs, double wn, double wp, const TechnologyNode& t) {
+    return gate_footprint(kind, inputs, wn, wp, t.cell_height_m(), t);
+}
+
+Footprint pass_gate_footprint(double wn, double wp, int folds, const TechnologyNode& t) {
+    const LayoutRules& r = t.rules;
+    const double f = t.f();
+    const double margin = (r.poly_extension_over_diffusion_f + r.gap_field_poly_f / 2) * 2 * f;
+    Footprint fp;
+    fp.width_m = (folds + 1) * (r.poly_width_f + r.gap_gate_poly_f) * f;
+    if (!t.finfet()) {
+        fp.height_m = wp / folds + wn / folds + r.gap_p_n_diffusion_f * f + margin;
+    } else {
+        const int fins_p = static_cast<int>(std::ceil(std::ceil(wp / (2 * t.fin_height_m + t.fin_width_m)) / folds));
+        const int fins_n = static_cast<int>(std::ceil(std::ceil(wn / (2 * t.fin_height_m + t.fin_width_m)) / folds));
+        fp.height_m = (fins_p - 1) * t.fin_pitch_m + t.fin_width_m + (fins_n - 1) * t.fin_pitch_m + t.fin_width_m +
+                      r.gap_p_n_diffusion_f * f + margin;
+    }
+    return fp;
+}
+
+double gate_input_capacitance_f(double width_m, const TechnologyNode& t) {
+    return (t.cap_ideal_gate_f_per_m + t.cap_overlap_f_per_m + t.cap_fringe_f_per_m) * width_m;
+}
+
+GateCapacitance gate_capacitance(GateKind kind, int inputs, double wn, double wp, double cell_height_m,
+                                 const TechnologyNode& t) {
+    const CellPlan plan = plan_cell(wn, wp, cell_height_m, t);
+    const Diffusion& n = plan.n;
+    const Diffusion& p = plan.p;
+    double drain_n = 0, drain_p = 0, side_n = 0, side_p = 0;
+    auto odd = [](int v) { return v % 2; };
+    switch (kind) {
+        case GateKind::inverter:
+            if (wp > 0) {
+                drain_p = p.drain_width_m;
+                side_p = drain_p * 2 + p.region_height_m * (1 + odd(p.folds + 1));
+            }
+            if (wn > 0) {
+                drain_n = n.drain_width_m;
+                // The calibration reference parity uses the PMOS fold count here; kept for equal results.
+                side_n = drain_n * 2 + n.region_height_m * (1 + odd(p.folds + 1));
+            }
+            break;
+        case GateKind::nor:
+        case GateKind::nand: {
+            const bool unfolded = p.folds == 1 && n.folds == 1;
+            // In a NOR the PMOS are in series and the NMOS in parallel; a NAND is the dual.
+            const Diffusion& series = kind == GateKind::nor ? p : n;
+            const Diffusion& parallel = kind == GateKind::nor ? n : p;
+            double drain_series = 0, side_series = 0, drain_parallel = 0, side_parallel = 0;
+            const double w_series = kind == GateKind::nor ? wp : wn;
+            const double w_parallel = kind == GateKind::nor ? wn : wp;
+            if (unfolded) {
+                if (w_series > 0) {
+                    drain_series = series.drain_width_m * inputs;
+                    side_series = drain_series * 2 + series.region_height_m;
+                }
+                if (w_parallel > 0) {
+                    drain_parallel = parallel.drain_width_m * std::floor((inputs + 1) / 2.0);
+                    side_parallel = drain_parallel * 2 + parallel.region_height_m * (1 - odd(inputs + 1));
+                }
+            } else {
+                if (w_series > 0) {
+                    drain_series = series.drain_width_m * inputs + (inputs - 1) * series.source_width_m;
+                    side_series = drain_series * 2 + series.region_height_m * (1 + odd(series.folds + 1)) * inputs +
+                                  series.region_height_m * (1 - odd(series.folds + 1)) * (inputs - 1);
+                }
+                if (w_parallel > 0) {
+                    drain_parallel = parallel.drain_width_m * inputs;
+                    side_parallel =
+                        drain_parallel * 2 + parallel.region_height_m * (1 + odd(parallel.folds + 1)) * inputs;
+                }
+            }
+            if (kind == GateKind::nor) {
+                drain_p = drain_series;
+                side_p = side_series;
+                drain_n = drain_parallel;
+                side_n = side_parallel;
+            } else {
+                drain_n = drain_series;
+                side_n = side_series;
+                drain_p = drain_parallel;
+                side_p = side_parallel;
+            }
+            break;
+        }
+    }
+    GateCapacitance c;
+    c.output_f = drain_n * n.region_height_m * t.cap_junction_f_per_m2 +
+                 drain_p * p.region_height_m * t.cap_junction_f_per_m2 + side_n * t.cap_sidewall_f_per_m +
+                 side_p * t.cap_sidewall_f_per_m + n.folds * n.region_height_m * t.cap_drain_to_channel_f_per_m +
+                 p.folds * p.region_height_m * t.cap_drain_to_channel_f_per_m;
+    c.input_f = gate_input_capacitance_f(wn, t) + gate_input_capacitance_f(wp, t);
+    return c;
+}
+
+double on_resistance_ohm(double width_m, bool nmos, const TechnologyNode& t) {
+    const double current = nmos ? t.i_on_n_a_per_m : t.i_on_p_a_per_m;
+    return t.effective_resistance_multiplier * t.vdd_v / (current * width_m);
+}
+
+double transconductance_s(double width_m, bool nmos, const TechnologyNode& tech) {
+    const double current_a = (nmos ? tech.gm_n : tech.gm_p) * width_m;
+    return 2 * current_a / (0.7 * tech.vdd_v - tech.vth_v);
+}
+
+}  // namespace neurosim

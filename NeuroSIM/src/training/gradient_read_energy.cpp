@@ -1,0 +1,73 @@
+#include "neurosim/training/gradient_read_energy.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <limits>
+
+#include "neurosim/circuits/readout_adc.hpp"
+#include "neurosim/circuits/sar_adc.hpp"
+#include "neurosim/technology/gate.hpp"
+#include "neurosim/training/training_circuits.hpp"
+
+namespace neurosim {
+double sense_amp_power_w(const SenseAmpPowerFit& fit, int levels, double column_ohm) {
+    const double bias = fit.bias_w_per_comparator * std::max(0, levels - 1);
+    if (!(column_ohm > 0) || std::isinf(column_ohm)) return bias;  // no cell conducts: bias only
+    return bias + fit.column_coeff_w * std::exp(-fit.column_exponent * std::log10(column_ohm));
+}
+
+GradientArrayEnergy::GradientArrayEnergy(const DesignContext& ctx, double row_activity, int tree_inputs) {
+    const HardwareConfig& hw = ctx.hw;
+    const TechnologyNode& t = ctx.tech;
+    const double f = t.f();
+    const double vdd2 = t.vdd_v * t.vdd_v;
+    const double rows = hw.wg_subarray_rows, cols = hw.wg_subarray_cols;
+    const double a = std::clamp(row_activity, 0.0, 1.0);
+    const double wire_f_per_m = t.rules.wire_cap_f_per_m;
+    const double access_w = hw.sram_access_width_f * f;
+    const double cell_n = hw.sram_nmos_width_f * f;
+    // A word line: its wire and the two access gates of every cell; a bit line: its wire and the access
+    // drains hanging on it.
+    const double word_line_f =
+        wire_f_per_m * cols * hw.sram_cell_width_f * f + 2 * cols * gate_input_capacitance_f(access_w, t);
+    const double bit_line_f =
+        wire_f_per_m * rows * hw.sram_cell_height_f * f + rows * drain_capacitance_f(access_w, true, t);
+
+    // Read cycles: every mux step of every input bit.
+    const double readouts = cols / hw.wg_rows_per_adc;
+    const double cycles = static_cast<double>(hw.wg_rows_per_adc) * ctx.input_bits;
+    conversions_ = readouts * cycles;  // = cols x input_bits: each column once per bit
+
+    // Column seen by the sense amplifier: the raised rows' cells conduct through access and pull-down.
+    const double raised = std::ceil(rows * a);
+    const double col_wire_ohm = ctx.wire_resistance_ohm_per_m * rows * hw.sram_cell_height_f * f;
+    const double cell_ohm = on_resistance_ohm(access_w, true, t) + on_resistance_ohm(cell_n, true, t);
+    column_ohm_ = raised > 0 ? cell_ohm / raised + col_wire_ohm / 2 : std::numeric_limits<double>::infinity();
+    const double wmin = t.min_nmos_width_m(), wpmin = t.pn_size_ratio * wmin;
+    const GateCapacitance inv = gate_capacitance(GateKind::inverter, 1, wmin, wpmin, t.cell_height_m(), t);
+    sense_j_ = conversions_ * ctx.adc().gradient_conversion_j(ctx, static_cast<int>(readouts), hw.wg_adc_levels, column_ohm_);
+
+    // Each cycle raises the active word lines and restores every bit line it discharged.
+    lines_j_ = cycles * (raised * word_line_f + cols * bit_line_f) * vdd2;
+
+    // Mux: each step the decoder switches one pass gate of every mux off and the next on.
+    const PassGate tg = minimum_pass_gate(t);
+    mux_j_ = cycles * readouts * 2 * (tg.gate_f + tg.drain_f) * vdd2;
+
+    // Shift-add of every conversion, and the adder tree's share of combining the sub-arrays along the rows.
+    const int adc_bits = static_cast<int>(std::ceil(std::log2(static_cast<double>(hw.wg_adc_levels))));
+    const int sum_bits = adc_bits + ctx.input_bits + 1;
+    const double tree_share = tree_inputs > 1 ? (tree_inputs - 1.0) / tree_inputs : 0.0;
+    digital_j_ = conversions_ * RippleAdderTiming(t, sum_bits).add_energy_j() +
+                 readouts * hw.wg_rows_per_adc * tree_share * RippleAdderTiming(t, sum_bits + 1).add_energy_j();
+
+    // Writing: each written row raises its word line, precharges every bit line, drives a write driver per
+    // column written and flips both storage nodes of the changed cells.
+    const double written_rows = rows * a, written_cols = cols * a;
+    const double node_f = sram_storage_node_f(hw, t);
+    write_j_ = written_rows *
+               (word_line_f + cols * bit_line_f + written_cols * (inv.input_f + inv.output_f + 2 * node_f)) * vdd2;
+}
+
+}  // namespace neurosim

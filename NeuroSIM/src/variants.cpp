@@ -1,0 +1,61 @@
+#include "neurosim/variants.hpp"
+
+namespace neurosim {
+
+VariantNames variant_names(const HardwareConfig& hw) {
+    VariantNames n;
+    n.adc = hw.adc_type == AdcType::sar ? "sar" : "mlsa";
+    auto buffer = [](BufferType type) { return type == BufferType::sram ? "sram" : "register_file"; };
+    n.global_buffer = buffer(hw.global_buffer_type);
+    n.tile_buffer = buffer(hw.tile_buffer_type);
+    n.read_mode = hw.read_mode == ReadMode::sequential ? "sequential" : "parallel";
+    switch (hw.memory_cell) {
+        case MemoryCell::sram: n.memory_cell = "sram"; break;
+        case MemoryCell::rram: n.memory_cell = "rram"; break;
+        case MemoryCell::fefet: n.memory_cell = "fefet"; break;
+    }
+    return n;
+}
+
+std::shared_ptr<const Variants> make_variants(const VariantNames& names) {
+    auto v = std::make_shared<Variants>();
+    v->adc = readout_adc_registry().make(names.adc);
+    v->cell = memory_cell_registry().make(names.memory_cell);
+    v->readout = readout_scheme_registry().make(names.read_mode);
+    v->global_buffer = buffer_kind_registry().make(names.global_buffer);
+    v->tile_buffer = buffer_kind_registry().make(names.tile_buffer);
+    return v;
+}
+
+DesignContext::DesignContext(const HardwareConfig& hw_, const TechnologyNode& tech_, int input_bits_,
+                             int weight_bits_, int batch_size_, double wire_resistance_ohm_per_m_,
+                             std::shared_ptr<const Variants> variants_)
+    : hw(hw_),
+      tech(tech_),
+      input_bits(input_bits_),
+      weight_bits(weight_bits_),
+      batch_size(batch_size_),
+      wire_resistance_ohm_per_m(wire_resistance_ohm_per_m_),
+      variants(variants_ ? std::move(variants_) : make_variants(variant_names(hw_))) {}
+
+const ReadoutAdc& DesignContext::adc() const {
+    return *variants->adc;
+}
+
+const MemoryCellKind& DesignContext::cell() const {
+    return *variants->cell;
+}
+
+const ReadoutScheme& DesignContext::readout() const {
+    return *variants->readout;
+}
+
+const BufferKind& DesignContext::global_buffer() const {
+    return *variants->global_buffer;
+}
+
+const BufferKind& DesignContext::tile_buffer() const {
+    return *variants->tile_buffer;
+}
+
+}  // namespace neurosim
