@@ -11,6 +11,7 @@ tags) before anything evaluates them.
 from __future__ import annotations
 
 import copy
+import functools
 import math
 from collections.abc import Sequence
 from pathlib import Path
@@ -37,7 +38,13 @@ def schema_path() -> Path:
 
 
 def load_schema(path: Path | None = None) -> dict:
-    return yaml.safe_load(Path(path or schema_path()).read_text())
+    """The parsed schema, read once per process (callers must not modify it)."""
+    return _read_schema(Path(path or schema_path()))
+
+
+@functools.lru_cache(maxsize=4)
+def _read_schema(path: Path) -> dict:
+    return yaml.safe_load(path.read_text())
 
 
 def _finite_type(base: type) -> object:
@@ -96,7 +103,7 @@ def non_finite_keys(node: object, where: str = "") -> list[str]:
 
 
 def validate(config: dict, source: str = "config") -> dict:
-    """Validate in place against the schema, filling defaults; ConfigError names the first bad key."""
+    """Validate in place against the schema and fill defaults; ConfigError names the bad key."""
     validator = finite_validator(load_schema(), fill_defaults=True)
     errors = sorted(validator.iter_errors(config), key=lambda e: list(e.absolute_path))
     if errors:
@@ -130,17 +137,20 @@ def validate_run(config: dict, source: str = "config", network: Sequence | None 
 
 
 def check_run(config: dict, source: str, network: Sequence | None = None,
-              weight_bits: int | None = None, designs: dict[str, dict] | None = None) -> None:
+              weight_bits: int | None = None, designs: dict[str, dict] | None = None,
+              training: bool = True) -> None:
     """The cross-key rules of one validated run config (see validate_run).
 
-    designs: hardware sections to check against this run (its own `hardware` when None).
+    designs: hardware sections to check against this run (its own `hardware` when None);
+    training: False checks only what an estimate of an existing trace reads (the hardware).
     """
     from cimtrain import hardware
     from cimtrain.device import resolve_device
 
     geometries = list(network) if network is not None else model_geometries(config, source)
-    _check_dataset(config, source)
-    _check_training_device(config, source)
+    if training:
+        _check_dataset(config, source)
+        _check_training_device(config, source)
     bits = int(weight_bits if weight_bits is not None else config["quant"]["weight_bits"])
     device = resolve_device(config["device"])
     for name, design in (designs or {"hardware": config["hardware"]}).items():
@@ -256,7 +266,10 @@ def check_config_files(paths: Sequence[str | Path]) -> None:
 
 
 def load(path: Path, overrides: list[str] | None = None, full: bool = True) -> dict:
-    """Read a YAML config, apply overrides, validate (every rule unless full=False), fill defaults."""
+    """Read a YAML config, apply overrides, fill defaults and validate.
+
+    full: every rule of validate_run; else the schema only (the caller checks the rest).
+    """
     config = read_config_file(path)
     apply_overrides(config, overrides or [])
     return validate_run(config, str(path)) if full else validate(config, str(path))

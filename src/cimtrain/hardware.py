@@ -8,6 +8,7 @@ also needs (resistances, levels, write pulse) and the error precision live in th
 from __future__ import annotations
 
 import copy
+import functools
 import math
 import os
 from collections import Counter
@@ -47,7 +48,13 @@ def schema_path() -> Path:
 
 
 def load_schema(path: Path | None = None) -> dict:
-    return yaml.safe_load(Path(path or schema_path()).read_text())
+    """The parsed schema, read once per process (callers must not modify it)."""
+    return _read_schema(Path(path or schema_path()))
+
+
+@functools.lru_cache(maxsize=4)
+def _read_schema(path: Path) -> dict:
+    return yaml.safe_load(path.read_text())
 
 
 def validate_hardware(hardware: Mapping[str, object], source: str = "hardware") -> dict:

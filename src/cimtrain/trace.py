@@ -17,8 +17,6 @@ import hashlib
 import io
 import json
 import math
-import os
-import shutil
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -30,6 +28,7 @@ import torch.nn.functional as F
 
 from cimtrain import train
 from cimtrain.data import DatasetError
+from cimtrain.files import directory_replaced_atomically
 from cimtrain.models import LayerGeometry
 
 FORMAT = "cim-trace/1"
@@ -182,11 +181,7 @@ def write_trace(out_dir: Path, geometries: Sequence[LayerGeometry], arrays: Sequ
 
     settings: weight_bits, input_bits, batch_size, iterations, epoch (the meta.json fields).
     """
-    out_dir = Path(out_dir)
-    partial = out_dir.with_name(f".{out_dir.name}.partial")
-    shutil.rmtree(partial, ignore_errors=True)
-    partial.mkdir(parents=True)
-    try:
+    with directory_replaced_atomically(Path(out_dir)) as partial:
         checksums: dict[str, str] = {}
         for index, layer in enumerate(arrays, start=1):
             name = f"layer_{index:02d}"
@@ -200,11 +195,6 @@ def write_trace(out_dir: Path, geometries: Sequence[LayerGeometry], arrays: Sequ
                 "layers": [{"name": g.name, "kind": g.kind} for g in geometries],
                 "sha256": dict(sorted(checksums.items()))}
         (partial / "meta.json").write_text(json.dumps(meta, indent=1) + "\n")
-        shutil.rmtree(out_dir, ignore_errors=True)
-        os.replace(partial, out_dir)
-    except BaseException:
-        shutil.rmtree(partial, ignore_errors=True)
-        raise
 
 
 def _dataset_array(dataset_dir: Path, name: str) -> np.ndarray:
