@@ -390,10 +390,7 @@ def _load_codes(path: Path, checksum: str, bits: int, shape: tuple[int | None, .
     raw = path.read_bytes()
     if hashlib.sha256(raw).hexdigest() != checksum:
         raise TraceError(f"{path}: sha256 does not match meta.json (truncated or altered)")
-    try:
-        array = np.load(io.BytesIO(raw), allow_pickle=False)
-    except (ValueError, OSError, EOFError) as error:
-        raise TraceError(f"{path}: not a readable .npy file ({error})") from None
+    array = parse_npy(raw, path)
     if array.dtype.kind == "f":
         _reject_float_codes(array, path)
     expected_dtype = code_dtype(bits)
@@ -408,6 +405,36 @@ def _load_codes(path: Path, checksum: str, bits: int, shape: tuple[int | None, .
                          f"expected {wanted}")
     _check_range(array, bits, symmetric, path)
     return array
+
+
+def parse_npy(raw: bytes, path: Path) -> np.ndarray:
+    """The array in the bytes of a .npy file, accepted exactly as the estimator accepts it.
+
+    Format version 1 or 2, C order, data exactly as long as the shape says (no trailing bytes);
+    the size is checked before any allocation, so a huge or overflowing shape is an error.
+    """
+    stream = io.BytesIO(raw)
+    try:
+        version = np.lib.format.read_magic(stream)
+        if version == (1, 0):
+            shape, fortran_order, dtype = np.lib.format.read_array_header_1_0(stream)
+        elif version == (2, 0):
+            shape, fortran_order, dtype = np.lib.format.read_array_header_2_0(stream)
+        else:
+            raise TraceError(f"{path}: unsupported .npy version {version[0]} (1 or 2)")
+    except (ValueError, EOFError) as error:
+        raise TraceError(f"{path}: not a readable .npy file ({error})") from None
+    if fortran_order:
+        raise TraceError(f"{path}: only C-ordered arrays are supported")
+    if dtype.hasobject:
+        raise TraceError(f"{path}: dtype {dtype} holds objects, not codes")
+    expected = math.prod(shape) * dtype.itemsize
+    available = len(raw) - stream.tell()
+    if available < expected:
+        raise TraceError(f"{path}: truncated data ({available} bytes for shape {shape})")
+    if available > expected:
+        raise TraceError(f"{path}: trailing bytes after the array data")
+    return np.frombuffer(raw, dtype=dtype, offset=stream.tell()).reshape(shape)
 
 
 def _reject_float_codes(array: np.ndarray, path: Path) -> None:
