@@ -130,7 +130,12 @@ def validate_run(config: dict, source: str = "config", network: Sequence | None 
     if config.get("sweep", {}).get("name"):
         from cimtrain.sweep import load_sweep
 
-        load_sweep(config["sweep"], config)  # validates every point with check_run
+        try:
+            load_sweep(config["sweep"], config)  # validates every point with check_run
+        except ConfigError:
+            raise
+        except ValueError as error:  # SweepError, HardwareError
+            raise ConfigError(f"{source}: {error}") from None
         return config
     check_run(config, source, network, weight_bits)
     return config
@@ -155,8 +160,9 @@ def check_run(config: dict, source: str, network: Sequence | None = None,
     device = resolve_device(config["device"])
     for name, design in (designs or {"hardware": config["hardware"]}).items():
         where = f"{source}: hardware" if name == "hardware" else f"{source}: hardware point {name}"
-        settings = hardware.hardware_from_config({**config, "device": device, "hardware": design})
         try:
+            settings = hardware.hardware_from_config(
+                {**config, "device": device, "hardware": design})
             hardware.check_design(settings, where, weight_bits=bits, explicit=design)
             hardware.check_network_fits(settings, geometries, bits, where)
         except hardware.HardwareError as error:

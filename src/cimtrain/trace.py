@@ -331,8 +331,10 @@ def _read_meta(path: Path) -> dict:
         raise TraceError(f"{path}: missing")
     try:
         meta = json.loads(path.read_text())
-    except json.JSONDecodeError as error:
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise TraceError(f"{path}: not valid JSON ({error})") from None
+    except RecursionError:
+        raise TraceError(f"{path}: not valid JSON (nested too deeply)") from None
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise TraceError(f"{path}: field 'format' must be {FORMAT!r}")
     for key, (low, high) in META_INTS.items():
