@@ -132,9 +132,7 @@ def validate_run(config: dict, source: str = "config", network: Sequence | None 
 
         try:
             load_sweep(config["sweep"], config)  # validates every point with check_run
-        except ConfigError:
-            raise
-        except ValueError as error:  # SweepError, HardwareError
+        except ValueError as error:  # ConfigError of a point, SweepError, HardwareError
             raise ConfigError(f"{source}: {error}") from None
         return config
     check_run(config, source, network, weight_bits)
@@ -166,7 +164,9 @@ def check_run(config: dict, source: str, network: Sequence | None = None,
             hardware.check_design(settings, where, weight_bits=bits, explicit=design)
             hardware.check_network_fits(settings, geometries, bits, where)
         except hardware.HardwareError as error:
-            raise ConfigError(str(error)) from None
+            message = str(error)
+            raise ConfigError(message if message.startswith(source) else f"{source}: {message}")\
+                from None
 
 
 def model_geometries(config: dict, source: str = "config") -> list:
