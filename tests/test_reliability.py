@@ -93,11 +93,13 @@ def test_snakefile_refuses_yte_and_nan_before_any_job(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
     result = subprocess.run(["snakemake", "-n", "--cores", "1"], cwd=root, env=env,
                             capture_output=True, text=True)
-    assert result.returncode != 0 and "__use_yte__: configs are data" in result.stderr
+    assert result.returncode != 0
+    assert "__use_yte__: configs are data" in result.stdout + result.stderr
     (root / "config.yaml").write_text(yaml.safe_dump({"device": {"sigma_c2c": float("nan")}}))
     result = subprocess.run(["snakemake", "-n", "--cores", "1"], cwd=root, env=env,
                             capture_output=True, text=True)
-    assert result.returncode != 0 and "device.sigma_c2c: nan is not a finite" in result.stderr
+    assert result.returncode != 0
+    assert "device.sigma_c2c: nan is not a finite" in result.stdout + result.stderr
     assert not (root / "results").exists()
 
 
