@@ -30,7 +30,7 @@ ENV = {**os.environ, "ASAN_OPTIONS": "detect_leaks=0:abort_on_error=0",
 OPTIONS = [
     "", "read_mode = sequential\n", "adc_type = sar\n", "mapping = conventional\n",
     "pipeline = true\nspeedup_degree = 4\n", "parallel_backprop = false\n",
-    "training_estimation = false\n", "memory_cell = rram\naccess_type = crossbar\n",
+    "training_estimation = false\n", "memory_cell = rram\n",
     "memory_cell = sram\n", "global_buffer_type = sram\ntile_buffer_type = sram\n",
     "relax_cell_height = true\nrelax_cell_width = true\n", "temperature_k = 355\n",
     "device_roadmap = hp\ntechnology_node_nm = 7\nfeature_size_nm = 14\nwire_width_nm = 14\n",
@@ -84,12 +84,15 @@ def run_sanitized(binary: Path, trace_dir: Path, hardware_file: Path, out: Path,
 
 def test_every_preset_on_the_calibration_trace(sanitized_binary, calibration_trace, tmp_path):
     presets = sorted((REPO / "config" / "hardware").glob("*.yaml"))
-    for preset in presets:
-        settings = hardware.hardware_from_config(run_config.load(preset))
-        hardware_file = hardware.write_hardware_file(settings, tmp_path / f"{preset.stem}.txt")
+    designs = [(p.stem, p, []) for p in presets]
+    designs.append(("rram_crossbar", REPO / "config" / "hardware" / "cal_rram_32.yaml",
+                    ["hardware.access_type=crossbar"]))
+    for name, preset, overrides in designs:
+        settings = hardware.hardware_from_config(run_config.load(preset, overrides))
+        hardware_file = hardware.write_hardware_file(settings, tmp_path / f"{name}.txt")
         result = run_sanitized(sanitized_binary, calibration_trace, hardware_file,
-                               tmp_path / preset.stem)
-        assert result.returncode == 0, f"{preset.name}: {result.stderr}"
+                               tmp_path / name)
+        assert result.returncode == 0, f"{name}: {result.stderr}"
 
 
 def test_options_and_bad_inputs(sanitized_binary, tmp_path):
