@@ -165,8 +165,8 @@ def check_run(config: dict, source: str, network: Sequence | None = None,
             hardware.check_network_fits(settings, geometries, bits, where)
         except hardware.HardwareError as error:
             message = str(error)
-            raise ConfigError(message if message.startswith(source) else f"{source}: {message}")\
-                from None
+            raise hardware.HardwareError(
+                message if message.startswith(source) else f"{source}: {message}") from None
 
 
 def model_geometries(config: dict, source: str = "config") -> list:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 import yaml
 
+from cimtrain.config import ConfigError, finite_validator
 from cimtrain.files import write_bytes
 
 if TYPE_CHECKING:
@@ -38,8 +39,8 @@ DERIVED_KEYS: dict[str, tuple[str, str]] = {
 OFF_RESISTANCE_KEY = "resistance_off_ohm"
 
 
-class HardwareError(ValueError):
-    """Hardware settings that the schema rejects."""
+class HardwareError(ConfigError):
+    """Hardware settings that the schema or a design rule rejects."""
 
 
 def schema_path() -> Path:
@@ -59,8 +60,6 @@ def _read_schema(path: Path) -> dict:
 
 def validate_hardware(hardware: Mapping[str, object], source: str = "hardware") -> dict:
     """A validated copy of `hardware` with every default filled; HardwareError names the bad key."""
-    from cimtrain.config import finite_validator
-
     schema = load_schema()
     if not isinstance(hardware, Mapping):
         raise HardwareError(f"{source}: expected a mapping of hardware keys, got {hardware!r}")
