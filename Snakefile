@@ -1,11 +1,13 @@
 # cimtrain: device-aware training of a CNN on a compute-in-memory chip, epoch by epoch,
 # and the chip's cost of every epoch.
-from snakemake.utils import min_version, validate
+from snakemake.utils import min_version
 
-from cimtrain.hardware import validate_hardware
-from cimtrain.resources import schema_path
+from cimtrain.config import check_config_files, validate_run
 
 min_version("9.0")
+
+# Configs are data: refuse templates and code-bearing YAML before `configfile` evaluates them.
+check_config_files(["config.yaml", *workflow.config_settings.configfiles])
 
 
 configfile: "config.yaml"
@@ -14,8 +16,7 @@ configfile: "config.yaml"
 report: "workflow/report/workflow.rst"
 
 
-validate(config, str(schema_path("config.schema.yaml")))
-validate_hardware(config["hardware"], "config: hardware")
+validate_run(config, "config")
 
 
 wildcard_constraints:

@@ -15,11 +15,11 @@ def test_grid_points_are_named_and_configured():
     sweep = load_sweep({
         "name": "nl",
         "training": {"grid": {"device.nonlinearity_ltp": [0.5, 2.0],
-                              "device.levels_ltp": [16, 64]}},
+                              "device.levels_ltp": [40, 64]}},
         "hardware": {"points": [{"name": "rram", "set": {"hardware.memory_cell": "rram"}}]},
     }, base_config())
     runs = sorted(sweep.runs)
-    assert runs[0] == "results/sweeps/nl/nonlinearity_ltp=0.5+levels_ltp=16"
+    assert runs[0] == "results/sweeps/nl/nonlinearity_ltp=0.5+levels_ltp=40"
     assert len(runs) == 4
     config = sweep.runs["results/sweeps/nl/nonlinearity_ltp=2.0+levels_ltp=64"]
     assert config["device"]["nonlinearity_ltp"] == 2.0 and config["device"]["levels_ltp"] == 64

@@ -11,6 +11,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "neurosim/npy.hpp"
+
 namespace neurosim {
 namespace {
 
@@ -340,11 +342,8 @@ HardwareConfig parse_hardware_text(const std::string& text, const std::string& o
 }
 
 HardwareConfig read_hardware_file(const std::string& path) {
-    std::ifstream in(path);
-    if (!in) throw std::runtime_error("cannot read hardware file '" + path + "'");
-    std::ostringstream text;
-    text << in.rdbuf();
-    return parse_hardware_text(text.str(), path);
+    // A directory or device is not a hardware file (an empty read would mean all defaults).
+    return parse_hardware_text(read_file_bytes(path), path);
 }
 
 }  // namespace neurosim

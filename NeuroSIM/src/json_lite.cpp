@@ -1,5 +1,7 @@
 #include "neurosim/json_lite.hpp"
 
+#include <cctype>
+#include <cmath>
 #include <cstdlib>
 #include <stdexcept>
 
@@ -18,9 +20,12 @@ public:
     }
 
 private:
+    // Deeper nesting than any trace needs is an error, not a stack overflow.
+    static constexpr int kMaxDepth = 64;
     const std::string& text_;
     const std::string& origin_;
     std::size_t pos_ = 0;
+    int depth_ = 0;
 
     [[noreturn]] void fail(const std::string& why) const {
         throw std::runtime_error(origin_ + ": invalid JSON at byte " + std::to_string(pos_) + ": " + why);
@@ -77,6 +82,9 @@ private:
                     case 'u':
                         // Non-ASCII text is irrelevant to the fields we read; keep a placeholder.
                         if (pos_ + 4 > text_.size()) fail("short \\u escape");
+                        for (std::size_t k = 0; k < 4; ++k) {
+                            if (!std::isxdigit(static_cast<unsigned char>(text_[pos_ + k]))) fail("bad \\u escape");
+                        }
                         pos_ += 4;
                         out += '?';
                         break;
@@ -92,6 +100,12 @@ private:
         return out;
     }
     JsonValue value() {
+        if (++depth_ > kMaxDepth) fail("nested deeper than " + std::to_string(kMaxDepth) + " levels");
+        JsonValue v = scalar_or_container();
+        --depth_;
+        return v;
+    }
+    JsonValue scalar_or_container() {
         skip_space();
         if (pos_ >= text_.size()) fail("unexpected end");
         JsonValue v;
@@ -126,9 +140,12 @@ private:
         } else if (literal("null")) {
             v.kind = JsonValue::Kind::null;
         } else {
+            // JSON numbers start with '-' or a digit (strtod alone would take nan, inf, hex).
+            if (c != '-' && !std::isdigit(static_cast<unsigned char>(c))) fail("unexpected character");
             char* end = nullptr;
             v.number = std::strtod(text_.c_str() + pos_, &end);
             if (end == text_.c_str() + pos_) fail("unexpected character");
+            if (!std::isfinite(v.number)) fail("number out of range");
             pos_ = static_cast<std::size_t>(end - text_.c_str());
             v.kind = JsonValue::Kind::number;
         }

@@ -1,43 +1,104 @@
 #include "neurosim/npy.hpp"
 
+#include <cctype>
+#include <filesystem>
 #include <fstream>
-#include <regex>
+#include <iterator>
+#include <limits>
 #include <stdexcept>
 
 namespace neurosim {
 namespace {
 
+// A trace array larger than this many values is not one a training chip's trace can hold.
+constexpr std::size_t kMaxValues = std::size_t{1} << 31;
+// numpy writes headers of a few hundred bytes; more is a damaged or hostile file.
+constexpr std::size_t kMaxHeaderBytes = std::size_t{1} << 16;
+
 [[noreturn]] void fail(const std::string& path, const std::string& why) {
     throw std::runtime_error(path + ": " + why);
 }
 
+// The text after `'key':` (spaces skipped) in a .npy header dictionary.
+std::size_t value_start(const std::string& header, const std::string& key, const std::string& path) {
+    const std::string quoted = "'" + key + "'";
+    const std::size_t at = header.find(quoted);
+    if (at == std::string::npos) fail(path, "header without '" + key + "'");
+    std::size_t pos = at + quoted.size();
+    while (pos < header.size() && header[pos] == ' ') ++pos;
+    if (pos >= header.size() || header[pos] != ':') fail(path, "header key '" + key + "' without a value");
+    ++pos;
+    while (pos < header.size() && header[pos] == ' ') ++pos;
+    return pos;
+}
+
+std::string descr_of(const std::string& header, const std::string& path) {
+    const std::size_t start = value_start(header, "descr", path);
+    if (start >= header.size() || header[start] != '\'') fail(path, "header 'descr' is not a quoted dtype");
+    const std::size_t end = header.find('\'', start + 1);
+    if (end == std::string::npos) fail(path, "header 'descr' is not a quoted dtype");
+    return header.substr(start + 1, end - start - 1);
+}
+
+bool fortran_order_of(const std::string& header, const std::string& path) {
+    const std::size_t start = value_start(header, "fortran_order", path);
+    if (header.compare(start, 5, "False") == 0) return false;
+    if (header.compare(start, 4, "True") == 0) return true;
+    fail(path, "header 'fortran_order' is neither True nor False");
+}
+
+// Dimensions of `'shape': (a, b, c)`; each a decimal size, the product checked against kMaxValues.
+std::vector<std::size_t> shape_of(const std::string& header, const std::string& path) {
+    const std::size_t start = value_start(header, "shape", path);
+    if (start >= header.size() || header[start] != '(') fail(path, "header 'shape' is not a tuple");
+    const std::size_t end = header.find(')', start);
+    if (end == std::string::npos) fail(path, "header 'shape' is not a tuple");
+    std::vector<std::size_t> shape;
+    std::size_t pos = start + 1;
+    while (pos < end) {
+        while (pos < end && header[pos] == ' ') ++pos;
+        if (pos == end) break;
+        std::size_t dim = 0;
+        const std::size_t digits_start = pos;
+        while (pos < end && std::isdigit(static_cast<unsigned char>(header[pos]))) {
+            const std::size_t digit = static_cast<std::size_t>(header[pos] - '0');
+            if (dim > (kMaxValues - digit) / 10) fail(path, "shape dimension too large");
+            dim = dim * 10 + digit;
+            ++pos;
+        }
+        if (pos == digits_start) fail(path, "header 'shape' holds a non-integer dimension");
+        shape.push_back(dim);
+        while (pos < end && header[pos] == ' ') ++pos;
+        if (pos < end && header[pos] != ',') fail(path, "header 'shape' holds a non-integer dimension");
+        ++pos;
+    }
+    return shape;
+}
+
 }  // namespace
 
-IntArray read_npy(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) fail(path, "missing or unreadable file");
-    char magic[8];
-    if (!in.read(magic, 8) || std::string(magic, 6) != "\x93NUMPY") fail(path, "not a .npy file");
-    const int major = static_cast<unsigned char>(magic[6]);
+IntArray parse_npy(const std::string& bytes, const std::string& path) {
+    if (bytes.size() < 10 || bytes.compare(0, 6, "\x93NUMPY") != 0) fail(path, "not a .npy file");
+    const int major = static_cast<unsigned char>(bytes[6]);
+    auto byte = [&bytes](std::size_t i) { return static_cast<std::size_t>(static_cast<unsigned char>(bytes[i])); };
     std::size_t header_len = 0;
+    std::size_t header_start = 0;
     if (major == 1) {
-        unsigned char len[2];
-        if (!in.read(reinterpret_cast<char*>(len), 2)) fail(path, "truncated header");
-        header_len = len[0] | (len[1] << 8);
-    } else if (major == 2 || major == 3) {
-        unsigned char len[4];
-        if (!in.read(reinterpret_cast<char*>(len), 4)) fail(path, "truncated header");
-        header_len = len[0] | (len[1] << 8) | (len[2] << 16) | (static_cast<std::size_t>(len[3]) << 24);
+        header_len = byte(8) | (byte(9) << 8);
+        header_start = 10;
+    } else if (major == 2) {
+        if (bytes.size() < 12) fail(path, "truncated header");
+        header_len = byte(8) | (byte(9) << 8) | (byte(10) << 16) | (byte(11) << 24);
+        header_start = 12;
     } else {
-        fail(path, "unsupported .npy version " + std::to_string(major));
+        fail(path, "unsupported .npy version " + std::to_string(major) + " (1 or 2)");
     }
-    std::string header(header_len, '\0');
-    if (!in.read(header.data(), static_cast<std::streamsize>(header_len))) fail(path, "truncated header");
+    if (header_len > kMaxHeaderBytes) fail(path, "header of " + std::to_string(header_len) + " bytes is too long");
+    if (bytes.size() - header_start < header_len) fail(path, "truncated header");
+    const std::string header = bytes.substr(header_start, header_len);
 
     IntArray array;
-    std::smatch m;
-    if (!std::regex_search(header, m, std::regex("'descr':\\s*'([^']*)'"))) fail(path, "header without descr");
-    const std::string descr = m[1];
+    const std::string descr = descr_of(header, path);
     if (descr == "|i1" || descr == "i1") {
         array.bytes_per_value = 1;
     } else if (descr == "<i2") {
@@ -45,31 +106,44 @@ IntArray read_npy(const std::string& path) {
     } else {
         fail(path, "dtype '" + descr + "' is not int8 or little-endian int16");
     }
-    if (!std::regex_search(header, m, std::regex("'fortran_order':\\s*(True|False)")) || m[1] != "False") {
-        fail(path, "only C-ordered arrays are supported");
-    }
-    if (!std::regex_search(header, m, std::regex("'shape':\\s*\\(([^)]*)\\)"))) fail(path, "header without shape");
-    const std::string dims = m[1];
+    if (fortran_order_of(header, path)) fail(path, "only C-ordered arrays are supported");
+    array.shape = shape_of(header, path);
     std::size_t count = 1;
-    const std::regex number("[0-9]+");
-    for (std::sregex_iterator it(dims.begin(), dims.end(), number), end; it != end; ++it) {
-        array.shape.push_back(std::stoul(it->str()));
-        count *= array.shape.back();
+    for (const std::size_t dim : array.shape) {
+        if (dim != 0 && count > kMaxValues / dim) {
+            fail(path, "shape holds more than " + std::to_string(kMaxValues) + " values");
+        }
+        count *= dim;
     }
-    std::vector<char> raw(count * static_cast<std::size_t>(array.bytes_per_value));
-    if (!in.read(raw.data(), static_cast<std::streamsize>(raw.size()))) fail(path, "truncated data");
-    if (in.peek() != std::char_traits<char>::eof()) fail(path, "trailing bytes after the array data");
+    const std::size_t data_start = header_start + header_len;
+    const std::size_t data_bytes = count * static_cast<std::size_t>(array.bytes_per_value);
+    const std::size_t available = bytes.size() - data_start;
+    if (available < data_bytes) fail(path, "truncated data");
+    if (available > data_bytes) fail(path, "trailing bytes after the array data");
     array.values.resize(count);
     for (std::size_t i = 0; i < count; ++i) {
         if (array.bytes_per_value == 1) {
-            array.values[i] = static_cast<std::int8_t>(raw[i]);
+            array.values[i] = static_cast<std::int8_t>(bytes[data_start + i]);
         } else {
-            const auto lo = static_cast<unsigned char>(raw[2 * i]);
-            const auto hi = static_cast<unsigned char>(raw[2 * i + 1]);
-            array.values[i] = static_cast<std::int16_t>(lo | (hi << 8));
+            const std::size_t at = data_start + 2 * i;
+            array.values[i] = static_cast<std::int16_t>(static_cast<std::uint16_t>(byte(at) | (byte(at + 1) << 8)));
         }
     }
     return array;
+}
+
+std::string read_file_bytes(const std::string& path) {
+    std::error_code error;
+    if (!std::filesystem::is_regular_file(path, error)) fail(path, "missing or not a regular file");
+    std::ifstream in(path, std::ios::binary);
+    if (!in) fail(path, "missing or unreadable file");
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (in.bad()) fail(path, "read error");
+    return bytes;
+}
+
+IntArray read_npy(const std::string& path) {
+    return parse_npy(read_file_bytes(path), path);
 }
 
 }  // namespace neurosim

@@ -4,25 +4,37 @@
 #include <fstream>
 #include <functional>
 #include <iomanip>
+#include <random>
 #include <sstream>
 #include <stdexcept>
 
 namespace neurosim {
 namespace {
 
-// Readers never see a half-written file: content goes to `path.tmp` first.
+// Readers never see a half-written file: content goes to a new, uniquely named sibling created
+// exclusively ("wx": never through a file or link planted there), then is renamed over `path`.
 void write_atomically(const std::string& path, const std::function<void(std::ostream&)>& body) {
-    const std::string tmp = path + ".tmp";
-    {
-        std::ofstream out(tmp);
-        if (!out) throw std::runtime_error("cannot write '" + tmp + "'");
-        out << std::setprecision(9);
-        body(out);
-        out.flush();
-        if (!out) throw std::runtime_error("write failed for '" + tmp + "'");
+    std::ostringstream content;
+    content << std::setprecision(9);
+    body(content);
+    const std::string text = content.str();
+    std::random_device entropy;
+    for (int attempt = 0; attempt < 16; ++attempt) {
+        const std::string tmp = path + "." + std::to_string(entropy()) + ".tmp";
+        std::FILE* out = std::fopen(tmp.c_str(), "wx");
+        if (!out) continue;  // the name exists (or the directory is unwritable: the last try says so)
+        const bool written = std::fwrite(text.data(), 1, text.size(), out) == text.size();
+        if (std::fclose(out) != 0 || !written) {
+            std::remove(tmp.c_str());
+            throw std::runtime_error("write failed for '" + tmp + "'");
+        }
+        if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+            std::remove(tmp.c_str());
+            throw std::runtime_error("cannot rename '" + tmp + "' to '" + path + "'");
+        }
+        return;
     }
-    if (std::rename(tmp.c_str(), path.c_str()) != 0)
-        throw std::runtime_error("cannot rename '" + tmp + "' to '" + path + "'");
+    throw std::runtime_error("cannot create a temporary file beside '" + path + "'");
 }
 
 template <typename F>

@@ -1,7 +1,9 @@
 #include "neurosim/trace.hpp"
 
+#include <array>
+#include <cmath>
+#include <cstdint>
 #include <cstdio>
-#include <fstream>
 #include <sstream>
 #include <stdexcept>
 
@@ -11,26 +13,104 @@ namespace neurosim {
 namespace {
 
 const char* const kNetworkHeader = "ifm_h,ifm_w,ifm_c,k_h,k_w,ofm_c,pool,stride";
+// Largest layer the reader accepts, in weights and in input values per sample: far above any
+// network a chip maps, and small enough that no product of sizes overflows.
+constexpr double kMaxLayerValues = 2147483648.0;  // 2^31
+
+// SHA-256 (FIPS 180-4) of a byte string, as 64 lower-case hex digits: the trace's checksums.
+class Sha256 {
+public:
+    static std::string hex_digest(const std::string& bytes) {
+        Sha256 hash;
+        const std::uint64_t bit_length = static_cast<std::uint64_t>(bytes.size()) * 8;
+        std::size_t pos = 0;
+        for (; pos + 64 <= bytes.size(); pos += 64) hash.compress(bytes.data() + pos);
+        // Padding: 0x80, zeros, then the message length in bits, big-endian, to a 64-byte multiple.
+        std::string tail = bytes.substr(pos);
+        tail += static_cast<char>(0x80);
+        while (tail.size() % 64 != 56) tail += '\0';
+        for (int shift = 56; shift >= 0; shift -= 8) tail += static_cast<char>((bit_length >> shift) & 0xff);
+        for (std::size_t block = 0; block < tail.size(); block += 64) hash.compress(tail.data() + block);
+        static const char* const digits = "0123456789abcdef";
+        std::string out;
+        for (const std::uint32_t word : hash.state_) {
+            for (int shift = 28; shift >= 0; shift -= 4) out += digits[(word >> shift) & 0xf];
+        }
+        return out;
+    }
+
+private:
+    std::array<std::uint32_t, 8> state_ = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+                                           0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+
+    static std::uint32_t rotr(std::uint32_t x, int n) { return (x >> n) | (x << (32 - n)); }
+
+    void compress(const char* block) {
+        static constexpr std::array<std::uint32_t, 64> k = {
+            0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+            0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+            0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+            0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+            0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+            0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+            0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+            0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2};
+        std::array<std::uint32_t, 64> w{};
+        for (int i = 0; i < 16; ++i) {
+            w[i] = 0;
+            for (int j = 0; j < 4; ++j) w[i] = (w[i] << 8) | static_cast<unsigned char>(block[4 * i + j]);
+        }
+        for (int i = 16; i < 64; ++i) {
+            const std::uint32_t s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3);
+            const std::uint32_t s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10);
+            w[i] = w[i - 16] + s0 + w[i - 7] + s1;
+        }
+        std::array<std::uint32_t, 8> v = state_;
+        for (int i = 0; i < 64; ++i) {
+            const std::uint32_t sum1 = rotr(v[4], 6) ^ rotr(v[4], 11) ^ rotr(v[4], 25);
+            const std::uint32_t choice = (v[4] & v[5]) ^ (~v[4] & v[6]);
+            const std::uint32_t t1 = v[7] + sum1 + choice + k[i] + w[i];
+            const std::uint32_t sum0 = rotr(v[0], 2) ^ rotr(v[0], 13) ^ rotr(v[0], 22);
+            const std::uint32_t majority = (v[0] & v[1]) ^ (v[0] & v[2]) ^ (v[1] & v[2]);
+            const std::uint32_t t2 = sum0 + majority;
+            v = {t1 + t2, v[0], v[1], v[2], v[3] + t1, v[4], v[5], v[6]};
+        }
+        for (int i = 0; i < 8; ++i) state_[i] += v[i];
+    }
+};
 
 std::string read_text(const std::string& path) {
-    std::ifstream in(path);
-    if (!in) throw std::runtime_error(path + ": missing or unreadable file");
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
+    return read_file_bytes(path);
 }
 
 int int_field(const JsonValue& meta, const std::string& key, const std::string& path, int lo, int hi) {
     const JsonValue* v = meta.find(key);
-    if (!v || v->kind != JsonValue::Kind::number || v->number != static_cast<int>(v->number)) {
+    // Range first, as a double: casting a NaN or out-of-range double to int is undefined.
+    if (!v || v->kind != JsonValue::Kind::number || !std::isfinite(v->number) || v->number != std::floor(v->number)) {
         throw std::runtime_error(path + ": field '" + key + "' missing or not an integer");
     }
-    const int value = static_cast<int>(v->number);
-    if (value < lo || value > hi) {
-        throw std::runtime_error(path + ": field '" + key + "' = " + std::to_string(value) + " outside [" +
-                                 std::to_string(lo) + ", " + std::to_string(hi) + "]");
+    if (v->number < lo || v->number > hi) {
+        std::ostringstream shown;
+        shown << v->number;
+        throw std::runtime_error(path + ": field '" + key + "' = " + shown.str() + " outside [" + std::to_string(lo) +
+                                 ", " + std::to_string(hi) + "]");
     }
-    return value;
+    return static_cast<int>(v->number);
+}
+
+// A layer's array, read once: its bytes are checked against meta.json's sha256 before parsing.
+IntArray read_checked_npy(const std::string& dir, const std::string& relative, const JsonValue& checksums,
+                          const std::string& meta_path) {
+    const std::string path = dir + "/" + relative;
+    const JsonValue* expected = checksums.find(relative);
+    if (!expected || expected->kind != JsonValue::Kind::string) {
+        throw std::runtime_error(meta_path + ": field 'sha256' lacks '" + relative + "'");
+    }
+    const std::string bytes = read_file_bytes(path);
+    if (Sha256::hex_digest(bytes) != expected->text) {
+        throw std::runtime_error(path + ": sha256 does not match meta.json (truncated or altered)");
+    }
+    return parse_npy(bytes, path);
 }
 
 std::string shape_text(const std::vector<std::size_t>& shape) {
@@ -79,6 +159,7 @@ Network read_network_csv(const std::string& path) {
     while (std::getline(lines, line)) {
         ++line_number;
         if (!line.empty() && line.back() == '\r') line.pop_back();
+        if (line_number > 100000) throw std::runtime_error(path + ": more than 100000 lines");
         if (line.empty()) continue;
         if (line_number == 1) {
             if (line != kNetworkHeader) {
@@ -108,6 +189,13 @@ Network read_network_csv(const std::string& path) {
                 throw std::runtime_error(path + ":" + std::to_string(line_number) + ": field " + std::to_string(i + 1) +
                                          " = " + std::to_string(fields[i]) + " out of range");
             }
+        }
+        // Products of sizes in doubles (exact below 2^53): each bounded before any int arithmetic uses them.
+        const double weight_rows = static_cast<double>(fields[2]) * static_cast<double>(fields[3]) * fields[4];
+        const double pixels = static_cast<double>(fields[0]) * static_cast<double>(fields[1]);
+        if (weight_rows * fields[5] > kMaxLayerValues || weight_rows * pixels > kMaxLayerValues) {
+            throw std::runtime_error(path + ":" + std::to_string(line_number) +
+                                     ": layer too large (more than 2^31 weights or input values per sample)");
         }
         LayerShape layer;
         layer.ifm_h = static_cast<int>(fields[0]);
@@ -143,27 +231,42 @@ Trace read_trace(const std::string& dir) {
         throw std::runtime_error(meta_path + ": field 'layers' must list one entry per network.csv row (" +
                                  std::to_string(trace.network.size()) + ")");
     }
+    const JsonValue* checksums = meta.find("sha256");
+    if (!checksums || checksums->kind != JsonValue::Kind::object) {
+        throw std::runtime_error(meta_path + ": field 'sha256' must map each layer file to its checksum");
+    }
+    std::size_t first_samples = 0;
     for (std::size_t i = 0; i < trace.network.size(); ++i) {
         const LayerShape& shape = trace.network[i];
         const JsonValue* kind = layers->items[i].find("kind");
         const bool is_fc = shape.ifm_h == 1 && shape.ifm_w == 1 && shape.k_h == 1 && shape.k_w == 1;
-        if (kind && kind->kind == JsonValue::Kind::string && kind->text == "fc" && !is_fc) {
-            throw std::runtime_error(meta_path + ": layer " + std::to_string(i + 1) +
-                                     " is 'fc' but its network.csv row is a convolution");
+        const std::string row_kind = is_fc ? "fc" : "conv";
+        if (!kind || kind->kind != JsonValue::Kind::string || (kind->text != "conv" && kind->text != "fc")) {
+            throw std::runtime_error(meta_path + ": layer " + std::to_string(i + 1) + " needs \"kind\": conv or fc");
+        }
+        if (kind->text != row_kind) {
+            throw std::runtime_error(meta_path + ": layer " + std::to_string(i + 1) + " is '" + kind->text +
+                                     "' but its network.csv row is a " + row_kind + " layer");
         }
         char name[32];
-        std::snprintf(name, sizeof name, "/layer_%02zu/", i + 1);
-        const std::string layer_dir = dir + name;
+        std::snprintf(name, sizeof name, "layer_%02zu/", i + 1);
+        const std::string layer_dir = dir + "/" + name;
         TraceLayer layer;
         const std::vector<std::size_t> weight_shape = {static_cast<std::size_t>(shape.weight_rows()),
                                                        static_cast<std::size_t>(shape.ofm_c)};
-        layer.weight = read_npy(layer_dir + "weight.npy");
+        layer.weight = read_checked_npy(dir, name + std::string("weight.npy"), *checksums, meta_path);
         check_array(layer.weight, layer_dir + "weight.npy", trace.weight_bits, weight_shape, true);
-        layer.weight_old = read_npy(layer_dir + "weight_old.npy");
+        layer.weight_old = read_checked_npy(dir, name + std::string("weight_old.npy"), *checksums, meta_path);
         check_array(layer.weight_old, layer_dir + "weight_old.npy", trace.weight_bits, weight_shape, true);
-        layer.input = read_npy(layer_dir + "input.npy");
+        layer.input = read_checked_npy(dir, name + std::string("input.npy"), *checksums, meta_path);
         const std::size_t samples = layer.input.shape.empty() ? 0 : layer.input.shape[0];
         if (samples < 1) throw std::runtime_error(layer_dir + "input.npy: needs at least one sample");
+        // Every layer's input comes from the same images: the first layer fixes the count.
+        if (i == 0) first_samples = samples;
+        if (samples != first_samples) {
+            throw std::runtime_error(layer_dir + "input.npy: " + std::to_string(samples) + " samples, but layer_01 has " +
+                                     std::to_string(first_samples));
+        }
         const std::size_t patches = is_fc ? 1 : static_cast<std::size_t>(shape.patches());
         check_array(layer.input, layer_dir + "input.npy", trace.input_bits,
                     {samples, patches, static_cast<std::size_t>(shape.weight_rows())}, false);

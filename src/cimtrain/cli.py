@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 from cimtrain import config as run_config
-from cimtrain import estimator, hardware, stages, trace
+from cimtrain import estimator, files, hardware, stages, trace
+from cimtrain.models import LayerGeometry
 from cimtrain.workflow_io import INPUT_ERRORS
 
 
@@ -31,15 +35,35 @@ def _train(args: argparse.Namespace) -> None:
 
 def _hardware_file(args: argparse.Namespace) -> None:
     config = run_config.load(args.config, args.overrides)
+    if args.out.is_dir():
+        raise run_config.ConfigError(f"--out {args.out}: is a directory; name the file to write")
     path = hardware.write_hardware_file(hardware.hardware_from_config(config), args.out)
     print(f"wrote {path}")
 
 
 def _estimate(args: argparse.Namespace) -> None:
-    config = run_config.load(args.config, args.overrides)
-    estimator.estimate(args.trace, config, args.out, args.build_dir,
-                       log=lambda line: print(line, file=sys.stderr))
-    print((args.out / "neurosim.csv").read_text(), end="")
+    """Check config and trace, then estimate into a private scratch directory under a lock on
+    --out, so that concurrent runs with one --out take turns and each prints its own results."""
+    config = run_config.load(args.config, args.overrides, full=False)
+    checked = trace.validate_trace(args.trace)
+    network = [LayerGeometry(layer.name, layer.kind, *layer.row) for layer in checked.layers]
+    run_config.check_run(config, str(args.config), network=network,
+                         weight_bits=checked.meta["weight_bits"], training=False)
+    if args.out.exists() and not args.out.is_dir():
+        raise run_config.ConfigError(f"--out {args.out}: exists and is not a directory")
+    with files.exclusive_lock(args.out):
+        scratch = Path(tempfile.mkdtemp(prefix=".estimate.", dir=args.out))
+        try:
+            estimator.estimate(args.trace, config, scratch, args.build_dir,
+                               log=lambda line: print(line, file=sys.stderr))
+            chip_csv = (scratch / "neurosim.csv").read_text()
+            # neurosim.csv last: its presence marks a complete estimate.
+            last = "neurosim.csv"
+            for name in ["hardware.txt", *(n for n in estimator.OUTPUT_FILES if n != last), last]:
+                os.replace(scratch / name, args.out / name)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+    print(chip_csv, end="")
 
 
 def build_parser() -> argparse.ArgumentParser:

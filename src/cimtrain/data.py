@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 import pickle
 import tarfile
 import urllib.error
@@ -72,19 +71,16 @@ def fetch_cifar10_archive(archive: str | None, download_dir: Path) -> Path:
 
 
 def _download(url: str, destination: Path) -> None:
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    partial = destination.with_suffix(".part")
     try:
-        with urllib.request.urlopen(url, timeout=60) as response, open(partial, "wb") as out:
+        with (replaced_atomically(destination) as partial,
+              urllib.request.urlopen(url, timeout=60) as response, open(partial, "wb") as out):
             while block := response.read(1 << 20):
                 out.write(block)
     except (urllib.error.URLError, OSError) as error:
-        partial.unlink(missing_ok=True)
         raise DatasetError(
             f"could not download {url} ({error}). Download it by hand and either place it at "
             f"{destination} or set dataset.archive to its path in the config."
         ) from error
-    os.replace(partial, destination)
 
 
 def read_cifar10(archive: Path) -> Dataset:

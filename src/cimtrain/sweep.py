@@ -29,7 +29,13 @@ import yaml
 
 from cimtrain import config as run_config
 
-NAME_PATTERN = re.compile(r"^[A-Za-z0-9_.=+-]+$")
+# A name is one path component that cannot climb out of its directory or pass for an option:
+# it starts with a letter, digit or _ and has no slash (so never `.` or `..`).
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.=+-]*$")
+MAX_NAME_LENGTH = 200
+# Names taken by the files and directories that sit next to the points.
+RESERVED_TRAINING_NAMES = ("summary", "plots")
+RESERVED_HARDWARE_NAMES = ("hardware.txt",)
 TRAINING_SECTIONS = ("seed", "epochs", "dataset", "model", "quant", "device", "train", "trace")
 
 
@@ -84,8 +90,10 @@ def load_sweep(sweep_section: dict, config: dict) -> Sweep:
     hardware = _points(sweep_section.get("hardware") or {}, f"{where}.hardware")
     for point in training:
         _check_keys(point, TRAINING_SECTIONS, f"{where}.training", "hardware points")
+        _check_not_reserved(point.name, RESERVED_TRAINING_NAMES, f"{where}.training")
     for point in hardware:
         _check_keys(point, ("hardware",), f"{where}.hardware", "training points")
+        _check_not_reserved(point.name, RESERVED_HARDWARE_NAMES, f"{where}.hardware")
     if not training:
         training = [Point("base", {})]
     sweep = Sweep(name, training, hardware)
@@ -93,11 +101,14 @@ def load_sweep(sweep_section: dict, config: dict) -> Sweep:
         settings = copy.deepcopy(base)
         run_config.apply_overrides(settings, _assignments(point.overrides))
         run = sweep.run_of(point)
-        sweep.runs[run] = run_config.validate(settings, f"{where} point {point.name}")
+        source = f"{where} point {point.name}"
+        sweep.runs[run] = run_config.validate(settings, source)
         if hardware:
             sweep.hardware_variants[run] = {
                 p.name: _hardware_of(sweep.runs[run], p) for p in hardware
             }
+        run_config.check_run(sweep.runs[run], source,
+                             designs=sweep.hardware_variants.get(run))
     return sweep
 
 
@@ -108,7 +119,7 @@ def _base_config(sweep_section: dict, config: dict) -> dict:
         path = Path(sweep_section["base"])
         if not path.is_file():
             raise SweepError(f"sweep.base: {path} does not exist")
-        _merge(base, yaml.safe_load(path.read_text()) or {})
+        _merge(base, run_config.read_config_file(path))
     base.pop("sweep", None)
     return base
 
@@ -122,11 +133,19 @@ def _merge(target: dict, source: dict) -> None:
 
 
 def _points(spec: dict, where: str) -> list[Point]:
+    if not isinstance(spec, dict):
+        raise SweepError(f"{where}: expected grid or points, got {spec!r}")
     unknown = set(spec) - {"grid", "points"}
     if unknown:
         raise SweepError(f"{where}: unknown key(s) {sorted(unknown)}; use grid or points")
-    points = [Point(p.get("name", ""), dict(p.get("set") or {})) for p in spec.get("points", [])]
+    listed = spec.get("points") or []
+    if not isinstance(listed, list) or not all(
+            isinstance(p, dict) and isinstance(p.get("set") or {}, dict) for p in listed):
+        raise SweepError(f"{where}.points: expected a list of {{name, set: {{KEY: VALUE}}}}")
+    points = [Point(str(p.get("name", "")), dict(p.get("set") or {})) for p in listed]
     grid = spec.get("grid") or {}
+    if not isinstance(grid, dict):
+        raise SweepError(f"{where}.grid: expected a mapping of KEY: [values]")
     for key, values in grid.items():
         if not isinstance(values, list) or not values:
             raise SweepError(f"{where}.grid.{key}: expected a non-empty list of values")
@@ -145,8 +164,16 @@ def _points(spec: dict, where: str) -> list[Point]:
 
 
 def _check_name(name: str, where: str) -> None:
-    if not NAME_PATTERN.match(name):
-        raise SweepError(f"{where}: {name!r} must be letters, digits and _ . = + - only")
+    if not NAME_PATTERN.match(name) or len(name) > MAX_NAME_LENGTH:
+        raise SweepError(f"{where}: {name!r} must be letters, digits and _ . = + - only, "
+                         f"start with a letter, digit or _ and be at most {MAX_NAME_LENGTH} "
+                         "characters")
+
+
+def _check_not_reserved(name: str, reserved: tuple[str, ...], where: str) -> None:
+    if name in reserved:
+        raise SweepError(f"{where}: point name {name!r} is taken by the sweep's own outputs "
+                         f"({', '.join(reserved)})")
 
 
 def _check_keys(point: Point, sections: tuple[str, ...], where: str, other: str) -> None:

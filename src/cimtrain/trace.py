@@ -17,8 +17,6 @@ import hashlib
 import io
 import json
 import math
-import os
-import shutil
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -30,6 +28,7 @@ import torch.nn.functional as F
 
 from cimtrain import train
 from cimtrain.data import DatasetError
+from cimtrain.files import directory_replaced_atomically
 from cimtrain.models import LayerGeometry
 
 FORMAT = "cim-trace/1"
@@ -182,11 +181,7 @@ def write_trace(out_dir: Path, geometries: Sequence[LayerGeometry], arrays: Sequ
 
     settings: weight_bits, input_bits, batch_size, iterations, epoch (the meta.json fields).
     """
-    out_dir = Path(out_dir)
-    partial = out_dir.with_name(f".{out_dir.name}.partial")
-    shutil.rmtree(partial, ignore_errors=True)
-    partial.mkdir(parents=True)
-    try:
+    with directory_replaced_atomically(Path(out_dir)) as partial:
         checksums: dict[str, str] = {}
         for index, layer in enumerate(arrays, start=1):
             name = f"layer_{index:02d}"
@@ -200,11 +195,6 @@ def write_trace(out_dir: Path, geometries: Sequence[LayerGeometry], arrays: Sequ
                 "layers": [{"name": g.name, "kind": g.kind} for g in geometries],
                 "sha256": dict(sorted(checksums.items()))}
         (partial / "meta.json").write_text(json.dumps(meta, indent=1) + "\n")
-        shutil.rmtree(out_dir, ignore_errors=True)
-        os.replace(partial, out_dir)
-    except BaseException:
-        shutil.rmtree(partial, ignore_errors=True)
-        raise
 
 
 def _dataset_array(dataset_dir: Path, name: str) -> np.ndarray:
@@ -341,8 +331,10 @@ def _read_meta(path: Path) -> dict:
         raise TraceError(f"{path}: missing")
     try:
         meta = json.loads(path.read_text())
-    except json.JSONDecodeError as error:
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise TraceError(f"{path}: not valid JSON ({error})") from None
+    except RecursionError:
+        raise TraceError(f"{path}: not valid JSON (nested too deeply)") from None
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise TraceError(f"{path}: field 'format' must be {FORMAT!r}")
     for key, (low, high) in META_INTS.items():
@@ -400,10 +392,7 @@ def _load_codes(path: Path, checksum: str, bits: int, shape: tuple[int | None, .
     raw = path.read_bytes()
     if hashlib.sha256(raw).hexdigest() != checksum:
         raise TraceError(f"{path}: sha256 does not match meta.json (truncated or altered)")
-    try:
-        array = np.load(io.BytesIO(raw), allow_pickle=False)
-    except (ValueError, OSError, EOFError) as error:
-        raise TraceError(f"{path}: not a readable .npy file ({error})") from None
+    array = parse_npy(raw, path)
     if array.dtype.kind == "f":
         _reject_float_codes(array, path)
     expected_dtype = code_dtype(bits)
@@ -418,6 +407,36 @@ def _load_codes(path: Path, checksum: str, bits: int, shape: tuple[int | None, .
                          f"expected {wanted}")
     _check_range(array, bits, symmetric, path)
     return array
+
+
+def parse_npy(raw: bytes, path: Path) -> np.ndarray:
+    """The array in the bytes of a .npy file, accepted exactly as the estimator accepts it.
+
+    Format version 1 or 2, C order, data exactly as long as the shape says (no trailing bytes);
+    the size is checked before any allocation, so a huge or overflowing shape is an error.
+    """
+    stream = io.BytesIO(raw)
+    try:
+        version = np.lib.format.read_magic(stream)
+        if version == (1, 0):
+            shape, fortran_order, dtype = np.lib.format.read_array_header_1_0(stream)
+        elif version == (2, 0):
+            shape, fortran_order, dtype = np.lib.format.read_array_header_2_0(stream)
+        else:
+            raise TraceError(f"{path}: unsupported .npy version {version[0]} (1 or 2)")
+    except (ValueError, EOFError) as error:
+        raise TraceError(f"{path}: not a readable .npy file ({error})") from None
+    if fortran_order:
+        raise TraceError(f"{path}: only C-ordered arrays are supported")
+    if dtype.hasobject:
+        raise TraceError(f"{path}: dtype {dtype} holds objects, not codes")
+    expected = math.prod(shape) * dtype.itemsize
+    available = len(raw) - stream.tell()
+    if available < expected:
+        raise TraceError(f"{path}: truncated data ({available} bytes for shape {shape})")
+    if available > expected:
+        raise TraceError(f"{path}: trailing bytes after the array data")
+    return np.frombuffer(raw, dtype=dtype, offset=stream.tell()).reshape(shape)
 
 
 def _reject_float_codes(array: np.ndarray, path: Path) -> None:

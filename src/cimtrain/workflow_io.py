@@ -11,9 +11,9 @@ from cimtrain.estimator import EstimatorError
 from cimtrain.training_records import CheckpointError
 
 # Errors that mean bad input: reported as one line naming the file or key, no traceback.
-# (HardwareError and TraceError are ValueErrors.)
-INPUT_ERRORS = (ConfigError, DatasetError, CheckpointError, EstimatorError, ValueError,
-                FileNotFoundError)
+# (HardwareError, SweepError and TraceError are ValueErrors; OSError covers unreadable,
+# unwritable and missing files, whose message names the path.)
+INPUT_ERRORS = (ConfigError, DatasetError, CheckpointError, EstimatorError, ValueError, OSError)
 
 
 def run_logged(log_path: str, stage: Callable[[Callable[[str], None]], None]) -> None:

@@ -21,7 +21,8 @@ struct JsonValue {
     const JsonValue* find(const std::string& key) const;
 };
 
-// Throws std::runtime_error with `origin` and the byte offset on malformed input.
+// Throws std::runtime_error with `origin` and the byte offset on malformed input, on nesting deeper
+// than 64 levels and on numbers that are not finite doubles.
 JsonValue parse_json(const std::string& text, const std::string& origin);
 
 }  // namespace neurosim

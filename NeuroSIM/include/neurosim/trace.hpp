@@ -42,7 +42,9 @@ struct Trace {
     std::vector<TraceLayer> layers;
 };
 
-// Reads and validates a trace directory; throws std::runtime_error naming the offending file.
+// Reads and validates a trace directory: every array against its sha256 in meta.json, its dtype, shape
+// and code range; every layer's kind against its network.csv row; one sample count for all layers.
+// Throws std::runtime_error naming the offending file.
 Trace read_trace(const std::string& dir);
 
 }  // namespace neurosim
