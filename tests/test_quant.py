@@ -74,3 +74,19 @@ def test_straight_through_gradient():
     assert y.tolist() == [5 / 16, -11 / 16]
     y.sum().backward()
     assert x.grad.tolist() == [1.0, 1.0]
+
+
+def test_clipped_activations_pass_no_error_hand_checked():
+    # 8-bit activations: clamp at +-(1 - 1/128), bounds included.
+    x = torch.tensor([0.5, 1.2, -1.3, 1 - 1 / 128, -(1 - 1 / 128)], requires_grad=True)
+    y = quant.quantize_activation_and_error(x, 8, 8)
+    y.backward(torch.tensor([2.0, 3.0, -1.0, 1.0, -1.0]))
+    # max 3 -> divide by 4: [0.5, 0.75, -0.25, 0.25, -0.25], on the 8-bit grid already; the two
+    # clamped activations pass nothing, the ones at the bounds pass theirs.
+    assert x.grad.tolist() == [0.5, 0.0, 0.0, 0.25, -0.25]
+
+
+def test_unquantized_last_layer_passes_every_error():
+    x = torch.tensor([3.0, -2.0], requires_grad=True)
+    quant.quantize_activation_and_error(x, 0, 8).backward(torch.tensor([1.0, 0.5]))
+    assert x.grad.tolist() == [1 - 1 / 128, 0.5]  # quantized error (clamped at 1 - 1/128), no mask

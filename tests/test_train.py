@@ -106,9 +106,41 @@ def test_augment_is_a_seeded_crop_or_flip():
 def test_initial_weights_inside_device_range():
     config = tiny_config()
     start = train.initial_checkpoint(config["model"], config["quant"], config["seed"])
-    for weight in start["weights"]:
+    for weight, unclipped in zip(start["weights"], start["unclipped_weights"], strict=True):
         assert weight.abs().max() <= 15 / 16
         assert weight.abs().max() == 15 / 16  # the WAGE limit 1.5 was clipped
+        assert torch.equal(weight, unclipped.clamp(-15 / 16, 15 / 16))
+        assert unclipped.abs().max() > 1.4
+
+
+def test_reference_quirks_are_validated():
+    assert train.resolve_quirks("none") == frozenset()
+    assert train.resolve_quirks("all") == frozenset(train.REFERENCE_QUIRKS)
+    assert train.resolve_quirks(["draw_order"]) == {"draw_order"}
+    with pytest.raises(ValueError, match="unknown quirk 'momentum'.*velocity_in_place"):
+        train.resolve_quirks(["momentum"])
+    with pytest.raises(ValueError, match="not none, all or a list"):
+        train.resolve_quirks("some")
+
+
+def test_unclipped_init_quirk_starts_epoch_one_beyond_the_range(tmp_path):
+    config = tiny_config(train={"reference_quirks": ["unclipped_init"]})
+    start = train.initial_checkpoint(config["model"], config["quant"], config["seed"])
+    clipped = run(tiny_config(), start, synthetic_dataset(), tmp_path, 1, via_files=False)
+    unclipped = run(config, start, synthetic_dataset(), tmp_path, 1, via_files=False)
+    assert not torch.equal(clipped["weights"][0], unclipped["weights"][0])
+    for weight in unclipped["weights"]:
+        assert weight.abs().max() <= 15 / 16  # the first update's clamp brings them in
+
+
+def test_velocity_in_place_leaves_the_velocity_normalized(tmp_path):
+    config = tiny_config(train={"reference_quirks": ["velocity_in_place"],
+                                "reset_velocity_each_epoch": False})
+    start = train.initial_checkpoint(config["model"], config["quant"], config["seed"])
+    end = run(config, start, synthetic_dataset(), tmp_path, 1, via_files=False)
+    for velocity in end["velocities"]:
+        # Divided by the power of two nearest its maximum: the maximum is in [2^-0.5, 2^0.5].
+        assert 2**-0.5 <= float(velocity.abs().max()) <= 2**0.5
 
 
 def test_damaged_checkpoint_is_named(tmp_path):

@@ -83,3 +83,40 @@ def test_c2c_noise_only_on_moved_weights():
     off_grid = (moved * 16 - torch.round(moved * 16)).abs() > 1e-6
     assert off_grid.float().mean() > 0.5  # noise makes moved weights leave the grid
     assert (moved - torch.round(moved * 16) / 16).std() == pytest.approx(0.02, rel=0.2)
+
+
+def test_velocity_products_are_rounded_separately():
+    # 0.9 * v + 0.1 * g with both products rounded to float32 before the sum (no fused add).
+    v = torch.tensor([0.7, -1.3, 3.1e-3], dtype=torch.float32)
+    g = torch.tensor([1.1e3, 2.3, -7.7], dtype=torch.float32)
+    got = update.update_velocity(v, g, SETTINGS)
+    expected = (v.double() * 0.9).float() + (g.double() * 0.1).float()
+    assert torch.equal(got, expected)
+
+
+def test_zero_pulses_keep_the_round_trip_residue_only_when_asked():
+    c = curves()
+    weight = torch.linspace(-0.9, 0.9, 10_001)
+    zero = torch.zeros_like(weight)
+    assert torch.equal(update.weight_change_on_device(weight, zero, c, 5), zero)
+    residue = update.weight_change_on_device(weight, zero, c, 5, exact_zero_pulses=False)
+    assert residue.abs().max() < 1e-5 and residue.ne(0).any()  # float noise of the round trip
+
+
+def test_weight_above_the_curve_top_moves_to_the_range_end():
+    c = curves()  # LTD: B - 1 = 1.889; LTP: B - 1 = 1.634
+    weight = torch.tensor([1.4, 1.7, 1.95, -1.5])
+    pulses = torch.tensor([-3.0, -3.0, 2.0, 2.0])
+    change = update.weight_change_on_device(weight, pulses, c, 5)
+    assert torch.isfinite(change).all()
+    # Above the top of its curve (1.7 on LTP, 1.95 on LTD) a weight lands at the range end.
+    assert change[1:3].tolist() == pytest.approx([1.7 - 15 / 16, 1.95 - 15 / 16])
+
+
+def test_reference_draw_order_draws_noise_even_without_sigma():
+    weight, step = torch.zeros(100), torch.zeros(100)
+    generator = torch.Generator().manual_seed(3)
+    update.programmed_weight(weight, step, SETTINGS, generator, draw_always=True)
+    expected = torch.Generator().manual_seed(3)
+    torch.randn(100, generator=expected)
+    assert torch.equal(generator.get_state(), expected.get_state())

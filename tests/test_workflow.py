@@ -104,6 +104,12 @@ def test_training_option_reruns_training_onward(workdir):
     assert not {"dataset", "device", "init_model"} & set(jobs)
 
 
+def test_reference_quirks_rerun_training_only(workdir):
+    jobs = planned_jobs(workdir, with_section("train", reference_quirks="all"))
+    assert jobs.get("train_epoch") == EPOCHS
+    assert not {"dataset", "device", "init_model"} & set(jobs)
+
+
 def test_device_option_reruns_device_onward(workdir):
     jobs = planned_jobs(workdir, with_section("device", sigma_c2c=0.01))
     assert jobs.get("device") == 1 and jobs.get("train_epoch") == EPOCHS

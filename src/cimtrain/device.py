@@ -95,32 +95,40 @@ def _parse_table(lines: list[str], name: str) -> tuple[np.ndarray, np.ndarray]:
     return labels, a_norm
 
 
-def a_normalized(nonlinearity: torch.Tensor) -> torch.Tensor:
-    """A_normalized of the table row nearest |NL|, with the sign of NL (0 counts as positive).
+def a_normalized(nonlinearity: torch.Tensor, truncate: bool = False) -> torch.Tensor:
+    """A_normalized (float64) of the table row of |NL|, with the sign of NL (0 counts as positive).
 
-    The reference truncates |NL|*100 instead (1.46 selects the 1.45 row); the nearest row is
-    what the label means. Labels beyond the table use its first or last row.
+    By default the row nearest |NL|. With `truncate`, the reference's look-up: row
+    int(|NL| * 100) - 1, computed in the label's own float type, so a label whose * 100 falls
+    just below an integer drops to the row below (a float32 1.46 keeps its row, 1.46 in float64
+    does not). Labels beyond the table use its first or last row.
     """
     labels_np, a_np = nonlinearity_table()
     labels = torch.as_tensor(labels_np, dtype=torch.float64, device=nonlinearity.device)
     values = torch.as_tensor(a_np, dtype=torch.float64, device=nonlinearity.device)
-    magnitude = nonlinearity.abs().to(torch.float64)
-    upper = torch.searchsorted(labels, magnitude).clamp(1, len(labels) - 1)
-    lower = upper - 1
-    nearer_upper = (labels[upper] - magnitude) < (magnitude - labels[lower])
-    index = torch.where(nearer_upper, upper, lower)
-    index = torch.where(magnitude >= labels[-1], len(labels) - 1, index)
+    if truncate:
+        index = ((nonlinearity.abs() * 100).to(torch.int64) - 1).clamp(0, len(labels) - 1)
+    else:
+        magnitude = nonlinearity.abs().to(torch.float64)
+        upper = torch.searchsorted(labels, magnitude).clamp(1, len(labels) - 1)
+        lower = upper - 1
+        nearer_upper = (labels[upper] - magnitude) < (magnitude - labels[lower])
+        index = torch.where(nearer_upper, upper, lower)
+        index = torch.where(magnitude >= labels[-1], len(labels) - 1, index)
     sign = torch.where(nonlinearity < 0, -1.0, 1.0).to(torch.float64)
-    return (sign * values[index]).to(nonlinearity.dtype)
+    return sign * values[index]
 
 
 def curve_parameters(
-    nonlinearity: torch.Tensor, levels: int
+    nonlinearity: torch.Tensor, levels: int, truncate: bool = False
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """(A, B) of the conductance curve for a label (scalar or per weight) and pulse count."""
-    a = a_normalized(nonlinearity) * levels
+    """(A, B) of the conductance curve for a label (scalar or per weight) and pulse count.
+
+    Both are computed in float64 and rounded once to the label's float type.
+    """
+    a = a_normalized(nonlinearity, truncate) * levels
     b = 2.0 / (1.0 - torch.exp(-levels / a))
-    return a, b
+    return a.to(nonlinearity.dtype), b.to(nonlinearity.dtype)
 
 
 def weight_at_pulse(pulse: torch.Tensor, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
@@ -191,8 +199,14 @@ class LayerCurves:
     b_ltd: torch.Tensor
 
 
-def layer_curves(params: DeviceParams, deviation: torch.Tensor) -> LayerCurves:
-    """Curves of a layer whose weights deviate from the nominal labels by `deviation`."""
-    a_ltp, b_ltp = curve_parameters(params.nonlinearity_ltp + deviation, params.levels_ltp)
-    a_ltd, b_ltd = curve_parameters(params.nonlinearity_ltd + deviation, params.levels_ltd)
+def layer_curves(params: DeviceParams, deviation: torch.Tensor,
+                 truncate_table: bool = False) -> LayerCurves:
+    """Curves of a layer whose weights deviate from the nominal labels by `deviation`.
+
+    truncate_table selects table rows as the reference does (see a_normalized).
+    """
+    a_ltp, b_ltp = curve_parameters(params.nonlinearity_ltp + deviation, params.levels_ltp,
+                                    truncate_table)
+    a_ltd, b_ltd = curve_parameters(params.nonlinearity_ltd + deviation, params.levels_ltd,
+                                    truncate_table)
     return LayerCurves(a_ltp, b_ltp, a_ltd, b_ltd)

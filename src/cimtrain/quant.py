@@ -17,10 +17,15 @@ def grid_step(bits: int) -> float:
     return 2.0 ** -(bits - 1)
 
 
-def clamp_to_range(x: torch.Tensor, bits: int) -> torch.Tensor:
-    """Clip to [-1 + step, 1 - step]; no margin for 1-bit or (effectively float) > 15-bit values."""
+def range_limits(bits: int) -> tuple[float, float]:
+    """[-1 + step, 1 - step]; no margin for 1-bit or (effectively float) > 15-bit values."""
     margin = 0.0 if bits == 1 or bits > 15 else grid_step(bits)
-    return x.clamp(-1.0 + margin, 1.0 - margin)
+    return -1.0 + margin, 1.0 - margin
+
+
+def clamp_to_range(x: torch.Tensor, bits: int) -> torch.Tensor:
+    """Clip to range_limits(bits)."""
+    return x.clamp(*range_limits(bits))
 
 
 def round_to_grid(x: torch.Tensor, bits: int) -> torch.Tensor:
@@ -78,18 +83,31 @@ def init_limit_and_scale(fan_in: int, weight_bits: int) -> tuple[float, float]:
 
 
 class _ActivationErrorQuantizer(torch.autograd.Function):
-    """Quantize activations in the forward pass and errors in the backward pass."""
+    """Quantize activations in the forward pass and errors in the backward pass.
+
+    The activation clamp is a clipped straight-through estimator: an activation the clamp cut
+    (strictly outside [-1 + step, 1 - step]) passes no error back, as the derivative of the clamp
+    is zero there. The error is normalized over the whole tensor before that mask is applied.
+    """
 
     @staticmethod
     def forward(ctx, x: torch.Tensor, activation_bits: int, error_bits: int) -> torch.Tensor:  # noqa: ANN001
         ctx.error_bits = error_bits
         if activation_bits <= 0:
+            ctx.save_for_backward(None)
             return x.clone()
+        lower, upper = range_limits(activation_bits)
+        inside = (x >= lower) & (x <= upper)
+        ctx.save_for_backward(inside)
         return quantize(x, activation_bits)
 
     @staticmethod
     def backward(ctx, grad_output: torch.Tensor) -> tuple:  # noqa: ANN001
-        return quantize_error(grad_output, ctx.error_bits), None, None
+        (inside,) = ctx.saved_tensors
+        error = quantize_error(grad_output, ctx.error_bits)
+        if inside is not None:
+            error = error * inside
+        return error, None, None
 
 
 def quantize_activation_and_error(

@@ -89,7 +89,8 @@ def train_epoch(config: dict, previous: Path, dataset_dir: Path, device_json: Pa
     checkpoint = train.load_checkpoint(Path(previous))
     info, deviations = load_device(device_json, variation)
     data = train.DeviceData.from_dataset(datasets.load(Path(dataset_dir)), compute_device)
-    curves = train.load_curves(info, deviations, checkpoint["layer_names"], compute_device)
+    curves = train.load_curves(info, deviations, checkpoint["layer_names"], compute_device,
+                               train.truncates_table(config["train"]))
     result = train.train_epoch(checkpoint, config, data, curves, info, compute_device, log)
     train.save_checkpoint(result.checkpoint, Path(out_checkpoint))
     write_json(result.metrics, out_metrics)
@@ -111,7 +112,8 @@ def train_in_one_process(config: dict, results: Path, resources: Path, threads: 
     data = train.DeviceData.from_dataset(datasets.load(dataset_dir), compute_device)
     checkpoint = train.initial_checkpoint(config["model"], config["quant"], config["seed"])
     train.save_checkpoint(checkpoint, results / "epoch_000" / "checkpoint.pt")
-    curves = train.load_curves(info, deviations, checkpoint["layer_names"], compute_device)
+    curves = train.load_curves(info, deviations, checkpoint["layer_names"], compute_device,
+                               train.truncates_table(config["train"]))
     for epoch in range(1, config["epochs"] + 1):
         result = train.train_epoch(checkpoint, config, data, curves, info, compute_device, log)
         checkpoint = result.checkpoint

@@ -21,10 +21,52 @@ from cimtrain import files, quant
 from cimtrain.data import Dataset
 from cimtrain.models import WageNet, build_model
 from cimtrain.training_records import UPDATE_RANGE, CheckpointError  # noqa: F401 (re-exported)
-from cimtrain.update import UpdateSettings, device_aware_step, update_velocity
+from cimtrain.update import (
+    UpdateSettings,
+    programmed_weight,
+    pulses_from_normalized,
+    rounded_step,
+    update_velocity,
+)
 
 CHECKPOINT_FORMAT = "cimtrain-checkpoint/1"
 PAD_PIXELS = 4  # random-crop padding of the standard CIFAR augmentation
+
+
+# Deviations of DNN+NeuroSim V2.1's training step that `train.reference_quirks` can switch on
+# (docs/REFERENCE_TRAINING.md describes each; with all of them the step is the reference's).
+REFERENCE_QUIRKS: dict[str, str] = {
+    "velocity_in_place": "the stored velocity is left divided by the power of two nearest its "
+                         "maximum after every update (momentum all but off)",
+    "unclipped_init": "epoch 1 starts from the unclipped WAGE initialization (up to +-1.5)",
+    "table_truncation": "the nonlinearity table row is int(|NL| * 100) - 1, in float32",
+    "zero_pulse_round_trip": "a weight with no pulse keeps the float residue of the round trip "
+                             "through the curve, so it can move by a grid step",
+    "draw_order": "random numbers drawn layer by layer from the last layer: all rounding draws, "
+                  "then all noise draws, noise drawn even when sigma_c2c is 0",
+}
+
+
+def resolve_quirks(value: str | list[str]) -> frozenset[str]:
+    """The quirk names of `train.reference_quirks`: none, all, or a list of names."""
+    allowed = ", ".join(REFERENCE_QUIRKS)
+    if value == "none":
+        return frozenset()
+    if value == "all":
+        return frozenset(REFERENCE_QUIRKS)
+    if isinstance(value, str) or not isinstance(value, list | tuple):
+        raise ValueError(f"train.reference_quirks: {value!r} is not none, all or a list of "
+                         f"names ({allowed})")
+    unknown = [name for name in value if name not in REFERENCE_QUIRKS]
+    if unknown:
+        raise ValueError(f"train.reference_quirks: unknown quirk {unknown[0]!r}; allowed: "
+                         f"{allowed}")
+    return frozenset(value)
+
+
+def truncates_table(train_config: dict) -> bool:
+    """Whether the device curves use the reference's table look-up."""
+    return "table_truncation" in resolve_quirks(train_config["reference_quirks"])
 
 
 def select_device(name: str) -> torch.device:
@@ -61,14 +103,16 @@ def initial_checkpoint(model_config: dict, quant_config: dict, seed: int) -> dic
     model.reset_parameters(generator)
     # A cell holds only values inside the device range: the WAGE limit (1.5 for 5 bits) is
     # wider, and a weight beyond the curve's end has no pulse position (NaN in the reference).
+    # The unclipped values are kept for train.reference_quirks: unclipped_init.
     weight_bits = int(quant_config["weight_bits"])
-    weights = [quant.clamp_to_range(layer.weight.detach(), weight_bits)
-               for layer in model.weighted]
+    unclipped = [layer.weight.detach().clone() for layer in model.weighted]
+    weights = [quant.clamp_to_range(w, weight_bits) for w in unclipped]
     return {
         "format": CHECKPOINT_FORMAT,
         "epoch": 0,
         "layer_names": [g.name for g in model.geometries],
         "weights": weights,
+        "unclipped_weights": unclipped,
         "weights_before_last_update": [w.clone() for w in weights],
         "velocities": [torch.zeros_like(w) for w in weights],
         "seed": seed,
@@ -125,8 +169,12 @@ def model_from_checkpoint(checkpoint: dict, model_config: dict, quant_config: di
 # ----------------------------------------------------------------------------- device curves
 
 def load_curves(device_info: dict, deviations: dict[str, np.ndarray], layer_names: list[str],
-                compute_device: torch.device) -> list[device_model.LayerCurves]:
-    """Curves per layer: per weight when device-to-device deviations exist, else scalars."""
+                compute_device: torch.device,
+                truncate_table: bool = False) -> list[device_model.LayerCurves]:
+    """Curves per layer: per weight when device-to-device deviations exist, else scalars.
+
+    truncate_table: the reference's table look-up (train.reference_quirks: table_truncation).
+    """
     params = device_model.device_params(device_info)
     curves = []
     for name in layer_names:
@@ -134,7 +182,8 @@ def load_curves(device_info: dict, deviations: dict[str, np.ndarray], layer_name
             deviation = torch.from_numpy(deviations[name]).to(compute_device)
         else:
             deviation = torch.zeros((), device=compute_device)
-        curves.append(device_model.layer_curves(params, deviation.to(torch.float32)))
+        curves.append(device_model.layer_curves(params, deviation.to(torch.float32),
+                                                truncate_table))
     return curves
 
 
@@ -210,8 +259,13 @@ def train_epoch(
     """
     started = time.perf_counter()
     train_config = config["train"]
+    quirks = resolve_quirks(train_config["reference_quirks"])
     epoch = int(checkpoint["epoch"]) + 1
     model = model_from_checkpoint(checkpoint, config["model"], config["quant"]).to(compute_device)
+    if epoch == 1 and "unclipped_init" in quirks and "unclipped_weights" in checkpoint:
+        with torch.no_grad():
+            for layer, weight in zip(model.weighted, checkpoint["unclipped_weights"], strict=True):
+                layer.weight.copy_(weight)
     generator = epoch_generator(int(checkpoint["seed"]), epoch, compute_device)
     settings = update_settings(config["quant"], train_config, device_info)
     grad_scale = grad_scale_at(epoch, train_config)
@@ -226,7 +280,7 @@ def train_epoch(
     iterations = math.ceil(count / batch_size)
     order = torch.randperm(count, generator=generator, device=compute_device)
     log(f"epoch {epoch}: {iterations} batches of {batch_size} on {compute_device}, "
-        f"grad scale {grad_scale}")
+        f"grad scale {grad_scale}, reference quirks {sorted(quirks) or 'none'}")
     loss_sum, correct = 0.0, 0
     before_last = start_weights
     for iteration in range(iterations):
@@ -235,17 +289,10 @@ def train_epoch(
         if train_config["augment"]:
             images = augment(images, generator)
         labels = data.train_labels[index]
-        model.zero_grad(set_to_none=True)
-        output = model(normalize(images))
-        loss = sse_loss(output, labels, data.num_classes)
-        loss.backward()
         if iteration == iterations - 1:
             before_last = [w.detach().clone() for w in weights]
-        with torch.no_grad():
-            for i, weight in enumerate(weights):
-                velocities[i] = update_velocity(velocities[i], weight.grad, settings)
-                weight.copy_(device_aware_step(weight, velocities[i], curves[i], settings,
-                                               grad_scale, generator))
+        loss, output = train_step(model, normalize(images), labels, data.num_classes, velocities,
+                                  curves, settings, grad_scale, generator, quirks)
         loss_sum += float(loss.detach())
         correct += int((output.argmax(1) == labels).sum())
         if iteration == 0 or (iteration + 1) % max(1, iterations // 10) == 0 \
@@ -280,6 +327,59 @@ def train_epoch(
     log(f"epoch {epoch}: train accuracy {metrics['train_accuracy']:.4f}, "
         f"test accuracy {test_accuracy:.4f}, {metrics['seconds']:.1f} s")
     return EpochResult(new_checkpoint, metrics)
+
+
+def train_step(
+    model: WageNet,
+    images: torch.Tensor,
+    labels: torch.Tensor,
+    num_classes: int,
+    velocities: list[torch.Tensor],
+    curves: list[device_model.LayerCurves],
+    settings: UpdateSettings,
+    grad_scale: float,
+    generator: torch.Generator,
+    quirks: frozenset[str] = frozenset(),
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Forward, backward and device-aware update of one batch; returns (loss, output)."""
+    model.zero_grad(set_to_none=True)
+    output = model(images)
+    loss = sse_loss(output, labels, num_classes)
+    loss.backward()
+    with torch.no_grad():
+        update_weights([layer.weight for layer in model.weighted], velocities, curves, settings,
+                       grad_scale, generator, quirks)
+    return loss.detach(), output.detach()
+
+
+def update_weights(
+    weights: list[torch.Tensor],
+    velocities: list[torch.Tensor],
+    curves: list[device_model.LayerCurves],
+    settings: UpdateSettings,
+    grad_scale: float,
+    generator: torch.Generator,
+    quirks: frozenset[str] = frozenset(),
+) -> None:
+    """One device-aware update of every layer from its .grad; weights and velocities in place."""
+    in_place = "velocity_in_place" in quirks
+    exact_zero = "zero_pulse_round_trip" not in quirks
+    reference_order = "draw_order" in quirks
+    layers = range(len(weights))
+    steps: dict[int, torch.Tensor] = {}
+    for i in reversed(layers) if reference_order else layers:
+        velocities[i] = update_velocity(velocities[i], weights[i].grad, settings)
+        normalized = quant.normalize_by_max(velocities[i])
+        if in_place:
+            velocities[i] = normalized
+        pulses = pulses_from_normalized(normalized, grad_scale, settings.levels)
+        steps[i] = rounded_step(weights[i], pulses, curves[i], settings, generator, exact_zero)
+        if not reference_order:
+            weights[i].copy_(programmed_weight(weights[i], steps[i], settings, generator))
+    if reference_order:
+        for i in reversed(layers):
+            weights[i].copy_(programmed_weight(weights[i], steps[i], settings, generator,
+                                               draw_always=True))
 
 
 @torch.no_grad()
