@@ -7,9 +7,10 @@ import json
 import sys
 from pathlib import Path
 
-from cimtrain import config as run_config
-from cimtrain import estimator, hardware, stages, trace
-from cimtrain.workflow_io import INPUT_ERRORS
+import cimtrain
+
+# The modules behind the commands are imported by the command that needs them: torch alone takes
+# seconds to import, and `cimtrain --help` should answer at once.
 
 
 def _add_config_arguments(parser: argparse.ArgumentParser) -> None:
@@ -19,31 +20,44 @@ def _add_config_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _validate_config(args: argparse.Namespace) -> None:
+    from cimtrain import config as run_config
+
     config = run_config.load(args.config, args.overrides)
     json.dump(config, sys.stdout, indent=1)
     print()
 
 
 def _train(args: argparse.Namespace) -> None:
+    from cimtrain import config as run_config
+    from cimtrain import stages
+
     config = run_config.load(args.config, args.overrides)
     stages.train_in_one_process(config, args.results, args.resources, args.threads)
 
 
 def _hardware_file(args: argparse.Namespace) -> None:
+    from cimtrain import config as run_config
+    from cimtrain import hardware
+
     config = run_config.load(args.config, args.overrides)
     path = hardware.write_hardware_file(hardware.hardware_from_config(config), args.out)
     print(f"wrote {path}")
 
 
 def _estimate(args: argparse.Namespace) -> None:
+    from cimtrain import config as run_config
+    from cimtrain import estimator
+
     config = run_config.load(args.config, args.overrides)
-    estimator.estimate(args.trace, config, args.out, args.build_dir,
+    build_dir = args.build_dir or estimator.DEFAULT_BUILD_DIR
+    estimator.estimate(args.trace, config, args.out, build_dir,
                        log=lambda line: print(line, file=sys.stderr))
     print((args.out / "neurosim.csv").read_text(), end="")
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cimtrain", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"cimtrain {cimtrain.__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
 
     validate = commands.add_parser("validate-config",
@@ -69,16 +83,35 @@ def build_parser() -> argparse.ArgumentParser:
     _add_config_arguments(estimate)
     estimate.add_argument("--trace", type=Path, required=True, help="trace directory")
     estimate.add_argument("--out", type=Path, required=True, help="output directory")
-    estimate.add_argument("--build-dir", type=Path, default=estimator.DEFAULT_BUILD_DIR,
+    estimate.add_argument("--build-dir", type=Path, default=None,
                           help="where NeuroSIM is built (default: build/neurosim)")
     estimate.set_defaults(func=_estimate)
 
-    trace.add_cli(commands)
+    _add_trace_validate(commands)
     return parser
+
+
+def _add_trace_validate(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "trace-validate", help="check a cim-trace/1 directory",
+        description="Check a trace directory against cim-trace/1; print a summary, or the "
+                    "first problem (naming the file) and exit with status 1.")
+    parser.add_argument("directory", metavar="DIR", type=Path, help="trace directory")
+    parser.add_argument("--network", type=Path, default=None,
+                        help="network.csv the trace's layers must equal")
+    parser.set_defaults(func=_trace_validate)
+
+
+def _trace_validate(args: argparse.Namespace) -> None:
+    from cimtrain import trace
+
+    trace.run_validate_cli(args)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    from cimtrain.workflow_io import INPUT_ERRORS
+
     try:
         args.func(args)
     except INPUT_ERRORS as error:
