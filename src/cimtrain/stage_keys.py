@@ -54,7 +54,7 @@ STAGE_PARAMS: dict[str, tuple[str, ...]] = {
     "hardware_summary": (),
     "plot_training": ("plots",),
     "plot_device": ("plots",),
-    "plot_hardware": ("plots",),
+    "plot_hardware": ("plots", "model"),
 }
 
 # Keys read only when another key has a value: key -> (that key, its value).
@@ -189,12 +189,19 @@ def upstream(stage: str) -> list[str]:
     return [s for s, below in DOWNSTREAM.items() if stage in below]
 
 
+def _key_text(key: str) -> str:
+    if key in READ_ONLY_WHEN:
+        other, value = READ_ONLY_WHEN[key]
+        return f"`{key}` (when {value})"
+    return f"`{key}`"
+
+
 def _keys_text(stage: str) -> str:
     keys = [k for k in STAGE_PARAMS[stage]]
     keys += [k for k, chosen in JOB_CHOOSING_KEYS.items() if stage in chosen and k != "results_dir"]
     parts = []
     if keys:
-        parts.append(", ".join(f"`{k}`" for k in keys))
+        parts.append(", ".join(_key_text(k) for k in keys) + " changes")
     if upstream(stage):
         parts.append(" or ".join(upstream(stage)) + " reran")
     if stage in STAGE_OTHER_CAUSES:
@@ -205,7 +212,7 @@ def _keys_text(stage: str) -> str:
 def readme_table() -> str:
     """The README's table of stages, their outputs and what reruns them."""
     lines = [
-        "| stage | output (under `results_dir`) | reruns when these keys change, or |",
+        "| stage | output (under `results_dir`) | reruns when |",
         "|---|---|---|",
     ]
     for stage in STAGE_PARAMS:

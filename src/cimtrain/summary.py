@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -162,13 +162,16 @@ def last_epoch_layers(layers_long_table: pd.DataFrame) -> pd.DataFrame:
 
 
 def plot_hardware(hardware_csv: Path, layers_csv: Path, out_area: Path, out_phases: Path,
-                  out_layers: Path, dpi: int, log: Callable[[str], None] = print) -> None:
+                  out_layers: Path, dpi: int, log: Callable[[str], None] = print,
+                  layer_names: Sequence[str] = ()) -> None:
     """The chip figures: area and per-layer breakdown of the last estimated epoch, and the
-    energy and latency of every estimated epoch by phase."""
+    energy and latency of every estimated epoch by phase. Layers are labelled with
+    `layer_names` (conv1, ...) in the estimator's order when given."""
     chip = pd.read_csv(hardware_csv)
     plots.area_breakdown(chip.iloc[-1], out_area, dpi)
     plots.energy_and_latency_per_epoch(chip, out_phases, dpi)
-    plots.layer_breakdown(last_epoch_layers(pd.read_csv(layers_csv)), out_layers, dpi)
+    plots.layer_breakdown(last_epoch_layers(pd.read_csv(layers_csv)), out_layers, dpi,
+                          layer_names, int(chip["epoch"].iloc[-1]))
     log(f"chip figures of {len(chip)} estimated epochs")
 
 
