@@ -65,20 +65,12 @@ def readme_commands(text: str) -> list[str]:
         if line.startswith("```"):
             in_fence, in_block = not in_fence, False
         elif not in_fence:
-            in_block = bool(line.startswith("    ") and line.strip() and (in_block or previous_blank))
+            indented = line.startswith("    ") and line.strip()
+            in_block = bool(indented and (in_block or previous_blank))
             if in_block:
                 commands.append(line.strip())
         previous_blank = not line.strip()
     return commands
-
-
-def test_every_readme_command_is_classified():
-    commands = readme_commands((REPO / "README.md").read_text())
-    assert set(commands) == set(COMMANDS), (set(commands) ^ set(COMMANDS))
-
-
-def test_readme_table_is_generated_from_the_stage_keys():
-    assert stage_keys.readme_table() in (REPO / "README.md").read_text()
 
 
 def run_command(workdir: Path, command: str) -> subprocess.CompletedProcess:
@@ -131,6 +123,9 @@ def test_demo_writes_results_demo_and_says_what_it_found(demo):
     assert summary[3] == ("  report: snakemake --report results/demo/report.html "
                           "--configfile config/demo.yaml")
     assert (root / "results/demo/report.html").stat().st_size > 100_000
+    for rule in ("train", "trace", "neurosim"):
+        benchmark = root / f"logs/results/demo/benchmark/{rule}/epoch_004.tsv"
+        assert benchmark.read_text().startswith("s\th:m:s")
 
 
 def test_override_file_changes_a_nested_key(demo):
@@ -239,7 +234,8 @@ def changes() -> list[str]:
     keys = [k for k in schema_keys(schema)
             if not any(stage_keys.covers(excused, k) for excused in NOT_CHANGED)]
     # The hardware section reaches only the hardware file, whole: three of its keys stand for it.
-    return [k for k in keys if k != "hardware"] + [k for k in NEW_VALUES if k.startswith("hardware.")]
+    hardware = [k for k in NEW_VALUES if k.startswith("hardware.")]
+    return [k for k in keys if k != "hardware"] + hardware
 
 
 def test_every_schema_key_is_changed_or_excused():
@@ -278,3 +274,21 @@ def test_a_change_of_every_key_reruns_exactly_its_stages(demo):
 def test_a_hardware_only_device_figure_reruns_no_training(demo):
     stages = planned_stages(demo["workdir"], "device.write_pulse_width_s", 1e-7)
     assert stages == {"hardware_file", "neurosim", "hardware_summary", "plot_hardware"}
+
+
+DOT_TEST_CONFIGS = sorted(p.name for p in (REPO / ".test" / "config").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("config", DOT_TEST_CONFIGS)
+def test_dot_test_configs_run(demo, config):
+    root = demo["workdir"]
+    (root / ".test").mkdir(exist_ok=True)
+    (root / ".test" / "config").mkdir(exist_ok=True)
+    (root / ".test" / "config" / config).write_text((REPO / ".test/config" / config).read_text())
+    command = [sys.executable, "-m", "snakemake", "--cores", "2", "--configfile",
+               f".test/config/{config}"]
+    result = subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=1200)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
+    run = root / yaml.safe_load((REPO / ".test/config" / config).read_text())["results_dir"]
+    assert (run / "summary" / "hardware.csv").is_file()
+    assert "cimtrain: results in" in result.stdout

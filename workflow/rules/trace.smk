@@ -26,5 +26,7 @@ rule trace:
         "../envs/cimtrain.yaml"
     log:
         "logs/{run}/trace/epoch_{epoch}.log",
+    benchmark:
+        "logs/{run}/benchmark/trace/epoch_{epoch}.tsv"
     script:
         "../scripts/trace.py"

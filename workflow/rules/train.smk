@@ -37,6 +37,8 @@ rule train_epoch:
         "../envs/cimtrain.yaml"
     log:
         "logs/{run}/train/epoch_{epoch}.log",
+    benchmark:
+        "logs/{run}/benchmark/train/epoch_{epoch}.tsv"
     script:
         "../scripts/train_epoch.py"
 
