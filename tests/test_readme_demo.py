@@ -90,6 +90,8 @@ def run_command(workdir: Path, command: str) -> subprocess.CompletedProcess:
 def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, subprocess.CompletedProcess]:
     """Every README command run in one copy of the workflow, in the README's order."""
     root = copy_workflow(tmp_path_factory.mktemp("readme") / "cimtrain")
+    if SHARED.is_dir():  # the README's ../shared/ beside the checkout
+        (root.parent / "shared").symlink_to(SHARED)
     (root / "config" / "demo_levels_64.yaml").write_text(
         (REPO / "config" / "demo_levels_64.yaml").read_text())
     results = {}

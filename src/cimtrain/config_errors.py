@@ -7,6 +7,7 @@ The Snakefile calls `check_workflow_config` before any job; jsonschema's own rep
 from __future__ import annotations
 
 import difflib
+import os
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TypeVar
@@ -49,8 +50,14 @@ def source_of(path: Sequence[object], files: Sequence[str | Path]) -> str:
         except (OSError, yaml.YAMLError):
             continue
         if found:
-            return str(file)
+            return _shown_path(file)
     return "--config" if files else "config"
+
+
+def _shown_path(file: str | Path) -> str:
+    """A config file as the user named it: relative to the working directory when inside it."""
+    relative = os.path.relpath(file)
+    return str(file) if relative.startswith("..") else relative
 
 
 def allowed_text(schema: dict) -> str:
@@ -132,7 +139,7 @@ def config_problem(config: dict, files: Sequence[str | Path]) -> str | None:
         return explain(
             error, files, prefix=["hardware"], docs="workflow/schemas/hardware.schema.yaml"
         )
-    where = ", ".join(str(f) for f in files) or "config"
+    where = ", ".join(_shown_path(f) for f in files) or "config"
     try:
         run_config.validate(config, where)
         hardware_config.validate_hardware(hardware, f"{where}: hardware")
