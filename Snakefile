@@ -1,8 +1,11 @@
 # cimtrain: device-aware training of a CNN on a compute-in-memory chip, epoch by epoch,
 # and the chip's cost of every epoch.
+import re
+
 from snakemake.utils import min_version
 
-from cimtrain.config import check_config_files, validate_run
+from cimtrain.config import check_config_files
+from cimtrain.config_errors import check_workflow_config
 
 min_version("9.0")
 
@@ -16,11 +19,12 @@ configfile: "config.yaml"
 report: "workflow/report/workflow.rst"
 
 
-validate_run(config, "config")
+# A bad key or value stops the run here, as one paragraph naming the file, key and value.
+check_workflow_config(config, ["config.yaml", *workflow.overwrite_configfiles])
 
 
 wildcard_constraints:
-    run=r"results(/sweeps/[^/]+/[^/]+)?",
+    run="|".join([re.escape(config["results_dir"]), r"results/sweeps/[^/]+/[^/]+"]),
     variant=r"[^/]+",
     epoch=r"\d{3}",
     dataset=r"[a-z0-9]+",
@@ -41,3 +45,7 @@ rule all:
     input:
         all_outputs(),
     default_target: True
+
+
+onsuccess:
+    print(finished_run_summary())

@@ -42,7 +42,7 @@ def vgg8_config(device: str) -> dict:
 def time_cimtrain(device: torch.device, images: int, workdir: Path) -> float:
     """Seconds for one cimtrain epoch over `images` images (test pass excluded)."""
     config = vgg8_config(device.type)
-    stages.make_device(config["device"], config["model"], config["quant"],
+    stages.make_device(config["device"], config["model"],
                        workdir / "device.json", workdir / "d2d.npz", log=lambda _: None)
     info, deviations = stages.load_device(workdir / "device.json", workdir / "d2d.npz")
     checkpoint = train.initial_checkpoint(config["model"], config["quant"], config["seed"])
@@ -102,7 +102,7 @@ def startup_seconds(workdir: Path) -> float:
     config = vgg8_config("auto")
     dataset_dir = workdir / "dataset"
     datasets.save(synthetic_cifar(EPOCH_IMAGES), dataset_dir)
-    stages.make_device(config["device"], config["model"], config["quant"],
+    stages.make_device(config["device"], config["model"],
                        workdir / "device.json", workdir / "d2d.npz", log=lambda _: None)
     stages.init_model(config["model"], config["quant"], config["seed"],
                       workdir / "epoch_000.pt", log=lambda _: None)

@@ -44,6 +44,7 @@ TINY = {
     "device": {"sigma_d2d": 0.05},
     # One torch thread in both runs: float sums, and so checkpoints, depend on the thread count.
     "train": {"batch_size": 128, "device": "cpu", "threads": 1},
+    "results_dir": "results",
     "trace": {"every": 2},
     # A design this small network can be mapped onto (checked before any job is planned).
     "hardware": {"memory_cell": "sram", "subarray_rows": 32, "subarray_cols": 32},

@@ -21,7 +21,7 @@ def synthetic_dataset(count: int = 96, seed: int = 0, white: bool = False) -> Da
 def run(config: dict, checkpoint: dict, dataset: Dataset, tmp_path, epochs: int,
         via_files: bool) -> dict:
     """Train `epochs` epochs in this process, optionally through checkpoint files."""
-    stages.make_device(config["device"], config["model"], config["quant"],
+    stages.make_device(config["device"], config["model"],
                        tmp_path / "device.json", tmp_path / "d2d.npz", log=lambda _: None)
     info, deviations = stages.load_device(tmp_path / "device.json", tmp_path / "d2d.npz")
     data = train.DeviceData.from_dataset(dataset, CPU)

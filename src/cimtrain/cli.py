@@ -10,10 +10,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from cimtrain import config as run_config
-from cimtrain import estimator, files, hardware, stages, trace
-from cimtrain.models import LayerGeometry
-from cimtrain.workflow_io import INPUT_ERRORS
+import cimtrain
+
+# The modules behind the commands are imported by the command that needs them: torch alone takes
+# seconds to import, and `cimtrain --help` should answer at once.
 
 
 def _add_config_arguments(parser: argparse.ArgumentParser) -> None:
@@ -23,17 +23,25 @@ def _add_config_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _validate_config(args: argparse.Namespace) -> None:
+    from cimtrain import config as run_config
+
     config = run_config.load(args.config, args.overrides)
     json.dump(config, sys.stdout, indent=1)
     print()
 
 
 def _train(args: argparse.Namespace) -> None:
+    from cimtrain import config as run_config
+    from cimtrain import stages
+
     config = run_config.load(args.config, args.overrides)
     stages.train_in_one_process(config, args.results, args.resources, args.threads)
 
 
 def _hardware_file(args: argparse.Namespace) -> None:
+    from cimtrain import config as run_config
+    from cimtrain import hardware
+
     config = run_config.load(args.config, args.overrides)
     if args.out.is_dir():
         raise run_config.ConfigError(f"--out {args.out}: is a directory; name the file to write")
@@ -44,6 +52,10 @@ def _hardware_file(args: argparse.Namespace) -> None:
 def _estimate(args: argparse.Namespace) -> None:
     """Check config and trace, then estimate into a private scratch directory under a lock on
     --out, so that concurrent runs with one --out take turns and each prints its own results."""
+    from cimtrain import config as run_config
+    from cimtrain import estimator, files, trace
+    from cimtrain.models import LayerGeometry
+
     config = run_config.load(args.config, args.overrides, full=False)
     checked = trace.validate_trace(args.trace)
     network = [LayerGeometry(layer.name, layer.kind, *layer.row) for layer in checked.layers]
@@ -54,7 +66,8 @@ def _estimate(args: argparse.Namespace) -> None:
     with files.exclusive_lock(args.out):
         scratch = Path(tempfile.mkdtemp(prefix=".estimate.", dir=args.out))
         try:
-            estimator.estimate(args.trace, config, scratch, args.build_dir,
+            estimator.estimate(args.trace, config, scratch,
+                               args.build_dir or estimator.DEFAULT_BUILD_DIR,
                                log=lambda line: print(line, file=sys.stderr))
             chip_csv = (scratch / "neurosim.csv").read_text()
             # neurosim.csv last: its presence marks a complete estimate.
@@ -68,6 +81,7 @@ def _estimate(args: argparse.Namespace) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cimtrain", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"cimtrain {cimtrain.__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
 
     validate = commands.add_parser("validate-config",
@@ -93,16 +107,35 @@ def build_parser() -> argparse.ArgumentParser:
     _add_config_arguments(estimate)
     estimate.add_argument("--trace", type=Path, required=True, help="trace directory")
     estimate.add_argument("--out", type=Path, required=True, help="output directory")
-    estimate.add_argument("--build-dir", type=Path, default=estimator.DEFAULT_BUILD_DIR,
+    estimate.add_argument("--build-dir", type=Path, default=None,
                           help="where NeuroSIM is built (default: a per-user cache)")
     estimate.set_defaults(func=_estimate)
 
-    trace.add_cli(commands)
+    _add_trace_validate(commands)
     return parser
+
+
+def _add_trace_validate(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "trace-validate", help="check a cim-trace/1 directory",
+        description="Check a trace directory against cim-trace/1; print a summary, or the "
+                    "first problem (naming the file) and exit with status 1.")
+    parser.add_argument("directory", metavar="DIR", type=Path, help="trace directory")
+    parser.add_argument("--network", type=Path, default=None,
+                        help="network.csv the trace's layers must equal")
+    parser.set_defaults(func=_trace_validate)
+
+
+def _trace_validate(args: argparse.Namespace) -> None:
+    from cimtrain import trace
+
+    trace.run_validate_cli(args)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    from cimtrain.workflow_io import INPUT_ERRORS
+
     try:
         args.func(args)
     except INPUT_ERRORS as error:

@@ -1,7 +1,8 @@
 """Figures for a paper: training curves, device curves, weight statistics and chip costs.
 
-Every figure is saved as PNG and SVG, with labelled axes and units, and stays readable in
-grayscale: series differ by line style, marker or hatch, not by colour alone.
+Every figure is saved as PNG and SVG, with labelled axes and units. Series are coloured from the
+Okabe-Ito palette, which colour-blind readers tell apart, and differ by line style, marker or hatch
+as well, so they stay apart in grayscale. Titles name the epochs shown.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ matplotlib.use("Agg")  # files only; no display needed
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib.colors import LogNorm  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
@@ -25,8 +27,11 @@ from cimtrain.files import replaced_atomically  # noqa: E402
 LINE_STYLES = ["-", "--", ":", "-."]
 MARKERS = ["o", "s", "^", "v", "D", "x", "+", "*"]
 HATCHES = ["", "//", "..", "xx", "\\\\", "oo", "--", "++"]
-GREYS = ["0.15", "0.45", "0.7", "0.9", "0.3", "0.55", "0.8", "1.0"]  # fills
-LINE_GREYS = ["0.0", "0.3", "0.5", "0.65"]  # lines stay visible on white
+# Okabe & Ito, "Color Universal Design" (2008): distinct under the common colour-vision
+# deficiencies. Black first for the main series; yellow last, it is faint on white.
+OKABE_ITO = ["#000000", "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#56B4E9", "#E69F00",
+             "#F0E442"]
+DENSITY_MAP = "viridis"  # perceptually uniform, colour-blind safe, monotone in lightness
 PHASE_NAMES = {"fw": "forward", "ag": "activation gradient", "wg": "weight gradient",
                "wu": "weight update"}
 UNIT_LABELS = {"j": "J", "s": "s"}
@@ -37,11 +42,12 @@ def new_figure(width_in: float, height_in: float, dpi: int) -> Figure:
     return figure
 
 
-def save(figure: Figure, out_png: Path) -> None:
+def save(figure: Figure, out_png: Path, layout: bool = True) -> None:
     """Save as PNG and as SVG beside it, each atomically."""
     out_png = Path(out_png)
     out_png.parent.mkdir(parents=True, exist_ok=True)
-    figure.tight_layout()
+    if layout:
+        figure.tight_layout()
     for path in (out_png, out_png.with_suffix(".svg")):
         with replaced_atomically(path) as partial:
             figure.savefig(partial, format=path.suffix[1:])
@@ -49,14 +55,20 @@ def save(figure: Figure, out_png: Path) -> None:
 
 
 def style(index: int) -> dict:
-    """Line properties of series `index`, distinct in grayscale."""
-    return {"color": LINE_GREYS[index % len(LINE_GREYS)],
-            "linestyle": LINE_STYLES[(index // len(LINE_GREYS)) % len(LINE_STYLES)],
+    """Line properties of series `index`: colour, and a marker and line style for grayscale."""
+    return {"color": OKABE_ITO[index % len(OKABE_ITO)],
+            "linestyle": LINE_STYLES[(index // len(OKABE_ITO)) % len(LINE_STYLES)],
             "marker": MARKERS[index % len(MARKERS)], "markersize": 4}
 
 
 def integer_epochs(axes: plt.Axes) -> None:
     axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+
+
+def epochs_text(epochs: Sequence[int]) -> str:
+    """`epoch 4`, `epochs 1-4` (en dash)."""
+    first, last = int(min(epochs)), int(max(epochs))
+    return f"epoch {last}" if first == last else f"epochs {first}–{last}"
 
 
 # ----------------------------------------------------------------------------- training
@@ -69,8 +81,9 @@ def accuracy_and_loss(training: pd.DataFrame, out_png: Path, dpi: int = 150) -> 
         accuracy.plot(training["epoch"], 100 * training[f"{split}_accuracy"], label=split,
                       **style(index))
         loss.plot(training["epoch"], training[f"{split}_loss"], label=split, **style(index))
-    accuracy.set(xlabel="epoch", ylabel="accuracy (%)", title="Accuracy")
-    loss.set(xlabel="epoch", ylabel="loss per image (½·Σ squared error)", title="Loss")
+    span = epochs_text(training["epoch"])
+    accuracy.set(xlabel="epoch", ylabel="accuracy (%)", title=f"Accuracy, {span}")
+    loss.set(xlabel="epoch", ylabel="loss per image (½·Σ squared error)", title=f"Loss, {span}")
     for axes in (accuracy, loss):
         axes.legend()
         axes.grid(alpha=0.3)
@@ -82,28 +95,39 @@ def weight_distributions(histograms: pd.DataFrame, out_png: Path, dpi: int = 150
     """Per layer, the distribution of weights (top) and of their change per epoch (bottom).
 
     histograms is long: epoch, layer, quantity (weight or update), bin_low, bin_high, count.
-    Darker means more weights; the scale is logarithmic so that sparse tails stay visible.
+    The colour is the share of the layer's weights in a bin, on a logarithmic scale (shown by
+    the colour bar) so that sparse tails stay visible.
     """
     layers = list(dict.fromkeys(histograms["layer"]))
-    figure = new_figure(max(4.0, 1.9 * len(layers)), 4.6, dpi)
+    figure = new_figure(max(4.0, 1.9 * len(layers) + 1.0), 4.6, dpi)
     grid = figure.subplots(2, len(layers), squeeze=False, sharex=True)
+    shares = histograms["count"] / histograms.groupby(["epoch", "layer", "quantity"])[
+        "count"].transform("sum")
+    smallest = max(float(shares[shares > 0].min()), 1e-6)
+    scale = LogNorm(vmin=smallest, vmax=1.0)
+    histograms = histograms.assign(share=shares.clip(lower=smallest))
     for column, layer in enumerate(layers):
         for row, (quantity, label) in enumerate((("weight", "weight"),
                                                   ("update", "change per epoch"))):
             axes = grid[row][column]
             rows = histograms[(histograms["layer"] == layer)
                               & (histograms["quantity"] == quantity)]
-            table = rows.pivot(index="bin_low", columns="epoch", values="count")
+            table = rows.pivot(index="bin_low", columns="epoch", values="share")
             low, high = rows["bin_low"].min(), rows["bin_high"].max()
             epochs = table.columns.to_numpy()
-            axes.imshow(np.log1p(table.to_numpy()), aspect="auto", origin="lower",
-                        cmap="Greys", extent=(epochs[0] - 0.5, epochs[-1] + 0.5, low, high))
+            image = axes.imshow(table.to_numpy(), aspect="auto", origin="lower",
+                                cmap=DENSITY_MAP, norm=scale,
+                                extent=(epochs[0] - 0.5, epochs[-1] + 0.5, low, high))
             axes.set_title(layer if row == 0 else "", fontsize="small")
             axes.set_xlabel("epoch" if row == 1 else "")
             integer_epochs(axes)
             if column == 0:
                 axes.set_ylabel(label)
-    save(figure, out_png)
+    figure.suptitle(f"Weights and their change per layer, {epochs_text(histograms['epoch'])}")
+    figure.tight_layout()
+    figure.colorbar(image, ax=grid, label="share of the layer's weights in the bin",
+                    fraction=0.04, pad=0.02)
+    save(figure, out_png, layout=False)
 
 
 def input_activity(activity: pd.DataFrame, out_png: Path, dpi: int = 150) -> None:
@@ -113,7 +137,7 @@ def input_activity(activity: pd.DataFrame, out_png: Path, dpi: int = 150) -> Non
     for index, (layer, rows) in enumerate(activity.groupby("layer", sort=False)):
         axes.plot(rows["epoch"], rows["input_activity"], label=layer, **style(index))
     axes.set(xlabel="epoch", ylabel="input activity (share of 1 bits)",
-             title="Input activity per layer", ylim=(0, None))
+             title=f"Input activity per layer, {epochs_text(activity['epoch'])}", ylim=(0, None))
     axes.grid(alpha=0.3)
     integer_epochs(axes)
     axes.legend(fontsize="small", ncol=2)
@@ -138,13 +162,13 @@ def device_curves(device_info: dict, out_png: Path, dpi: int = 150) -> None:
         pulses = np.arange(levels + 1, dtype=np.float64)
         nominal = _conductance(pulses, label, levels, direction)
         axes.plot(pulses, nominal, label=f"NL {label:g}", **style(index))
-        axes.fill_between(pulses, nominal - noise, nominal + noise, color="0.6", alpha=0.3,
-                          label=f"c2c ±{noise:g}")
+        axes.fill_between(pulses, nominal - noise, nominal + noise, color=OKABE_ITO[5],
+                          alpha=0.35, label=f"c2c ±{noise:g}")
         if sigma_d2d > 0:
             low = _conductance(pulses, label - 2 * sigma_d2d, levels, direction)
             high = _conductance(pulses, label + 2 * sigma_d2d, levels, direction)
             axes.fill_between(pulses, np.minimum(low, high), np.maximum(low, high),
-                              facecolor="none", edgecolor="0.3", hatch="//",
+                              facecolor="none", edgecolor=OKABE_ITO[2], hatch="//",
                               label=f"d2d NL ±2σ ({sigma_d2d:g})")
         name = "potentiation (LTP)" if direction == "ltp" else "depression (LTD)"
         axes.set(xlabel="pulse number", ylabel="normalized conductance (weight)",
@@ -170,8 +194,12 @@ def _conductance(pulses: np.ndarray, label: float, levels: int,
 # ----------------------------------------------------------------------------- hardware
 
 def energy_and_latency_per_epoch(hardware: pd.DataFrame, out_png: Path, dpi: int = 150) -> None:
-    """Energy (J) and latency (s) per epoch, stacked: the compute of FW, AG, WG and WU (the
-    estimator's peak figures), buffers and interconnect, and DRAM; the stack is the total."""
+    """Energy (J) and latency (s) per epoch by part: the compute of FW, AG, WG and WU (the
+    estimator's peak figures), buffers and interconnect, and DRAM.
+
+    Bars side by side on a logarithmic axis: DRAM traffic can exceed the rest by orders of
+    magnitude, and stacked on a linear axis it hid every other part.
+    """
     figure = new_figure(8, 3.4, dpi)
     for axes, (quantity, unit) in zip(figure.subplots(1, 2), (("energy", "j"),
                                                                ("latency", "s")), strict=True):
@@ -180,39 +208,51 @@ def energy_and_latency_per_epoch(hardware: pd.DataFrame, out_png: Path, dpi: int
         moving = hardware[f"{quantity}_total_{unit}"] - sum(parts.values()) - dram
         parts["buffers, interconnect"] = moving.clip(lower=0)
         parts["DRAM"] = dram
-        _stacked_bars(axes, hardware["epoch"].astype(str).tolist(), parts)
-        axes.set(xlabel="epoch", ylabel=f"{quantity} per epoch ({UNIT_LABELS[unit]})",
-                 title=f"{quantity.capitalize()} by phase")
+        _grouped_bars(axes, hardware["epoch"].astype(str).tolist(), parts)
+        axes.set(xlabel="epoch", ylabel=f"{quantity} per epoch ({UNIT_LABELS[unit]}, log)",
+                 title=f"{quantity.capitalize()} by part, {epochs_text(hardware['epoch'])}")
         axes.legend(fontsize="x-small", ncol=2)
     save(figure, out_png)
 
 
-def layer_breakdown(layers: pd.DataFrame, out_png: Path, dpi: int = 150) -> None:
-    """Per-layer energy and latency of one epoch, stacked by circuit component."""
+def layer_breakdown(layers: pd.DataFrame, out_png: Path, dpi: int = 150,
+                    layer_names: Sequence[str] = (), epoch: int | None = None) -> None:
+    """Per-layer energy and latency of one epoch, stacked by circuit component.
+
+    Layers are labelled by name (conv1, ..., as in the training tables) when names are given.
+    """
     figure = new_figure(9, 3.6, dpi)
-    names = [str(int(layer)) for layer in layers["layer"]]
+    names = [layer_names[int(layer) - 1] if layer_names else str(int(layer))
+             for layer in layers["layer"]]
+    of_epoch = f", epoch {epoch}" if epoch is not None else ""
     for axes, (quantity, unit) in zip(figure.subplots(1, 2), (("energy", "j"),
                                                                ("latency", "s")), strict=True):
         parts = {part.replace("_", " "): layers[f"breakdown_{quantity}_{part}_{unit}"]
                  for part in BREAKDOWN_PARTS}
         _stacked_bars(axes, names, parts)
         axes.set(xlabel="layer", ylabel=f"{quantity} per epoch ({UNIT_LABELS[unit]})",
-                 title=f"{quantity.capitalize()} by component")
+                 title=f"{quantity.capitalize()} by component{of_epoch}")
+        axes.tick_params(axis="x", rotation=30)
         axes.legend(fontsize="x-small", ncol=2)
     save(figure, out_png)
 
 
 def area_breakdown(hardware_row: pd.Series, out_png: Path, dpi: int = 150) -> None:
-    """Chip area (mm²) by component."""
+    """Chip area (mm²) by component, on a logarithmic axis: the arrays can be a small share of
+    the chip, invisible on a linear axis beside the buffers and routing."""
     figure = new_figure(5, 3.4, dpi)
     axes = figure.subplots()
     values_mm2 = [float(hardware_row[f"area_{part}_m2"]) * 1e6 for part in AREA_PARTS]
-    bars = axes.bar([p.replace("_", " ") for p in AREA_PARTS], values_mm2, color="0.6",
+    bars = axes.bar([p.replace("_", " ") for p in AREA_PARTS], values_mm2,
+                    color=[OKABE_ITO[i % len(OKABE_ITO)] for i in range(len(AREA_PARTS))],
                     edgecolor="black")
     for bar, hatch in zip(bars, HATCHES, strict=False):
         bar.set_hatch(hatch)
+    axes.set_yscale("log")
     total = float(hardware_row["area_total_m2"]) * 1e6
-    axes.set(ylabel="area (mm²)", title=f"Chip area: {total:.3g} mm² in total")
+    epoch = int(hardware_row["epoch"]) if "epoch" in hardware_row else None
+    of_epoch = f", epoch {epoch}" if epoch is not None else ""
+    axes.set(ylabel="area (mm², log)", title=f"Chip area{of_epoch}: {total:.3g} mm² in total")
     axes.tick_params(axis="x", rotation=30)
     save(figure, out_png)
 
@@ -222,7 +262,27 @@ def _stacked_bars(axes: plt.Axes, categories: Sequence[str], parts: dict) -> Non
     bottom = np.zeros(len(categories))
     for index, (name, values) in enumerate(parts.items()):
         values = np.asarray(values, dtype=float)
-        axes.bar(categories, values, bottom=bottom, label=name, color=GREYS[index % len(GREYS)],
-                 edgecolor="black", hatch=HATCHES[index % len(HATCHES)])
+        axes.bar(categories, values, bottom=bottom, label=name,
+                 color=OKABE_ITO[index % len(OKABE_ITO)], edgecolor="black",
+                 hatch=HATCHES[index % len(HATCHES)])
         bottom += values
     axes.set_ylim(0, 1.6 * bottom.max() if bottom.max() > 0 else 1)
+
+
+def _grouped_bars(axes: plt.Axes, categories: Sequence[str], parts: dict) -> None:
+    """Bars side by side per category on a log axis; zero parts are left out (no log of 0)."""
+    width = 0.8 / len(parts)
+    positions = np.arange(len(categories))
+    highest, lowest = 0.0, np.inf
+    for index, (name, values) in enumerate(parts.items()):
+        values = np.asarray(values, dtype=float)
+        shown = np.where(values > 0, values, np.nan)
+        axes.bar(positions + (index - (len(parts) - 1) / 2) * width, shown, width, label=name,
+                 color=OKABE_ITO[index % len(OKABE_ITO)], edgecolor="black",
+                 hatch=HATCHES[index % len(HATCHES)])
+        if np.any(values > 0):
+            highest, lowest = max(highest, values.max()), min(lowest, values[values > 0].min())
+    axes.set_xticks(positions, categories)
+    axes.set_yscale("log")
+    if highest > 0:  # head room above the tallest bar for the legend
+        axes.set_ylim(lowest / 3, highest * 10 ** (0.6 * np.log10(highest / lowest) + 0.5))

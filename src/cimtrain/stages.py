@@ -16,7 +16,8 @@ from cimtrain import data as datasets
 from cimtrain import device as device_model
 from cimtrain import train
 from cimtrain.files import replaced_atomically, write_json
-from cimtrain.models import build_model
+from cimtrain.models import IMAGE_SHAPE, layer_geometries, resolve_layers
+from cimtrain.stage_keys import DEVICE_TRAINING_KEYS
 from cimtrain.trace import export_trace
 
 Log = Callable[[str], None]
@@ -31,19 +32,31 @@ def prepare_dataset(dataset_config: dict, out_dir: Path, log: Log = print) -> No
         f"{len(dataset.test_labels)} test images in {out_dir}")
 
 
-def make_device(device_config: dict, model_config: dict, quant_config: dict,
-                out_json: Path, out_variation: Path, log: Log = print) -> None:
-    """Device stage: resolved device parameters and the per-weight d2d deviations."""
+def weight_shapes(model_config: dict) -> dict[str, tuple[int, ...]]:
+    """Layer name -> shape of its weight tensor (conv: out, in, k, k; fc: out, in)."""
+    shapes = {}
+    for g in layer_geometries(resolve_layers(model_config), IMAGE_SHAPE):
+        spatial = (g.k_h, g.k_w) if g.kind == "conv" else ()
+        shapes[g.name] = (g.ofm_c, g.ifm_c, *spatial)
+    return shapes
+
+
+def make_device(device_config: dict, model_config: dict, out_json: Path, out_variation: Path,
+                log: Log = print) -> None:
+    """Device stage: resolved device parameters and the per-weight d2d deviations.
+
+    Only the figures training reads are resolved and stored: the hardware-only ones (on/off
+    ratio, resistance, write pulse) feed the hardware file alone, so they rerun no training.
+    """
     resolved = device_model.resolve_device(device_config)
     params = device_model.device_params(device_config)
-    model = build_model(model_config, quant_config)
-    names = [g.name for g in model.geometries]
     deviations: dict[str, np.ndarray] = {}
     if params.sigma_d2d > 0:
-        shapes = [tuple(layer.weight.shape) for layer in model.weighted]
-        draws = device_model.sample_d2d_deviation(shapes, params.sigma_d2d, params.seed)
-        deviations = dict(zip(names, draws, strict=True))
-    summary = dict(resolved)
+        shapes = weight_shapes(model_config)
+        draws = device_model.sample_d2d_deviation(list(shapes.values()), params.sigma_d2d,
+                                                  params.seed)
+        deviations = dict(zip(shapes, draws, strict=True))
+    summary = {key: resolved[key] for key in DEVICE_TRAINING_KEYS if key in resolved}
     if resolved.get("preset"):
         summary["source"] = device_model.PRESETS[resolved["preset"]]["source"]
     for direction in ("ltp", "ltd"):
@@ -105,7 +118,7 @@ def train_in_one_process(config: dict, results: Path, resources: Path, threads: 
         prepare_dataset(config["dataset"], dataset_dir, log)
     device_json = results / "device" / "device.json"
     variation = results / "device" / "d2d_variation.npz"
-    make_device(config["device"], config["model"], config["quant"], device_json, variation, log)
+    make_device(config["device"], config["model"], device_json, variation, log)
     configure_threads(int(config["train"]["threads"]) or threads)
     compute_device = train.select_device(config["train"]["device"])
     info, deviations = load_device(device_json, variation)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -162,11 +162,46 @@ def last_epoch_layers(layers_long_table: pd.DataFrame) -> pd.DataFrame:
 
 
 def plot_hardware(hardware_csv: Path, layers_csv: Path, out_area: Path, out_phases: Path,
-                  out_layers: Path, dpi: int, log: Callable[[str], None] = print) -> None:
+                  out_layers: Path, dpi: int, log: Callable[[str], None] = print,
+                  layer_names: Sequence[str] = ()) -> None:
     """The chip figures: area and per-layer breakdown of the last estimated epoch, and the
-    energy and latency of every estimated epoch by phase."""
+    energy and latency of every estimated epoch by phase. Layers are labelled with
+    `layer_names` (conv1, ...) in the estimator's order when given."""
     chip = pd.read_csv(hardware_csv)
     plots.area_breakdown(chip.iloc[-1], out_area, dpi)
     plots.energy_and_latency_per_epoch(chip, out_phases, dpi)
-    plots.layer_breakdown(last_epoch_layers(pd.read_csv(layers_csv)), out_layers, dpi)
+    plots.layer_breakdown(last_epoch_layers(pd.read_csv(layers_csv)), out_layers, dpi,
+                          layer_names, int(chip["epoch"].iloc[-1]))
     log(f"chip figures of {len(chip)} estimated epochs")
+
+
+def _si(value: float, unit: str) -> str:
+    """`3.2 mJ`, `41 µs`: a value with an SI prefix, 3 significant digits."""
+    for factor, prefix in ((1e9, "G"), (1e6, "M"), (1e3, "k"), (1.0, ""), (1e-3, "m"),
+                           (1e-6, "µ"), (1e-9, "n"), (1e-12, "p")):
+        if abs(value) >= factor:
+            return f"{value / factor:.3g} {prefix}{unit}"
+    return f"{value:.3g} {unit}"
+
+
+def run_summary_text(run_dir: Path, report_command: str) -> str:
+    """The console summary of a finished run: where its results are and what it found."""
+    run_dir = Path(run_dir)
+    lines = [f"cimtrain: results in {run_dir}/ (summary/, plots/, epoch_NNN/)"]
+    metrics = [json.loads(p.read_text()) for p in sorted(run_dir.glob("epoch_*/metrics.json"))]
+    if metrics:
+        final = metrics[-1]
+        best = max(metrics, key=lambda m: m["test_accuracy"])
+        lines.append(f"  test accuracy: final {100 * final['test_accuracy']:.2f}% (epoch "
+                     f"{final['epoch']}), best {100 * best['test_accuracy']:.2f}% "
+                     f"(epoch {best['epoch']})")
+    estimates = sorted(run_dir.glob("epoch_*/neurosim.csv"))
+    if estimates:
+        chip = pd.read_csv(estimates[-1]).iloc[0]
+        lines.append(f"  chip, epoch {epoch_of(estimates[-1])}: energy "
+                     f"{_si(chip['energy_total_j'], 'J')}, latency "
+                     f"{_si(chip['latency_total_s'], 's')}, area "
+                     f"{chip['area_total_m2'] * 1e6:.3g} mm², {chip['tops_per_w']:.3g} TOPS/W "
+                     "(per training epoch)")
+    lines.append(f"  report: {report_command}")
+    return "\n".join(lines)

@@ -1,11 +1,14 @@
 # Helpers of the workflow: the runs, their output paths and the config subsets each stage reads.
 #
-# A run is one training (one config) in its own directory: `results` for the configured run,
+# A run is one training (one config) in its own directory: `results_dir` for the configured run,
 # `results/sweeps/<sweep>/<point>` for the training points of a sweep. Hardware variants of a
 # sweep estimate a run's traces again under `<run>/hardware/<variant>/`.
 
+import os
 from pathlib import Path
 
+from cimtrain.config_errors import exit_on_config_error
+from cimtrain.stage_keys import stage_params
 from cimtrain.sweep import load_sweep
 
 RESOURCES = "resources"
@@ -22,9 +25,13 @@ NEUROSIM_SOURCES = sorted(
 )
 DATASET_FILES = ["train_images.npy", "train_labels.npy", "test_images.npy", "test_labels.npy"]
 
-SWEEP = load_sweep(config["sweep"], config) if config["sweep"]["name"] else None
+SWEEP = (
+    exit_on_config_error(lambda: load_sweep(config["sweep"], config))
+    if config["sweep"]["name"]
+    else None
+)
 # run directory -> its validated config
-RUNS = SWEEP.runs if SWEEP else {"results": config}
+RUNS = SWEEP.runs if SWEEP else {config["results_dir"]: config}
 # run directory -> {variant name: hardware settings}; empty for runs without variants
 VARIANTS = SWEEP.hardware_variants if SWEEP else {}
 
@@ -42,12 +49,17 @@ def check_designs_fit_their_networks():
                                run["quant"]["weight_bits"], f"{run_dir}: {name}")
 
 
-check_designs_fit_their_networks()
+exit_on_config_error(check_designs_fit_their_networks)
 
 
-def section(name):
-    """Params function: one config section of the job's run."""
-    return lambda wildcards: RUNS[wildcards.run][name]
+def reads(stage):
+    """Params function: the part of the job's run config that `stage` reads."""
+    return lambda wildcards: stage_params(stage, RUNS[wildcards.run])
+
+
+def read_by(stage, key):
+    """Params function: the part of the job's run config that `stage` reads under `key`."""
+    return lambda wildcards: stage_params(stage, RUNS[wildcards.run])[key]
 
 
 def epoch_dir(run, epoch):
@@ -60,25 +72,23 @@ def dataset_files(wildcards):
 
 
 def dataset_section(wildcards):
-    """The dataset section of the first run that uses this dataset."""
-    return next(c["dataset"] for c in RUNS.values() if c["dataset"]["name"] == wildcards.dataset)
-
-
-def training_sections(wildcards):
-    """What the training arithmetic reads; a change here reruns training onward."""
-    run = RUNS[wildcards.run]
-    return {key: run[key] for key in ("seed", "model", "quant", "train")}
+    """What the dataset stage reads, of the first run that uses this dataset."""
+    run = next(c for c in RUNS.values() if c["dataset"]["name"] == wildcards.dataset)
+    return stage_params("dataset", run)["dataset"]
 
 
 def hardware_settings(wildcards):
     """The hardware file's keys: the hardware section plus the device figures it needs."""
+    from cimtrain.device import resolve_device
     from cimtrain.hardware import hardware_from_config
 
     run = RUNS[wildcards.run]
     variant = getattr(wildcards, "variant", None)
-    if variant is None:
-        return hardware_from_config(run)
-    return hardware_from_config({**run, "hardware": VARIANTS[wildcards.run][variant]})
+    if variant is not None:
+        run = {**run, "hardware": VARIANTS[wildcards.run][variant]}
+    read = stage_params("hardware_file", run)
+    # A device preset sets hardware figures (on/off ratio, levels) too.
+    return hardware_from_config({**read, "device": resolve_device(read["device"])})
 
 
 def previous_checkpoint(wildcards):
@@ -166,5 +176,19 @@ def all_outputs():
     if SWEEP:
         outputs = [path for run in RUNS for path in run_outputs(run)]
         return outputs + SWEEP.summary_files() + SWEEP.plot_files()
-    plots = [f"results/plots/{name}.{ext}" for name in PLOT_NAMES for ext in ("png", "svg")]
-    return run_outputs("results") + plots
+    run = config["results_dir"]
+    plots = [f"{run}/plots/{name}.{ext}" for name in PLOT_NAMES for ext in ("png", "svg")]
+    return run_outputs(run) + plots
+
+
+def finished_run_summary():
+    """What a finished run made and found, for the console."""
+    from cimtrain.summary import run_summary_text
+
+    configfiles = " ".join(os.path.relpath(f) for f in workflow.overwrite_configfiles)
+    option = f" --configfile {configfiles}" if configfiles else ""
+    if SWEEP:
+        return (f"cimtrain: sweep results in {SWEEP.directory}/ (summary/, plots/)\n"
+                f"  report: snakemake --report {SWEEP.directory}/report.html{option}")
+    run = config["results_dir"]
+    return run_summary_text(Path(run), f"snakemake --report {run}/report.html{option}")

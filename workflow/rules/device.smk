@@ -3,9 +3,8 @@ rule device:
         summary="{run}/device/device.json",
         variation="{run}/device/d2d_variation.npz",
     params:
-        device=section("device"),
-        model=section("model"),
-        quant=section("quant"),
+        device=read_by("device", "device"),
+        model=read_by("device", "model"),
     threads: 1
     resources:
         mem_mb=1000,

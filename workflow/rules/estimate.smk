@@ -51,6 +51,8 @@ rule neurosim:
         "../envs/cimtrain.yaml"
     log:
         "logs/{run}/neurosim/epoch_{epoch}.log",
+    benchmark:
+        "logs/{run}/benchmark/neurosim/epoch_{epoch}.tsv"
     script:
         "../scripts/neurosim.py"
 
@@ -66,6 +68,8 @@ use rule neurosim as neurosim_of_variant with:
         floorplan="{run}/hardware/{variant}/epoch_{epoch}/floorplan.json",
     log:
         "logs/{run}/neurosim/{variant}/epoch_{epoch}.log",
+    benchmark:
+        "logs/{run}/benchmark/neurosim/{variant}/epoch_{epoch}.tsv"
 
 
 rule hardware_summary:

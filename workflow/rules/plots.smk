@@ -4,20 +4,23 @@ rule plot_training:
         histograms="{run}/summary/weight_histograms.csv",
     output:
         accuracy=report(
-            multiext("{run}/plots/accuracy_loss", ".png", ".svg"),
+            "{run}/plots/accuracy_loss.png",
             caption="../report/accuracy_loss.rst",
             category="Training",
         ),
+        accuracy_svg="{run}/plots/accuracy_loss.svg",
         weights=report(
-            multiext("{run}/plots/weight_distributions", ".png", ".svg"),
+            "{run}/plots/weight_distributions.png",
             caption="../report/weight_distributions.rst",
             category="Training",
         ),
+        weights_svg="{run}/plots/weight_distributions.svg",
         activity=report(
-            multiext("{run}/plots/input_activity", ".png", ".svg"),
+            "{run}/plots/input_activity.png",
             caption="../report/input_activity.rst",
             category="Training",
         ),
+        activity_svg="{run}/plots/input_activity.svg",
     params:
         plots=config["plots"],
         code=source_digest("plots.py", "summary.py"),
@@ -36,11 +39,12 @@ rule plot_device:
     input:
         "{run}/device/device.json",
     output:
-        report(
-            multiext("{run}/plots/device_curves", ".png", ".svg"),
+        png=report(
+            "{run}/plots/device_curves.png",
             caption="../report/device_curves.rst",
             category="Device",
         ),
+        svg="{run}/plots/device_curves.svg",
     params:
         plots=config["plots"],
         code=source_digest("plots.py"),
@@ -61,22 +65,26 @@ rule plot_hardware:
         layers="{run}/summary/layers.csv",
     output:
         area=report(
-            multiext("{run}/plots/chip_area", ".png", ".svg"),
+            "{run}/plots/chip_area.png",
             caption="../report/chip_area.rst",
             category="Hardware",
         ),
+        area_svg="{run}/plots/chip_area.svg",
         phases=report(
-            multiext("{run}/plots/energy_latency_phases", ".png", ".svg"),
+            "{run}/plots/energy_latency_phases.png",
             caption="../report/energy_latency_phases.rst",
             category="Hardware",
         ),
+        phases_svg="{run}/plots/energy_latency_phases.svg",
         layers=report(
-            multiext("{run}/plots/layer_breakdown", ".png", ".svg"),
+            "{run}/plots/layer_breakdown.png",
             caption="../report/layer_breakdown.rst",
             category="Hardware",
         ),
+        layers_svg="{run}/plots/layer_breakdown.svg",
     params:
         plots=config["plots"],
+        model=read_by("plot_hardware", "model"),
         code=source_digest("plots.py", "summary.py"),
     threads: 1
     resources:

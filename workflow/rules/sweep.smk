@@ -32,20 +32,23 @@ rule sweep_plots:
         hardware="results/sweeps/{sweep}/summary/hardware.csv",
     output:
         accuracy=report(
-            multiext("results/sweeps/{sweep}/plots/accuracy", ".png", ".svg"),
+            "results/sweeps/{sweep}/plots/accuracy.png",
             caption="../report/sweep_accuracy.rst",
             category="Sweep",
         ),
+        accuracy_svg="results/sweeps/{sweep}/plots/accuracy.svg",
         hardware=report(
-            multiext("results/sweeps/{sweep}/plots/hardware", ".png", ".svg"),
+            "results/sweeps/{sweep}/plots/hardware.png",
             caption="../report/sweep_hardware_plot.rst",
             category="Sweep",
         ),
+        hardware_svg="results/sweeps/{sweep}/plots/hardware.svg",
         tradeoff=report(
-            multiext("results/sweeps/{sweep}/plots/accuracy_energy", ".png", ".svg"),
+            "results/sweeps/{sweep}/plots/accuracy_energy.png",
             caption="../report/sweep_tradeoff.rst",
             category="Sweep",
         ),
+        tradeoff_svg="results/sweeps/{sweep}/plots/accuracy_energy.svg",
     params:
         plots=config["plots"],
         points=lambda wildcards: SWEEP.point_table(),

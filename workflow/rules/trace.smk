@@ -12,11 +12,13 @@ rule trace:
         # Kept: the input activity of each layer, for the summaries.
         activity="{run}/epoch_{epoch}/input_activity.json",
     params:
-        model=section("model"),
-        quant=section("quant"),
         # trace.every and trace.keep choose and keep traces; they do not change one.
-        samples=lambda wildcards: RUNS[wildcards.run]["trace"]["samples"],
-        batch_size=lambda wildcards: RUNS[wildcards.run]["train"]["batch_size"],
+        model=read_by("trace", "model"),
+        quant=read_by("trace", "quant"),
+        samples=lambda wildcards: stage_params("trace", RUNS[wildcards.run])["trace"]["samples"],
+        batch_size=lambda wildcards: stage_params("trace", RUNS[wildcards.run])["train"][
+            "batch_size"
+        ],
     threads: 1
     resources:
         mem_mb=4000,
@@ -24,5 +26,7 @@ rule trace:
         "../envs/cimtrain.yaml"
     log:
         "logs/{run}/trace/epoch_{epoch}.log",
+    benchmark:
+        "logs/{run}/benchmark/trace/epoch_{epoch}.tsv"
     script:
         "../scripts/trace.py"

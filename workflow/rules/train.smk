@@ -2,9 +2,9 @@ rule init_model:
     output:
         "{run}/epoch_000/checkpoint.pt",
     params:
-        seed=section("seed"),
-        model=section("model"),
-        quant=section("quant"),
+        seed=read_by("init_model", "seed"),
+        model=read_by("init_model", "model"),
+        quant=read_by("init_model", "quant"),
     threads: 1
     resources:
         mem_mb=1000,
@@ -26,7 +26,7 @@ rule train_epoch:
         checkpoint="{run}/epoch_{epoch}/checkpoint.pt",
         metrics="{run}/epoch_{epoch}/metrics.json",
     params:
-        sections=training_sections,
+        sections=reads("train_epoch"),
     wildcard_constraints:
         epoch=r"(?!000)\d{3}",
     threads: 4
@@ -37,6 +37,8 @@ rule train_epoch:
         "../envs/cimtrain.yaml"
     log:
         "logs/{run}/train/epoch_{epoch}.log",
+    benchmark:
+        "logs/{run}/benchmark/train/epoch_{epoch}.tsv"
     script:
         "../scripts/train_epoch.py"
 
@@ -52,9 +54,6 @@ rule training_summary:
             category="Training",
         ),
         histograms="{run}/summary/weight_histograms.csv",
-    threads: 1
-    resources:
-        mem_mb=1000,
     threads: 1
     resources:
         mem_mb=1000,

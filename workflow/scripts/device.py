@@ -5,7 +5,6 @@ sm = snakemake  # noqa: F821
 run_logged(
     sm.log[0],
     lambda log: make_device(
-        sm.params.device, sm.params.model, sm.params.quant,
-        sm.output.summary, sm.output.variation, log,
+        sm.params.device, sm.params.model, sm.output.summary, sm.output.variation, log,
     ),
 )

@@ -8,6 +8,6 @@ sm = snakemake  # noqa: F821
 run_logged(
     sm.log[0],
     lambda log: device_curves(
-        json.loads(Path(sm.input[0]).read_text()), Path(sm.output[0]), sm.params.plots["dpi"]
+        json.loads(Path(sm.input[0]).read_text()), Path(sm.output.png), sm.params.plots["dpi"]
     ),
 )

@@ -7,7 +7,7 @@ sm = snakemake  # noqa: F821
 run_logged(
     sm.log[0],
     lambda log: plot_training(
-        Path(sm.input.training), Path(sm.input.histograms), Path(sm.output.accuracy[0]),
-        Path(sm.output.weights[0]), Path(sm.output.activity[0]), sm.params.plots["dpi"], log,
+        Path(sm.input.training), Path(sm.input.histograms), Path(sm.output.accuracy),
+        Path(sm.output.weights), Path(sm.output.activity), sm.params.plots["dpi"], log,
     ),
 )

@@ -8,7 +8,7 @@ run_logged(
     sm.log[0],
     lambda log: plot_sweep(
         Path(sm.input.training), Path(sm.input.hardware), sm.params.points,
-        Path(sm.output.accuracy[0]), Path(sm.output.hardware[0]), Path(sm.output.tradeoff[0]),
+        Path(sm.output.accuracy), Path(sm.output.hardware), Path(sm.output.tradeoff),
         sm.params.plots["dpi"], log,
     ),
 )
