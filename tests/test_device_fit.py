@@ -1,10 +1,14 @@
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
 import torch
 
-from cimtrain import device, device_fit
+from cimtrain import device, device_fit, stages
+from cimtrain.config import load_schema
 from cimtrain.device_fit import MeasurementError
+from cimtrain.hardware import hardware_from_config
 
 
 def synthetic(**overrides) -> pd.DataFrame:
@@ -215,3 +219,61 @@ def test_non_monotonic_response_is_rejected():
 def test_deterministic():
     table = synthetic(sigma_c2c=0.01, sigma_d2d=0.1)
     assert fit_table(table) == fit_table(table)
+
+
+# --- the device stage reads the fit -------------------------------------------------------
+
+
+def device_section(**values) -> dict:
+    schema = load_schema()["properties"]["device"]["properties"]
+    section = {key: spec["default"] for key, spec in schema.items()}
+    section.update(values)
+    return section
+
+
+def test_device_stage_takes_the_fit_and_set_keys_win(tmp_path):
+    path = write(tmp_path, synthetic(devices=3, cycles=2, levels_ltp=40, levels_ltd=30))
+    fit_json = tmp_path / "device_fit.json"
+    logged: list[str] = []
+    stages.fit_device(path, fit_json, tmp_path / "sequences.csv", logged.append)
+    model = {"layers": [{"type": "fc", "out": 10}]}
+    quant = {"weight_bits": 5, "grad_bits": 5, "activation_bits": 8, "error_bits": 8}
+    section = device_section(measured=str(path), sigma_c2c=0.01)
+    stages.make_device(
+        section,
+        model,
+        quant,
+        tmp_path / "device.json",
+        tmp_path / "d2d.npz",
+        logged.append,
+        fit_json,
+    )
+    info = json.loads((tmp_path / "device.json").read_text())
+    assert (info["levels_ltp"], info["levels_ltd"]) == (40, 30)
+    assert (info["nonlinearity_ltp"], info["nonlinearity_ltd"]) == (2.0, -3.0)
+    assert info["on_off_ratio"] == pytest.approx(4.0, rel=1e-6)
+    assert info["sigma_c2c"] == 0.01  # set in the config: wins over the fitted 0
+    assert any(
+        "device.sigma_c2c: the configured 0.01 wins over the fitted" in line for line in logged
+    )
+    a, b = device.curve_parameters(torch.tensor(-3.0, dtype=torch.float64), 30)
+    assert (info["a_ltd"], info["b_ltd"]) == pytest.approx((float(a), float(b)))
+    # The hardware file takes the fitted levels and resistances.
+    hardware = hardware_from_config({"device": info})
+    assert hardware["max_levels_ltp"] == 40
+    assert hardware["resistance_off_ohm"] == pytest.approx(4 * hardware["resistance_on_ohm"])
+    assert hardware["resistance_on_ohm"] == pytest.approx(250e3, rel=1e-6)
+
+
+def test_measured_and_preset_exclude_each_other():
+    with pytest.raises(ValueError, match="either preset or measured"):
+        device.apply_fit({"preset": "ag_si", "measured": "x.csv"}, {}, {})
+
+
+def test_bad_file_fails_the_stage_without_output(tmp_path):
+    table = synthetic(devices=1, cycles=1).astype(str)
+    table.loc[3, "direction"] = "up"
+    fit_json = tmp_path / "device_fit.json"
+    with pytest.raises(MeasurementError, match="line 5"):
+        stages.fit_device(write(tmp_path, table), fit_json, tmp_path / "sequences.csv")
+    assert not fit_json.exists()

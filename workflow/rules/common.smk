@@ -166,4 +166,4 @@ def all_outputs():
         outputs = [path for run in RUNS for path in run_outputs(run)]
         return outputs + SWEEP.summary_files() + SWEEP.plot_files()
     plots = [f"results/plots/{name}.{ext}" for name in PLOT_NAMES for ext in ("png", "svg")]
-    return run_outputs("results") + plots
+    return run_outputs("results") + plots + measured_device_outputs()

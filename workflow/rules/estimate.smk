@@ -13,6 +13,8 @@ rule build_neurosim:
 
 
 rule hardware_file:
+    input:
+        device=fitted_device_of,
     output:
         "{run}/hardware/hardware.txt",
     params:

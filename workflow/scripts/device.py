@@ -6,6 +6,6 @@ run_logged(
     sm.log[0],
     lambda log: make_device(
         sm.params.device, sm.params.model, sm.params.quant,
-        sm.output.summary, sm.output.variation, log,
+        sm.output.summary, sm.output.variation, log, sm.input.fit or None,
     ),
 )

@@ -1,8 +1,15 @@
-from cimtrain.hardware import write_hardware_file
+import json
+from pathlib import Path
+
+from cimtrain.hardware import hardware_from_config, write_hardware_file
 from cimtrain.workflow_io import run_logged
 
 sm = snakemake  # noqa: F821
+settings = dict(sm.params.hardware)
+if sm.input.device:
+    # A measured device: its levels and resistances are the fitted ones of device.json.
+    settings.update(hardware_from_config({"device": json.loads(Path(sm.input.device).read_text())}))
 run_logged(
     sm.log[0],
-    lambda log: log(f"wrote {write_hardware_file(sm.params.hardware, sm.output[0])}"),
+    lambda log: log(f"wrote {write_hardware_file(settings, sm.output[0])}"),
 )
