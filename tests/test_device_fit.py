@@ -107,6 +107,21 @@ def test_noisy_pulses_recover_both_sigmas(seed):
     assert fit["nonlinearity_ltd"] == pytest.approx(-3.0, abs=0.1)
 
 
+def test_pulses_after_the_conductance_stopped_are_not_levels():
+    """70 / 60 pulses along the curve, then 30 pulses that change nothing (reads scatter)."""
+    table = synthetic(
+        levels_ltp=70, levels_ltd=60, plateau_pulses=30, sigma_c2c=0.005, g_min_s=2e-6, g_max_s=5e-6
+    )
+    fit = fit_table(table)
+    assert fit["fit"]["pulses_ltp"] == 100 and fit["fit"]["pulses_ltd"] == 90
+    assert fit["levels_ltp"] == pytest.approx(70, abs=1)
+    assert fit["levels_ltd"] == pytest.approx(60, abs=1)
+    assert fit["nonlinearity_ltp"] == pytest.approx(2.0, abs=0.1)
+    assert fit["nonlinearity_ltd"] == pytest.approx(-3.0, abs=0.1)
+    noise_free = fit_table(synthetic(levels_ltp=70, levels_ltd=60, plateau_pulses=30))
+    assert (noise_free["levels_ltp"], noise_free["levels_ltd"]) == (70, 60)
+
+
 def test_c2c_noise_alone_gives_no_d2d():
     fit = fit_table(synthetic(devices=20, cycles=10, sigma_c2c=0.01, seed=9))
     assert fit["sigma_d2d"] < 0.1

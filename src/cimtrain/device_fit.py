@@ -23,7 +23,7 @@ deviation per device, as in training), less the part the within-device noise exp
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -37,6 +37,8 @@ MIN_PULSES = 8  # a nonlinearity needs more than the 3 parameters of a curve
 FLAT_RANGE_PER_NOISE = 3.0  # the fitted range must exceed this many rms level residuals
 MAX_DRAWDOWN = 0.2  # largest step back of the mean curve, as a share of the range
 GOLDEN_STEPS = 48
+PLATEAU_GAIN = 4.0  # a plateau must fit the mean read this many times better
+PLATEAU_GRID_STEP = 8  # every 8th table row is fine enough to tell a plateau
 
 
 class MeasurementError(ValueError):
@@ -52,14 +54,16 @@ class Sequences:
     cycles: np.ndarray  # (S,) cycle names
     pulses: np.ndarray  # (M,) consecutive pulse numbers, shared by every sequence
     conductance_s: np.ndarray  # (S, M)
+    plateau_from: int | None = None  # pulses from here on leave the conductance where it is
 
     @property
     def levels(self) -> int:
-        return int(self.pulses[-1])
+        """Pulses that move the conductance: the last pulse, or where a plateau starts."""
+        return int(self.pulses[-1]) if self.plateau_from is None else self.plateau_from
 
     def positions(self) -> np.ndarray:
         """Pulse position from the bottom of the range, as a share of the levels."""
-        x = self.pulses / self.levels
+        x = np.minimum(self.pulses, self.levels) / self.levels
         return x if self.direction == "ltp" else 1.0 - x
 
 
@@ -290,9 +294,35 @@ def fit_sequences(sequences: Sequences) -> SequenceFits:
     y = (reads - g_min[:, None]) / span[:, None]
     level_rms = np.sqrt(np.mean((y - fitted) ** 2, axis=1))
     step = 1.0 / sequences.levels if sequences.direction == "ltp" else -1.0 / sequences.levels
-    predicted = next_read(y[:, :-1], kappa[:, None], step)
+    moving = sequences.pulses[:-1] < sequences.levels  # pulses on a plateau change nothing
+    predicted = np.where(moving, next_read(y[:, :-1], kappa[:, None], step), y[:, :-1])
     step_rms = np.sqrt(np.mean((y[:, 1:] - predicted) ** 2, axis=1))
     return SequenceFits(kappa, label_of_kappa(kappa), g_min, g_max, level_rms, step_rms)
+
+
+def find_plateau(sequences: Sequences, fits: SequenceFits) -> int | None:
+    """The pulse from which the mean read stops moving, if the data shows one.
+
+    Candidate level counts L run from MIN_PULSES to the last pulse; for each, the mean
+    normalized read is fitted by the model curve over L pulses held flat after L (on a coarse
+    grid of kappa). A plateau is reported only when its best L fits at least PLATEAU_GAIN times
+    better (in squared residuals) than the curve spanning every pulse.
+    """
+    span = fits.g_max_s - fits.g_min_s
+    mean_read = ((sequences.conductance_s - fits.g_min_s[:, None]) / span[:, None]).mean(axis=0)
+    pulses, last = sequences.pulses, int(sequences.pulses[-1])
+    _, grid = _signed_table()
+    kappa = grid[::PLATEAU_GRID_STEP][:, None]
+    candidates = np.arange(MIN_PULSES, last + 1)
+    sse = np.empty(len(candidates))
+    for index, levels in enumerate(candidates):
+        x = np.minimum(pulses, levels) / levels
+        x = x if sequences.direction == "ltp" else 1.0 - x
+        sse[index] = _line_fit(normalized_curve(x[None, :], kappa), mean_read)[0].min()
+    best, spanning = int(np.argmin(sse)), sse[-1]
+    if candidates[best] < last and sse[best] * PLATEAU_GAIN < spanning:
+        return int(candidates[best])
+    return None
 
 
 def _check_sequences(
@@ -319,6 +349,15 @@ def _check_sequences(
             f"{name}: {sequences.direction}: the mean conductance is not monotonic in the "
             f"pulses (it moves back by {drawdown:.0%} of its range); the model's curves are"
         )
+
+
+def _with_plateaus(measurement: Measurement, fits: dict[str, SequenceFits]) -> Measurement:
+    """The measurement with the plateau of each direction, if any, marked."""
+    marked = {
+        d: replace(measurement.of(d), plateau_from=find_plateau(measurement.of(d), fits[d]))
+        for d in DIRECTIONS
+    }
+    return Measurement(measurement.devices, marked["ltp"], marked["ltd"])
 
 
 def _d2d_sigma(deviation: np.ndarray, device_index: np.ndarray) -> float:
@@ -349,6 +388,10 @@ def fit_measurement(
     fits = {d: fit_sequences(measurement.of(d)) for d in DIRECTIONS}
     for direction in DIRECTIONS:
         _check_sequences(measurement.of(direction), fits[direction], measurement.devices, name)
+    measurement = _with_plateaus(measurement, fits)
+    for direction in DIRECTIONS:
+        if measurement.of(direction).plateau_from is not None:
+            fits[direction] = fit_sequences(measurement.of(direction))
     result: dict = {}
     details: dict = {}
     deviations, owners = [], []
@@ -375,6 +418,7 @@ def fit_measurement(
         )
         details[f"level_rms_{direction}"] = float(np.sqrt(np.mean(fit.level_rms**2)))
         details[f"sequences_{direction}"] = len(fit.label)
+        details[f"pulses_{direction}"] = int(sequences.pulses[-1])
     step_rms = np.concatenate([fits[d].step_rms for d in DIRECTIONS])
     g_min = np.concatenate([fits[d].g_min_s for d in DIRECTIONS]).mean()
     g_max = np.concatenate([fits[d].g_max_s for d in DIRECTIONS]).mean()
@@ -434,10 +478,13 @@ def synthetic_measurement(
     g_min_s: float,
     g_max_s: float,
     seed: int,
+    plateau_pulses: int = 0,
 ) -> pd.DataFrame:
     """Pulse reads generated by the training model: one label deviation per device, shared by
     both directions, and a N(0, sigma_c2c) change of the normalized conductance at every pulse
-    that the next pulse starts from. Each cycle potentiates from G_min, then depresses."""
+    that the next pulse starts from. Each cycle potentiates from G_min, then depresses.
+    `plateau_pulses` more pulses per direction leave the conductance where it is (reads scatter
+    by sigma_c2c about it)."""
     rng = np.random.Generator(np.random.PCG64(seed))
     deviation = rng.standard_normal(devices) * sigma_d2d
     frames = []
@@ -452,6 +499,9 @@ def synthetic_measurement(
         noise = rng.standard_normal((devices * cycles, levels)) * sigma_c2c
         for n in range(levels):
             y[:, n + 1] = next_read(y[:, n], kappa, step) + noise[:, n]
+        flat = y[:, -1:] + rng.standard_normal((len(y), plateau_pulses)) * sigma_c2c
+        y = np.concatenate([y, flat], axis=1)
+        levels += plateau_pulses
         pulse = np.arange(levels + 1)
         frames.append(
             pd.DataFrame(
