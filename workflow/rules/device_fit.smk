@@ -2,34 +2,6 @@
 # device figures the config leaves at their defaults (docs/measured_device.md).
 
 
-def measured_pulses(wildcards):
-    return RUNS[wildcards.run]["device"]["measured"]
-
-
-def device_fit_of(wildcards):
-    """Input function: the run's device_fit.json when its device is measured, else nothing."""
-    if RUNS[wildcards.run]["device"].get("measured"):
-        return f"{wildcards.run}/device/device_fit.json"
-    return []
-
-
-def fitted_device_of(wildcards):
-    """Input function: device.json when the device figures come from a fit, else nothing."""
-    if RUNS[wildcards.run]["device"].get("measured"):
-        return f"{wildcards.run}/device/device.json"
-    return []
-
-
-def measured_device_outputs():
-    """The fit figure of every run with a measured device."""
-    return [
-        f"{run}/plots/device_fit.{ext}"
-        for run, run_config in RUNS.items()
-        if run_config["device"].get("measured")
-        for ext in ("png", "svg")
-    ]
-
-
 rule fit_device:
     input:
         measured=measured_pulses,
