@@ -351,6 +351,10 @@ def _check_sequences(
         )
 
 
+def _significant(value: float, digits: int = 4) -> float:
+    return float(f"{value:.{digits}g}")
+
+
 def _with_plateaus(measurement: Measurement, fits: dict[str, SequenceFits]) -> Measurement:
     """The measurement with the plateau of each direction, if any, marked."""
     marked = {
@@ -427,10 +431,14 @@ def fit_measurement(
             f"{name}: the fitted lowest conductance is {g_min:.3g} S; an on/off ratio needs "
             "it positive"
         )
-    result["sigma_c2c"] = float(np.sqrt(np.mean(step_rms**2)))
-    result["sigma_d2d"] = _d2d_sigma(np.concatenate(deviations), np.concatenate(owners))
-    result["on_off_ratio"] = float(g_max / g_min)
-    result["resistance_on_ohm"] = float(1.0 / g_max)
+    sigma_c2c = float(np.sqrt(np.mean(step_rms**2)))
+    sigma_d2d = _d2d_sigma(np.concatenate(deviations), np.concatenate(owners))
+    # The section's keys carry the 4 significant digits the data supports; `fit` the rest.
+    result["sigma_c2c"] = _significant(sigma_c2c)
+    result["sigma_d2d"] = _significant(sigma_d2d)
+    result["on_off_ratio"] = _significant(float(g_max / g_min))
+    result["resistance_on_ohm"] = _significant(float(1.0 / g_max))
+    details.update(sigma_c2c=sigma_c2c, sigma_d2d=sigma_d2d)
     details.update(g_min_s=float(g_min), g_max_s=float(g_max), devices=len(measurement.devices))
     result["fit"] = details
     return result, _sequence_table(measurement, fits)
