@@ -292,3 +292,9 @@ def test_bad_file_fails_the_stage_without_output(tmp_path):
     with pytest.raises(MeasurementError, match="line 5"):
         stages.fit_device(write(tmp_path, table), fit_json, tmp_path / "sequences.csv")
     assert not fit_json.exists()
+
+
+def test_one_sequence_per_direction_fits_without_standard_error():
+    fit = fit_table(synthetic(devices=1, cycles=1))
+    assert fit["nonlinearity_ltp"] == 2.0 and fit["fit"]["nonlinearity_ltp_stderr"] is None
+    assert fit["sigma_d2d"] == 0.0

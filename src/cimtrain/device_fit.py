@@ -347,7 +347,7 @@ def _check_sequences(
     if drawdown > MAX_DRAWDOWN:
         raise MeasurementError(
             f"{name}: {sequences.direction}: the mean conductance is not monotonic in the "
-            f"pulses (it moves back by {drawdown:.0%} of its range); the model's curves are"
+            f"pulses (it moves back by {drawdown:.0%} of its range), as the model's curves are"
         )
 
 
@@ -406,11 +406,9 @@ def fit_measurement(
         counts = np.bincount(sequences.device_index, minlength=n_devices)
         device_labels = per_device[counts > 0] / counts[counts > 0]
         nominal = float(device_labels.mean())
-        stderr = (
-            float(device_labels.std(ddof=1) / np.sqrt(len(device_labels)))
-            if len(device_labels) > 1
-            else float(fit.label.std(ddof=1) / np.sqrt(len(fit.label)))
-        )
+        # Devices are the independent samples; one device has only its cycles to go by.
+        samples = device_labels if len(device_labels) > 1 else fit.label
+        stderr = float(samples.std(ddof=1) / np.sqrt(len(samples))) if len(samples) > 1 else None
         deviations.append(fit.label - nominal)
         owners.append(sequences.device_index)
         result[f"levels_{direction}"] = sequences.levels
