@@ -33,6 +33,7 @@ wildcard_constraints:
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/dataset.smk"
+include: "workflow/rules/device_fit.smk"
 include: "workflow/rules/device.smk"
 include: "workflow/rules/train.smk"
 include: "workflow/rules/trace.smk"

@@ -53,6 +53,9 @@ COMMANDS: dict[str, str] = {
     "snakemake --workflow-profile workflow/profiles/slurm --configfile config/demo.yaml":
         "dry-run",  # needs a SLURM cluster (tests/test_slurm.py runs one)
     "snakemake --workflow-profile workflow/profiles/slurm": "dry-run",
+    # Recovery templates: FILE is the user's config (tests/test_reliability.py kills and resumes).
+    "snakemake --unlock [--configfile FILE]": "skip",
+    "snakemake --rerun-incomplete --cores 2 [--configfile FILE]": "skip",
 }
 
 
@@ -169,6 +172,7 @@ NEW_VALUES: dict[str, object] = {
                      {"type": "conv", "out": 64, "kernel": 3}, {"type": "pool", "size": 4},
                      {"type": "fc", "out": 10}],
     "device.preset": "fefet",
+    "device.measured": "data/measurements/example_pulses.csv",
     "train.device": "auto",
     "train.grad_scale_decay_epochs": [2],
     "hardware.clock_frequency_hz": 5e8,

@@ -154,6 +154,13 @@ class DeviceParams:
     seed: int
 
 
+# Device-section keys that a fit of measured pulse data (cimtrain.device_fit) provides.
+FITTED_KEYS = (
+    "levels_ltp", "levels_ltd", "nonlinearity_ltp", "nonlinearity_ltd",
+    "sigma_c2c", "sigma_d2d", "on_off_ratio", "resistance_on_ohm",
+)
+
+
 def resolve_device(device_config: dict) -> dict:
     """Device section with its preset applied: preset values override the section's own."""
     resolved = dict(device_config)
@@ -163,6 +170,26 @@ def resolve_device(device_config: dict) -> dict:
             raise ValueError(f"device.preset: unknown device {preset!r}; known: {sorted(PRESETS)}")
         resolved.update({k: v for k, v in PRESETS[preset].items() if k != "source"})
     return resolved
+
+
+def apply_fit(
+    device_config: dict, fit: dict, defaults: dict
+) -> tuple[dict, dict[str, tuple[object, object]]]:
+    """Device section with the fitted figures in place of the keys left at their defaults.
+
+    A key set to anything but its default wins over the fit; those keys are returned as
+    {key: (configured value, fitted value)} so that the caller can say so.
+    """
+    if device_config.get("preset"):
+        raise ValueError("device: set either preset or measured, not both")
+    resolved = dict(device_config)
+    kept: dict[str, tuple[object, object]] = {}
+    for key in FITTED_KEYS:
+        if key in device_config and device_config[key] != defaults.get(key):
+            kept[key] = (device_config[key], fit[key])
+        else:
+            resolved[key] = fit[key]
+    return resolved, kept
 
 
 def device_params(device_config: dict) -> DeviceParams:

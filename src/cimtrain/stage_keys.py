@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 # Device figures each side reads; a preset may set any of them, so both read `preset`.
 DEVICE_TRAINING_KEYS = (
     "preset",
+    "measured",
     "levels_ltp",
     "levels_ltd",
     "nonlinearity_ltp",
@@ -42,6 +43,7 @@ STAGE_PARAMS: dict[str, tuple[str, ...]] = {
         "dataset.digits_test_fraction",
         "dataset.digits_split_seed",
     ),
+    "fit_device": (),
     "device": tuple(f"device.{key}" for key in DEVICE_TRAINING_KEYS) + ("model",),
     "init_model": ("seed", "model", "quant"),
     "train_epoch": ("seed", "model", "quant", "train"),
@@ -54,6 +56,7 @@ STAGE_PARAMS: dict[str, tuple[str, ...]] = {
     "hardware_summary": (),
     "plot_training": ("plots",),
     "plot_device": ("plots",),
+    "plot_device_fit": ("plots",),
     "plot_hardware": ("plots", "model"),
 }
 
@@ -71,6 +74,19 @@ JOB_CHOOSING_KEYS: dict[str, tuple[str, ...]] = {
     "epochs": ("train_epoch",),
     "trace.every": ("training_summary", "hardware_summary"),
     "trace.keep": (),
+    "device.measured": ("fit_device", "plot_device_fit"),
+}
+
+# Stages whose jobs exist only when a key is set: stage -> that key.
+EXISTS_WHEN_SET: dict[str, str] = {
+    "fit_device": "device.measured",
+    "plot_device_fit": "device.measured",
+}
+
+# Edges of DOWNSTREAM that exist only when a key is set: (stage, reader) -> that key. A fitted
+# device's levels and resistances reach the hardware file through device_fit.json.
+DOWNSTREAM_WHEN_SET: dict[tuple[str, str], str] = {
+    ("fit_device", "hardware_file"): "device.measured",
 }
 
 # Keys of a sweep: they add runs of their own (results/sweeps/), the configured run is untouched.
@@ -78,6 +94,7 @@ SWEEP_KEYS = ("sweep",)
 
 # Stage -> the stages that read its output.
 DOWNSTREAM: dict[str, tuple[str, ...]] = {
+    "fit_device": ("device", "plot_device_fit"),
     "dataset": ("train_epoch", "trace"),
     "device": ("train_epoch", "plot_device"),
     "init_model": ("train_epoch",),
@@ -93,6 +110,7 @@ DOWNSTREAM: dict[str, tuple[str, ...]] = {
 # What each stage writes (under the run's results_dir), for the README's table.
 STAGE_OUTPUTS: dict[str, str] = {
     "dataset": "`resources/datasets/<name>/*.npy` (uint8 images, int64 labels)",
+    "fit_device": "`device/device_fit.json` (fitted figures), `device_fit_sequences.csv`",
     "device": "`device/device.json` (resolved device, curve A/B), `d2d_variation.npz`",
     "init_model": "`epoch_000/checkpoint.pt` (WAGE initialization)",
     "train_epoch": "`epoch_NNN/checkpoint.pt`, `metrics.json`",
@@ -104,6 +122,7 @@ STAGE_OUTPUTS: dict[str, str] = {
     "hardware_summary": "`summary/hardware.csv`, `layers.csv`",
     "plot_training": "`plots/accuracy_loss`, `weight_distributions`, `input_activity`",
     "plot_device": "`plots/device_curves`",
+    "plot_device_fit": "`plots/device_fit` (measured pulses and the fitted curves)",
     "plot_hardware": "`plots/chip_area`, `energy_latency_phases`, `layer_breakdown`",
 }
 # What else reruns a stage than its keys and the stages upstream of it.
@@ -112,6 +131,8 @@ STAGE_OTHER_CAUSES: dict[str, str] = {
     "trace": "its estimate reruns and the trace was removed (`trace.keep: false`)",
     "plot_training": "the plotting code changes",
     "plot_device": "the plotting code changes",
+    "fit_device": "the measured CSV or the fitting code changes",
+    "plot_device_fit": "the measured CSV or the plotting code changes",
     "plot_hardware": "the plotting code changes",
 }
 
@@ -166,22 +187,31 @@ def _read_key(key: str, keys: Iterable[str]) -> str:
     return next((k for k in keys if covers(k, key)), key)
 
 
-def downstream_closure(stages: Iterable[str]) -> set[str]:
+def _is_set(key: str, config: Mapping | None) -> bool:
+    return config is None or bool(lookup(config, key))
+
+
+def downstream_closure(stages: Iterable[str], config: Mapping | None = None) -> set[str]:
+    """`stages` and every stage below them (in `config`: only the jobs and edges it has)."""
     pending, seen = list(stages), set()
     while pending:
         stage = pending.pop()
-        if stage not in seen:
-            seen.add(stage)
-            pending.extend(DOWNSTREAM.get(stage, ()))
+        condition = EXISTS_WHEN_SET.get(stage)
+        if stage in seen or (condition is not None and not _is_set(condition, config)):
+            continue
+        seen.add(stage)
+        pending.extend(DOWNSTREAM.get(stage, ()))
+        pending.extend(reader for (writer, reader), key in DOWNSTREAM_WHEN_SET.items()
+                       if writer == stage and _is_set(key, config))
     return seen
 
 
 def rerun_stages(key: str, config: Mapping) -> set[str]:
     """Every stage a change of `key` reruns in a finished run of `config`."""
-    stages = downstream_closure(readers(key, config))
+    stages = downstream_closure(readers(key, config), config)
     if "neurosim" in stages and not lookup(config, "trace.keep"):
         # A removed (temporary) trace is cut again from its checkpoint for the new estimate.
-        stages |= downstream_closure({"trace"})
+        stages |= downstream_closure({"trace"}, config)
     return stages
 
 

@@ -14,8 +14,10 @@ import torch
 
 from cimtrain import data as datasets
 from cimtrain import device as device_model
-from cimtrain import train
+from cimtrain import device_fit, train
+from cimtrain.config import load_schema
 from cimtrain.files import replaced_atomically, write_json
+from cimtrain.hardware import hardware_from_config
 from cimtrain.models import IMAGE_SHAPE, layer_geometries, resolve_layers
 from cimtrain.stage_keys import DEVICE_TRAINING_KEYS
 from cimtrain.trace import export_trace
@@ -41,15 +43,54 @@ def weight_shapes(model_config: dict) -> dict[str, tuple[int, ...]]:
     return shapes
 
 
+def fit_device(measured: Path, out_fit: Path, out_sequences: Path, log: Log = print) -> dict:
+    """Fit stage: the device figures of a measured pulse table (device_fit.json)."""
+    measurement = device_fit.read_measurement(Path(measured))
+    figures, sequences = device_fit.fit_measurement(measurement, str(measured))
+    figures["fit"]["measured"] = str(measured)
+    figures["fit"]["measured_sha256"] = device_fit.file_digest(Path(measured))
+    with replaced_atomically(Path(out_sequences)) as partial:
+        sequences.to_csv(partial, index=False)
+    write_json(figures, out_fit)
+    details = figures["fit"]
+    log(f"{measured}: {details['devices']} devices, {details['sequences_ltp']} LTP and "
+        f"{details['sequences_ltd']} LTD sequences")
+    for key in device_model.FITTED_KEYS:
+        error = details.get(f"{key}_stderr")
+        log(f"fit: {key} = {figures[key]}" + (f" (standard error {error:.3g})" if error else ""))
+    return figures
+
+
+def _device_with_fit(device_config: dict, fit_json: Path | None, log: Log) -> dict:
+    """The device section with the fitted figures for the keys it leaves at their defaults."""
+    if fit_json is None:
+        return device_model.resolve_device(device_config)
+    fit = json.loads(Path(fit_json).read_text())
+    schema = load_schema()["properties"]["device"]["properties"]
+    defaults = {key: spec.get("default") for key, spec in schema.items()}
+    resolved, kept = device_model.apply_fit(device_config, fit, defaults)
+    for key, (configured, fitted) in kept.items():
+        log(f"device.{key}: the configured {configured} wins over the fitted {fitted}")
+    return resolved
+
+
+def fitted_hardware(device_section: dict, fit_json: Path, log: Log = print) -> dict:
+    """The hardware file's device keys (levels, resistances) of a measured device's fit; keys the
+    section sets to anything but their defaults win, as in the device stage."""
+    return hardware_from_config({"device": _device_with_fit(device_section, Path(fit_json), log)})
+
+
 def make_device(device_config: dict, model_config: dict, out_json: Path, out_variation: Path,
-                log: Log = print) -> None:
+                log: Log = print, fit_json: Path | None = None) -> None:
     """Device stage: resolved device parameters and the per-weight d2d deviations.
 
     Only the figures training reads are resolved and stored: the hardware-only ones (on/off
     ratio, resistance, write pulse) feed the hardware file alone, so they rerun no training.
+    With `fit_json` (device_fit.json of the measured pulses), its figures replace the keys the
+    section leaves at their defaults.
     """
-    resolved = device_model.resolve_device(device_config)
-    params = device_model.device_params(device_config)
+    resolved = _device_with_fit(device_config, fit_json, log)
+    params = device_model.device_params(resolved)
     deviations: dict[str, np.ndarray] = {}
     if params.sigma_d2d > 0:
         shapes = weight_shapes(model_config)
@@ -59,6 +100,8 @@ def make_device(device_config: dict, model_config: dict, out_json: Path, out_var
     summary = {key: resolved[key] for key in DEVICE_TRAINING_KEYS if key in resolved}
     if resolved.get("preset"):
         summary["source"] = device_model.PRESETS[resolved["preset"]]["source"]
+    if fit_json is not None:
+        summary["source"] = f"fit of the measured pulses {device_config.get('measured')}"
     for direction in ("ltp", "ltd"):
         a, b = device_model.curve_parameters(
             torch.tensor(params.__dict__[f"nonlinearity_{direction}"], dtype=torch.float64),
@@ -118,7 +161,13 @@ def train_in_one_process(config: dict, results: Path, resources: Path, threads: 
         prepare_dataset(config["dataset"], dataset_dir, log)
     device_json = results / "device" / "device.json"
     variation = results / "device" / "d2d_variation.npz"
-    make_device(config["device"], config["model"], device_json, variation, log)
+    fit_json = None
+    if config["device"].get("measured"):
+        fit_json = results / "device" / "device_fit.json"
+        fit_device(config["device"]["measured"], fit_json,
+                   results / "device" / "device_fit_sequences.csv", log)
+    make_device(config["device"], config["model"], device_json, variation, log,
+                fit_json)
     configure_threads(int(config["train"]["threads"]) or threads)
     compute_device = train.select_device(config["train"]["device"])
     info, deviations = load_device(device_json, variation)

@@ -178,7 +178,7 @@ def all_outputs():
         return outputs + SWEEP.summary_files() + SWEEP.plot_files()
     run = config["results_dir"]
     plots = [f"{run}/plots/{name}.{ext}" for name in PLOT_NAMES for ext in ("png", "svg")]
-    return run_outputs(run) + plots
+    return run_outputs(run) + plots + measured_device_outputs()
 
 
 def finished_run_summary():
@@ -192,3 +192,27 @@ def finished_run_summary():
                 f"  report: snakemake --report {SWEEP.directory}/report.html{option}")
     run = config["results_dir"]
     return run_summary_text(Path(run), f"snakemake --report {run}/report.html{option}")
+
+
+# A device measured pulse by pulse (device.measured; rules in device_fit.smk).
+
+
+def measured_pulses(wildcards):
+    return RUNS[wildcards.run]["device"]["measured"]
+
+
+def device_fit_of(wildcards):
+    """Input function: the run's device_fit.json when its device is measured, else nothing."""
+    if RUNS[wildcards.run]["device"].get("measured"):
+        return f"{wildcards.run}/device/device_fit.json"
+    return []
+
+
+def measured_device_outputs():
+    """The fit figure of every run with a measured device."""
+    return [
+        f"{run}/plots/device_fit.{ext}"
+        for run, run_config in RUNS.items()
+        if run_config["device"].get("measured")
+        for ext in ("png", "svg")
+    ]

@@ -1,4 +1,6 @@
 rule device:
+    input:
+        fit=device_fit_of,
     output:
         summary="{run}/device/device.json",
         variation="{run}/device/d2d_variation.npz",

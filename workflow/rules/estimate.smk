@@ -13,10 +13,13 @@ rule build_neurosim:
 
 
 rule hardware_file:
+    input:
+        fit=device_fit_of,
     output:
         "{run}/hardware/hardware.txt",
     params:
         hardware=hardware_settings,
+        device=read_by("hardware_file", "device"),
     threads: 1
     resources:
         mem_mb=1000,
