@@ -38,7 +38,8 @@ def max_difference(ours: list[torch.Tensor], theirs: list[torch.Tensor]) -> floa
         finite = torch.isfinite(b)
         if not torch.isfinite(a[finite]).all():
             return float("inf")
-        worst = max(worst, float((a[finite] - b[finite]).abs().max(initial=0.0)))
+        if finite.any():
+            worst = max(worst, float((a[finite] - b[finite]).abs().max()))
     return worst
 
 

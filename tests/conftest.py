@@ -25,7 +25,7 @@ TINY_LAYERS = [
 ]
 
 
-WORKFLOW_FILES = ["Snakefile", "config.yaml", "config", "workflow", "NeuroSIM"]
+WORKFLOW_FILES = ["Snakefile", "config.yaml", "config", "workflow", "NeuroSIM", "data"]
 
 
 def copy_workflow(root: Path) -> Path:

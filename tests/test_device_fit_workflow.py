@@ -4,19 +4,19 @@ the fit and what depends on the device, nothing else."""
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 import yaml
-from conftest import REPO, copy_workflow
+from conftest import copy_workflow
 
 pytestmark = pytest.mark.slow
 
 EXAMPLE = "data/measurements/example_pulses.csv"
 CONFIG = {
+    "results_dir": "results",
     "seed": 3,
     "epochs": 2,
     "dataset": {"name": "digits"},
@@ -72,8 +72,6 @@ def planned_jobs(workdir: Path, config: dict) -> set[str]:
 @pytest.fixture(scope="module")
 def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = copy_workflow(tmp_path_factory.mktemp("measured"))
-    (root / EXAMPLE).parent.mkdir(parents=True)
-    shutil.copy(REPO / EXAMPLE, root / EXAMPLE)
     result = snakemake(root, CONFIG)
     assert result.returncode == 0, result.stderr[-4000:]
     return root
@@ -126,7 +124,6 @@ def test_a_set_key_reruns_the_device_not_the_fit(workdir):
 def test_malformed_file_stops_with_the_row(tmp_path):
     root = copy_workflow(tmp_path)
     bad = root / "data/measurements/bad.csv"
-    bad.parent.mkdir(parents=True)
     bad.write_text("device,cycle,direction,pulse,conductance_s\nd0,1,ltp,0,abc\n")
     config = {**CONFIG, "device": {"measured": "data/measurements/bad.csv"}}
     result = snakemake(root, config, "results/device/device_fit.json")
