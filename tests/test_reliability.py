@@ -10,6 +10,8 @@ import sys
 import threading
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 import yaml
 from conftest import REPO, copy_workflow
@@ -255,3 +257,21 @@ def test_hardware_rules_match_the_estimator_defaults():
     the estimator)."""
     settings = hardware.check_design({}, "defaults", weight_bits=5)
     assert settings["subarray_rows"] == 128
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("rows", [8, 16])
+def test_small_crossbar_sub_arrays_give_finite_figures(neurosim_binary, small_trace, tmp_path,
+                                                       rows):
+    # Sub-arrays shorter than one logic gate: their drivers overhang the array (were NaN).
+    hardware_file = tmp_path / "hw.txt"
+    hardware_file.write_text(f"subarray_rows = {rows}\nsubarray_cols = {rows}\n"
+                             "columns_per_adc = 8\nmemory_cell = rram\naccess_type = crossbar\n")
+    out = tmp_path / "out"
+    result = subprocess.run([str(neurosim_binary), "--trace", str(small_trace), "--hardware",
+                             str(hardware_file), "--out", str(out)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    for name in ("neurosim.csv", "layers.csv"):
+        table = pd.read_csv(out / name).select_dtypes("number")
+        assert np.isfinite(table.to_numpy()).all(), name
+        assert (table.filter(like="area").to_numpy() > 0).all(), name

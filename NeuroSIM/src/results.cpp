@@ -11,6 +11,26 @@
 namespace neurosim {
 namespace {
 
+// The name of a field of `text` that prints a NaN or an infinity (`field N of line L`), or "".
+std::string first_non_finite_field(const std::string& text) {
+    std::istringstream lines(text);
+    std::string line;
+    for (int line_no = 1; std::getline(lines, line); ++line_no) {
+        std::istringstream fields(line);
+        std::string field;
+        for (int field_no = 1; std::getline(fields, field, ','); ++field_no) {
+            const auto start = field.find_first_not_of(" [:\"-");
+            if (start == std::string::npos) continue;
+            const std::string word = field.substr(start, 3);
+            if (word == "nan" || word == "inf") {
+                return "field " + std::to_string(field_no) + " of line " + std::to_string(line_no) + " ('" +
+                       field + "')";
+            }
+        }
+    }
+    return "";
+}
+
 // Readers never see a half-written file: content goes to a new, uniquely named sibling created
 // exclusively ("wx": never through a file or link planted there), then is renamed over `path`.
 void write_atomically(const std::string& path, const std::function<void(std::ostream&)>& body) {
@@ -18,6 +38,9 @@ void write_atomically(const std::string& path, const std::function<void(std::ost
     content << std::setprecision(9);
     body(content);
     const std::string text = content.str();
+    // A figure a model cannot give for this design is an error, never a number in the results.
+    const std::string bad = first_non_finite_field(text);
+    if (!bad.empty()) throw std::runtime_error("'" + path + "': " + bad + " is not a finite number");
     std::random_device entropy;
     for (int attempt = 0; attempt < 16; ++attempt) {
         const std::string tmp = path + "." + std::to_string(entropy()) + ".tmp";

@@ -21,7 +21,8 @@ Footprint inverter_lines(const Fit& fit, int lines, int gates_per_line, double w
                          const FlipFlops& scan, const TechnologyNode& t) {
     const double min_h = t.cell_height_m();
     if (fit.side == Fit::Side::height) {
-        double per_col = std::floor(fit.length_m / min_h);
+        // A side shorter than one gate still holds one gate per column (it overhangs the side).
+        double per_col = std::max(1.0, std::floor(fit.length_m / min_h));
         const double cols = std::ceil(lines / per_col);
         per_col = std::ceil(lines / cols);
         const Footprint tg = gate_footprint(GateKind::inverter, 1, wn_m, wp_m, fit.length_m / per_col, t);
@@ -189,7 +190,7 @@ Footprint ColumnMux::layout(const Fit& fit) const {
     }
     if (fit.side == Fit::Side::width) {
         const double pitch = min_cell_pitch_m(t_);
-        double per_row = std::floor(fit.length_m / pitch);
+        double per_row = std::max(1.0, std::floor(fit.length_m / pitch));  // at least one gate
         const double rows = std::ceil(gates / per_row);
         per_row = std::ceil(gates / rows);
         const double gate_width = fit.length_m / per_row;
@@ -211,7 +212,7 @@ Footprint PassGateMatrix::layout(const Fit& fit) const {
     if (p_.rows) return inverter_lines(fit, p_.lines, 2, wn_, wp_, scan, t_);
     const double pitch = min_cell_pitch_m(t_);
     if (fit.side == Fit::Side::width) {
-        double per_row = std::floor(fit.length_m / (pitch * 2));
+        double per_row = std::max(1.0, std::floor(fit.length_m / (pitch * 2)));  // at least one gate
         const double rows = std::ceil(p_.lines / per_row);
         per_row = std::ceil(p_.lines / rows);
         const double gate_width = fit.length_m / per_row / 2;
