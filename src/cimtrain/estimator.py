@@ -184,8 +184,9 @@ def estimate_epoch(binary: Path, trace_dir: Path, hardware_file: Path, out_files
                    log: Log = print) -> None:
     """Workflow stage: estimate one epoch into a scratch directory, then move the outputs."""
     out_files = [Path(p) for p in out_files]
-    scratch = out_files[0].parent / ".neurosim.part"
-    shutil.rmtree(scratch, ignore_errors=True)
+    out_files[0].parent.mkdir(parents=True, exist_ok=True)
+    # A fresh, exclusively created directory: never one planted there or shared with another run.
+    scratch = Path(tempfile.mkdtemp(prefix=".neurosim.", dir=out_files[0].parent))
     try:
         run(Path(binary), Path(trace_dir), Path(hardware_file), scratch, log)
         for path in out_files:
