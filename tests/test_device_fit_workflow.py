@@ -86,12 +86,16 @@ def test_fit_feeds_training_and_hardware(workdir):
         "nonlinearity_ltd",
         "sigma_c2c",
         "sigma_d2d",
-        "on_off_ratio",
     ):
         assert info[key] == fit[key]
     assert (fit["nonlinearity_ltp"], fit["nonlinearity_ltd"]) == pytest.approx((2.0, -3.0), abs=0.1)
     hardware = (workdir / "results/hardware/hardware.txt").read_text()
     assert "max_levels_ltp = 64" in hardware
+    # The hardware file takes the fitted on-resistance and on/off ratio (device.json holds only
+    # what training reads).
+    settings = dict(line.split(" = ") for line in hardware.splitlines() if " = " in line)
+    ratio = float(settings["resistance_off_ohm"]) / float(settings["resistance_on_ohm"])
+    assert ratio == pytest.approx(fit["on_off_ratio"], rel=1e-6)
     assert (workdir / "results/plots/device_fit.png").stat().st_size > 10_000
     assert (workdir / "results/summary/hardware.csv").is_file()
     assert "nonlinearity_ltp = 1.98" in (workdir / "logs/results/device_fit.log").read_text()

@@ -142,6 +142,13 @@ def copy_trace(source: Path, target: Path) -> Path:
     return target
 
 
+def rehash(trace: Path, relative: str) -> None:
+    """Record the new sha256 of an edited trace file in meta.json."""
+    meta = json.loads((trace / "meta.json").read_text())
+    meta["sha256"][relative] = hashlib.sha256((trace / relative).read_bytes()).hexdigest()
+    (trace / "meta.json").write_text(json.dumps(meta))
+
+
 def test_code_out_of_range_fails_naming_the_file(
     neurosim_binary: Path, calibration_trace: Path, tmp_path: Path
 ) -> None:
@@ -149,9 +156,11 @@ def test_code_out_of_range_fails_naming_the_file(
     weights = np.load(trace / "layer_03" / "weight.npy")
     weights[0, 0] = 16  # 5-bit weight codes stay within +-15
     np.save(trace / "layer_03" / "weight.npy", weights)
+    rehash(trace, "layer_03/weight.npy")  # a consistent trace, only its code is out of range
     result = run(neurosim_binary, trace, write_hardware(tmp_path / "hw.txt", {}), tmp_path / "out")
     assert result.returncode != 0
-    assert "layer_03" in result.stderr and "16" in result.stderr
+    assert "layer_03" in result.stderr
+    assert "code 16 at flat index 0 outside [-15, 15]" in result.stderr
 
 
 def test_network_row_disagreeing_with_arrays_fails(

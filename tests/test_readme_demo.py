@@ -180,6 +180,7 @@ NEW_VALUES: dict[str, object] = {
                      {"type": "fc", "out": 10}],
     "device.preset": "fefet",
     "device.measured": "data/measurements/example_pulses.csv",
+    "train.reference_quirks": "all",
     "train.device": "auto",
     "train.grad_scale_decay_epochs": [2],
     "hardware.clock_frequency_hz": 5e8,

@@ -75,7 +75,7 @@ def _rewrite_npy(relative: str, array_of: Callable[[np.ndarray], np.ndarray],
         body = (np.asfortranarray(new) if fortran else np.ascontiguousarray(new)).tobytes(
             order="F" if fortran else "C")
         path.write_bytes(header + body + extra)
-        _fix_checksum(directory, relative)
+        fix_checksum(directory, relative)
     return mutate
 
 
@@ -86,11 +86,11 @@ def _raw_npy(relative: str, header_text: str, body: bytes = b"") -> Callable[[Pa
         text = (header_text + " " * padding + "\n").encode("latin1")
         (directory / relative).write_bytes(b"\x93NUMPY\x01\x00" + len(text).to_bytes(2, "little")
                                            + text + body)
-        _fix_checksum(directory, relative)
+        fix_checksum(directory, relative)
     return mutate
 
 
-def _fix_checksum(directory: Path, relative: str) -> None:
+def fix_checksum(directory: Path, relative: str) -> None:
     import hashlib
 
     meta_path = directory / "meta.json"
