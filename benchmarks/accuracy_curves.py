@@ -1,10 +1,11 @@
 """Test accuracy per epoch of the accuracy study's runs: a Markdown table and a figure.
 
-Each run is a `cimtrain train --config config/accuracy_vgg8_digits.yaml --results DIR` output
-(DIR/epoch_NNN/metrics.json). Prints the table (one column per run) and writes the curves.
+Each run is a results directory with DIR/epoch_NNN/metrics.json: the workflow's (`snakemake
+--configfile config/accuracy_vgg8_digits.yaml [config/accuracy_vgg8_digits_all.yaml]`) or
+`cimtrain train --results DIR`'s. Prints the table (one column per run) and writes the curves.
 
-    python benchmarks/accuracy_curves.py --run none=results/accuracy/none \
-        --run all=results/accuracy/all --out docs/accuracy_vgg8_digits.png
+    python benchmarks/accuracy_curves.py --run none=results/accuracy_vgg8_digits \
+        --run all=results/accuracy_vgg8_digits_all --out docs/accuracy_vgg8_digits.png
 """
 
 from __future__ import annotations
