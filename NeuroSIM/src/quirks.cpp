@@ -24,8 +24,6 @@ const std::vector<QuirkInfo>& quirk_registry() {
          "every encoder of a sub-array charged at every mux step, mapped columns or not"},
         {Quirk::column_switch_nominal_resistance, "column_switch_nominal_resistance", "transposed read (readout.cpp)",
          "transposed column switch timed at the resistance it is sized for, not the minimum gate laid out"},
-        {Quirk::dram_first_layer_traffic_36x, "dram_first_layer_traffic_36x", "DRAM (layer_costs_compute.cpp)",
-         "first layer's DRAM activation traffic counted 6 x 6 times"},
         {Quirk::switch_register_leakage_twice, "switch_register_leakage_twice", "leakage (leakage.cpp)",
          "a sub-array's 128-flip-flop switch register leaks twice, in every layer"},
         {Quirk::sequential_settling_once_per_cycle, "sequential_settling_once_per_cycle",

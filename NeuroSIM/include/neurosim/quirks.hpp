@@ -19,7 +19,6 @@ enum class Quirk {
     mapped_row_activity_on_every_row,
     encoders_of_unmapped_columns,
     column_switch_nominal_resistance,
-    dram_first_layer_traffic_36x,
     switch_register_leakage_twice,
     sequential_settling_once_per_cycle,
     layout_at_operating_temperature,

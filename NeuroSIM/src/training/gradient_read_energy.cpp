@@ -46,7 +46,10 @@ GradientArrayEnergy::GradientArrayEnergy(const DesignContext& ctx, double row_ac
     column_ohm_ = raised > 0 ? cell_ohm / raised + col_wire_ohm / 2 : std::numeric_limits<double>::infinity();
     const double wmin = t.min_nmos_width_m(), wpmin = t.pn_size_ratio * wmin;
     const GateCapacitance inv = gate_capacitance(GateKind::inverter, 1, wmin, wpmin, t.cell_height_m(), t);
-    sense_j_ = conversions_ * ctx.adc().gradient_conversion_j(ctx, static_cast<int>(readouts), hw.wg_adc_levels, column_ohm_);
+    // Quirk wg_sense_amps_per_column: every column's amplifier power at every read, i.e. each of the
+    // rows sharing one amplifier converts all columns.
+    const double sensed = ctx.quirk(Quirk::wg_sense_amps_per_column) ? conversions_ * hw.wg_rows_per_adc : conversions_;
+    sense_j_ = sensed * ctx.adc().gradient_conversion_j(ctx, static_cast<int>(readouts), hw.wg_adc_levels, column_ohm_);
 
     // Each cycle raises the active word lines and restores every bit line it discharged.
     lines_j_ = cycles * (raised * word_line_f + cols * bit_line_f) * vdd2;
