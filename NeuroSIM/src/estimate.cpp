@@ -43,6 +43,7 @@ Estimate estimate_chip(const HardwareConfig& hw, const Trace& trace, const std::
     };
 
     Estimate out;
+    out.reference_quirks = variants->quirks.describe();
     out.plan = plan_floorplan(trace.network, floorplan_params(hw, trace.weight_bits));
     const DesignContext layout = context(layout_tech, layout_temperature_k);
     const DesignContext operating = context(operating_tech, hw.temperature_k);

@@ -114,7 +114,7 @@ int main(int argc, char** argv) {
         neurosim::write_floorplan_json(run.plan, args.out_dir + "/floorplan.json");
         neurosim::write_layers_csv(run.plan, run.area, run.performance, args.out_dir + "/layers.csv");
         // neurosim.csv last: its presence marks a complete run.
-        neurosim::write_chip_csv(run.area, run.performance, args.out_dir + "/neurosim.csv");
+        neurosim::write_chip_csv(run.area, run.performance, run.reference_quirks, args.out_dir + "/neurosim.csv");
     } catch (const std::exception& e) {
         std::cerr << "neurosim: error: " << e.what() << '\n';
         return 1;
