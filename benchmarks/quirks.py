@@ -127,7 +127,7 @@ def cell(ratio: float) -> str:
 
 def preset_section(name: str, modes: list[str], table: dict[str, dict[str, float]]) -> list[str]:
     """One preset: a row per figure, a column per quirk setting, and the quirks that explain it."""
-    labels = {mode: mode if mode in ("none", "all") else f"Q{i}" for i, mode in enumerate(modes, -1)}
+    labels = {m: m if m in ("none", "all") else f"Q{i}" for i, m in enumerate(modes, -1)}
     lines = [
         f"### {name}",
         "",
@@ -166,8 +166,8 @@ def render(digest: str, quirks: list[str], tables: dict[str, dict[str, dict[str,
         f"{DIGEST_PREFIX}{digest}; do not edit -->",
         "# NeuroSIM against DNN+NeuroSim V2.1, quirk by quirk",
         "",
-        f"Ratio of each of the {figures} chip-level figures of `neurosim.csv` to the reference run of "
-        "the same name in `shared/calibration/reference/`, on its VGG-8 trace, with "
+        f"Ratio of each of the {figures} chip-level figures of `neurosim.csv` to the reference run "
+        "of the same name in `shared/calibration/reference/`, on its VGG-8 trace, with "
         "`reference_quirks` set to `none` (the chip as we count it), `all` (the reference's way "
         f"wherever a quirk is implemented) and each quirk alone. Bold: outside +-{BAND:.0%}. "
         '"back inside alone": for a figure outside the band with `none`, the quirks that alone '
@@ -190,7 +190,9 @@ def stored_digest() -> str | None:
     if not TABLE.is_file():
         return None
     first = TABLE.read_text().splitlines()[0]
-    return first.removeprefix(DIGEST_PREFIX).split(";")[0] if first.startswith(DIGEST_PREFIX) else None
+    if not first.startswith(DIGEST_PREFIX):
+        return None
+    return first.removeprefix(DIGEST_PREFIX).split(";")[0]
 
 
 def make_trace(out: Path) -> Path:
