@@ -174,6 +174,12 @@ DIRECTIONS: dict[str, tuple[str, dict, str, int]] = {
     "mapped_row_activity_on_every_row": ("cal_fefet_32", {}, "layer1:breakdown_energy_array_j", 1),
     "encoders_of_unmapped_columns": ("cal_fefet_32", {}, "layer8:breakdown_energy_adc_j", 1),
     "column_switch_nominal_resistance": ("cal_fefet_32", {}, "peak_latency_ag_s", 1),
+    "dram_breakdown_activations_six_times": (
+        "cal_fefet_32",
+        {},
+        "layer1:breakdown_energy_dram_j",
+        1,
+    ),
     "switch_register_leakage_twice": ("cal_fefet_32", {}, "leakage_power_w", 1),
     "sequential_settling_once_per_cycle": ("cal_fefet_32_seq", {}, "latency_fw_s", -1),
     "layout_at_operating_temperature": (

@@ -19,6 +19,7 @@ enum class Quirk {
     mapped_row_activity_on_every_row,
     encoders_of_unmapped_columns,
     column_switch_nominal_resistance,
+    dram_breakdown_activations_six_times,
     switch_register_leakage_twice,
     sequential_settling_once_per_cycle,
     layout_at_operating_temperature,
