@@ -13,6 +13,7 @@ namespace neurosim {
 enum class Quirk {
     htree_latency_double_segments,
     wg_sense_amps_per_column,
+    wg_column_through_access_only,
     sram_write_half_changes,
     weight_change_serial_buffer,
     sram_transposed_mux_energy_as_latency,
