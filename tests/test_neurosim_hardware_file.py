@@ -28,7 +28,7 @@ def declared_keys(binary: Path) -> list[dict]:
     return json.loads(listing.stdout)
 
 
-JSON_TYPES = {"int": int, "real": float, "bool": bool, "choice": str}
+JSON_TYPES = {"int": int, "real": float, "bool": bool, "choice": str, "names": str}
 
 
 def test_json_listing_declares_every_key_completely(binary: Path) -> None:
@@ -42,7 +42,9 @@ def test_json_listing_declares_every_key_completely(binary: Path) -> None:
         assert isinstance(default, JSON_TYPES[key["type"]]) or (
             key["type"] == "real" and type(default) is int
         ), key["name"]
-        if "choices" in bounds:
+        if key["type"] == "names":  # none, all or a list of the names
+            assert default in ("none", "all", *bounds["choices"]), key["name"]
+        elif "choices" in bounds:
             assert default in bounds["choices"], key["name"]
         else:
             assert bounds["min"] <= default <= bounds["max"], key["name"]
@@ -77,13 +79,21 @@ def test_schema_agrees_with_the_declaration_key_by_key(binary: Path) -> None:
     schema = hardware.load_schema()["properties"]
     keys = declared_keys(binary)
     assert list(schema) == [key["name"] for key in keys]
-    types = {"int": "integer", "real": "number", "bool": "boolean", "choice": "string"}
+    types = {
+        "int": "integer",
+        "real": "number",
+        "bool": "boolean",
+        "choice": "string",
+        "names": "string",
+    }
     for key in keys:
         spec = schema[key["name"]]
         assert spec["type"] == types[key["type"]], key["name"]
         assert spec["default"] == key["default"], key["name"]
         assert type(spec["default"]) is JSON_TYPES[key["type"]], key["name"]
-        if "choices" in key["range"] and key["type"] != "bool":
+        if key["type"] == "names":
+            assert spec["x-names"] == key["range"]["choices"], key["name"]
+        elif "choices" in key["range"] and key["type"] != "bool":
             assert spec["enum"] == key["range"]["choices"], key["name"]
 
 
@@ -101,6 +111,7 @@ def test_schema_agrees_with_the_declaration_key_by_key(binary: Path) -> None:
         ("technology_node_nm = 33", "130|90"),
         ("cell_bits = 2.5", "'2.5'"),
         ("memory_cell = pcm", "fefet|rram|sram"),
+        ("reference_quirks = some", "unknown quirk 'some'"),
     ],
 )
 def test_estimator_rejects_bad_values_naming_file_key_and_value(

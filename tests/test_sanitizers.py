@@ -35,7 +35,8 @@ OPTIONS = [
     "relax_cell_height = true\nrelax_cell_width = true\n", "temperature_k = 355\n",
     "device_roadmap = hp\ntechnology_node_nm = 7\nfeature_size_nm = 14\nwire_width_nm = 14\n",
     "sense_current_mode = false\ndram = gddr5\n", "chip_activation = false\n",
-    "access_resistance_ohm = 0\n",
+    "access_resistance_ohm = 0\n", "reference_quirks = all\n",
+    "reference_quirks = all\nread_mode = sequential\nmemory_cell = sram\ntemperature_k = 380\n",
 ]
 
 

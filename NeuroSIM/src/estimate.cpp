@@ -24,8 +24,11 @@ Estimate estimate_chip(const HardwareConfig& hw, const Trace& trace, const std::
 Estimate estimate_chip(const HardwareConfig& hw, const Trace& trace, const std::string& data_dir,
                        const VariantNames& variant_choice) {
     const std::shared_ptr<const Variants> variants = make_variants(variant_choice);
+    // Quirk layout_at_operating_temperature: pass gates and repeaters sized with the operating currents.
+    const double layout_temperature_k =
+        variants->quirks.has(Quirk::layout_at_operating_temperature) ? hw.temperature_k : kLayoutTemperatureK;
     const TechnologyNode layout_tech =
-        load_technology(data_dir, hw.technology_node_nm, hw.device_roadmap, kLayoutTemperatureK);
+        load_technology(data_dir, hw.technology_node_nm, hw.device_roadmap, layout_temperature_k);
     const TechnologyNode operating_tech =
         load_technology(data_dir, hw.technology_node_nm, hw.device_roadmap, hw.temperature_k);
     const WireProperties wire = load_wire(data_dir, hw.wire_width_nm);
@@ -40,8 +43,9 @@ Estimate estimate_chip(const HardwareConfig& hw, const Trace& trace, const std::
     };
 
     Estimate out;
+    out.reference_quirks = variants->quirks.describe();
     out.plan = plan_floorplan(trace.network, floorplan_params(hw, trace.weight_bits));
-    const DesignContext layout = context(layout_tech, kLayoutTemperatureK);
+    const DesignContext layout = context(layout_tech, layout_temperature_k);
     const DesignContext operating = context(operating_tech, hw.temperature_k);
     out.area = estimate_chip_area(layout, trace.network, out.plan);
     out.performance = estimate_performance(operating, trace, out.plan, out.area);

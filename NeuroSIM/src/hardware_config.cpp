@@ -12,6 +12,7 @@
 #include <stdexcept>
 
 #include "neurosim/npy.hpp"
+#include "neurosim/quirks.hpp"
 
 namespace neurosim {
 namespace {
@@ -212,6 +213,30 @@ KeySpec choice_key(E HardwareConfig::* member, HardwareKeyInfo info, const std::
             }};
 }
 
+// none, all, or a list of the registered names separated by commas and/or spaces.
+KeySpec names_key(std::string HardwareConfig::* member, HardwareKeyInfo info,
+                  const std::function<std::vector<std::string>()>& names) {
+    info.type = "names";
+    info.default_value = HardwareConfig{}.*member;
+    info.default_json = json_string(info.default_value);
+    info.choices = names();
+    info.range = "none|all|list of ";
+    for (std::size_t i = 0; i < info.choices.size(); ++i) info.range += (i ? "," : "") + info.choices[i];
+    const auto check = [info](const std::string& value) {
+        try {
+            QuirkSet::parse(value);
+        } catch (const std::invalid_argument& e) {
+            bad_value(info.key, value, std::string("none, all or a list of names (") + e.what() + ")");
+        }
+    };
+    return {info,
+            [=](HardwareConfig& c, const std::string& value) {
+                check(value);
+                c.*member = value;
+            },
+            [=](const HardwareConfig& c) { check(c.*member); }};
+}
+
 HardwareKeyInfo describe(const char* key, const char* unit, const char* read_by, const char* meaning) {
     HardwareKeyInfo info;
     info.key = key;
@@ -233,6 +258,8 @@ const std::vector<KeySpec>& key_specs() {
 #define NEUROSIM_REAL(key, default_value, min, max, min_exclusive, unit, read_by, meaning) \
     real_key(&C::key, describe(#key, unit, read_by, meaning), min, max, min_exclusive),
 #define NEUROSIM_BOOL(key, default_value, read_by, meaning) bool_key(&C::key, describe(#key, "", read_by, meaning)),
+#define NEUROSIM_NAMES(key, default_value, names, read_by, meaning) \
+    names_key(&C::key, describe(#key, "", read_by, meaning), names),
 #include "neurosim/hardware_keys.def"
     };
     return specs;
@@ -248,7 +275,7 @@ const std::vector<Rule>& rules() {
 }
 
 std::string json_value(const HardwareKeyInfo& key, const std::string& text) {
-    if (key.type == "choice") return json_string(text);
+    if (key.type == "choice" || key.type == "names") return json_string(text);
     if (key.type == "real") return exact_number(std::stod(text));
     return text;  // int, or bool (true / false)
 }

@@ -1,11 +1,13 @@
 // neurosim --trace DIR --hardware FILE --out DIR [--data DIR]
 // neurosim --list-keys [--json]
+// neurosim --list-quirks
 #include <filesystem>
 #include <iostream>
 #include <string>
 
 #include "neurosim/estimate.hpp"
 #include "neurosim/hardware_config.hpp"
+#include "neurosim/quirks.hpp"
 #include "neurosim/results.hpp"
 #include "neurosim/trace.hpp"
 
@@ -15,6 +17,7 @@ struct Arguments {
     std::string trace_dir, hardware_file, out_dir;
     std::string data_dir = NEUROSIM_DATA_DIR;
     bool list_keys = false;
+    bool list_quirks = false;
     bool json = false;
 };
 
@@ -22,13 +25,19 @@ const char* const kUsage =
     "usage: neurosim --trace DIR --hardware FILE --out DIR [--data DIR]\n"
     "       neurosim --list-keys [--json]\n"
     "           every hardware key: name, type, unit, default, range, meaning and the blocks that read it\n"
-    "           (tab-separated, or a JSON array of objects)\n";
+    "           (tab-separated, or a JSON array of objects)\n"
+    "       neurosim --list-quirks\n"
+    "           every reference quirk (hardware key reference_quirks): name, block, meaning (tab-separated)\n";
 
 bool parse_arguments(int argc, char** argv, Arguments* args) {
     for (int i = 1; i < argc; ++i) {
         const std::string flag = argv[i];
         if (flag == "--list-keys") {
             args->list_keys = true;
+            continue;
+        }
+        if (flag == "--list-quirks") {
+            args->list_quirks = true;
             continue;
         }
         if (flag == "--json") {
@@ -50,6 +59,7 @@ bool parse_arguments(int argc, char** argv, Arguments* args) {
         }
     }
     if (args->json && !args->list_keys) return false;
+    if (args->list_quirks) return !args->list_keys && !args->json;
     return args->list_keys || (!args->trace_dir.empty() && !args->hardware_file.empty() && !args->out_dir.empty());
 }
 
@@ -64,6 +74,10 @@ void list_keys(bool json) {
     }
 }
 
+void list_quirks() {
+    for (const auto& q : neurosim::quirk_registry()) std::cout << q.name << '\t' << q.block << '\t' << q.meaning << '\n';
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -74,6 +88,10 @@ int main(int argc, char** argv) {
     }
     try {
         // A failed run must not leave an earlier run's results looking like its own.
+        if (args.list_quirks) {
+            list_quirks();
+            return 0;
+        }
         if (!args.list_keys) {
             for (const char* name : {"neurosim.csv", "layers.csv", "floorplan.json"}) {
                 std::filesystem::remove(std::filesystem::path(args.out_dir) / name);
@@ -96,7 +114,7 @@ int main(int argc, char** argv) {
         neurosim::write_floorplan_json(run.plan, args.out_dir + "/floorplan.json");
         neurosim::write_layers_csv(run.plan, run.area, run.performance, args.out_dir + "/layers.csv");
         // neurosim.csv last: its presence marks a complete run.
-        neurosim::write_chip_csv(run.area, run.performance, args.out_dir + "/neurosim.csv");
+        neurosim::write_chip_csv(run.area, run.performance, run.reference_quirks, args.out_dir + "/neurosim.csv");
     } catch (const std::exception& e) {
         std::cerr << "neurosim: error: " << e.what() << '\n';
         return 1;

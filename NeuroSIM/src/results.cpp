@@ -121,14 +121,15 @@ void write_floorplan_json(const Floorplan& plan, const std::string& path) {
     });
 }
 
-void write_chip_csv(const ChipArea& area, const ChipPerformance& perf, const std::string& path) {
+void write_chip_csv(const ChipArea& area, const ChipPerformance& perf, const std::string& reference_quirks,
+                    const std::string& path) {
     write_atomically(path, [&](std::ostream& out) {
         out << "area_total_m2,area_cim_array_m2,area_routing_m2,area_adc_m2,area_accumulation_m2,area_other_m2,"
                "area_weight_gradient_m2";
         performance_header(out, true);
         out << ",leakage_power_w,leakage_energy_j,tops_per_w,tops,fps,peak_tops_per_w,peak_tops,peak_fps";
         breakdown_header(out);
-        out << '\n';
+        out << ",reference_quirks\n";
         const AreaParts& a = area.chip;
         out << a.total_m2 << ',' << a.cim_array_m2 << ',' << a.routing_m2 << ',' << a.adc_m2 << ',' << a.accumulation_m2
             << ',' << a.other_m2 << ',' << a.weight_gradient_m2;
@@ -141,7 +142,7 @@ void write_chip_csv(const ChipArea& area, const ChipPerformance& perf, const std
             << perf.peak_fps;
         breakdown_values(out, perf.latency_breakdown_s);
         breakdown_values(out, perf.energy_breakdown_j);
-        out << '\n';
+        out << ',' << reference_quirks << '\n';
     });
 }
 

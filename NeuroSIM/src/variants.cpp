@@ -9,6 +9,7 @@ VariantNames variant_names(const HardwareConfig& hw) {
     n.global_buffer = buffer(hw.global_buffer_type);
     n.tile_buffer = buffer(hw.tile_buffer_type);
     n.read_mode = hw.read_mode == ReadMode::sequential ? "sequential" : "parallel";
+    n.reference_quirks = hw.reference_quirks;
     switch (hw.memory_cell) {
         case MemoryCell::sram: n.memory_cell = "sram"; break;
         case MemoryCell::rram: n.memory_cell = "rram"; break;
@@ -24,6 +25,11 @@ std::shared_ptr<const Variants> make_variants(const VariantNames& names) {
     v->readout = readout_scheme_registry().make(names.read_mode);
     v->global_buffer = buffer_kind_registry().make(names.global_buffer);
     v->tile_buffer = buffer_kind_registry().make(names.tile_buffer);
+    try {
+        v->quirks = QuirkSet::parse(names.reference_quirks);
+    } catch (const std::invalid_argument& e) {
+        throw std::invalid_argument("reference_quirks = " + names.reference_quirks + ": " + e.what());
+    }
     return v;
 }
 
@@ -52,6 +58,10 @@ const ReadoutScheme& DesignContext::readout() const {
 
 const BufferKind& DesignContext::global_buffer() const {
     return *variants->global_buffer;
+}
+
+bool DesignContext::quirk(Quirk q) const {
+    return variants->quirks.has(q);
 }
 
 const BufferKind& DesignContext::tile_buffer() const {

@@ -160,14 +160,16 @@ using Figures = std::map<std::string, double>;
 inline Figures written_figures(const Estimate& run, const std::filesystem::path& out) {
     std::filesystem::create_directories(out);
     const std::string csv = (out / "neurosim.csv").string();
-    write_chip_csv(run.area, run.performance, csv);
+    write_chip_csv(run.area, run.performance, run.reference_quirks, csv);
     std::ifstream in(csv);
     std::string header, values, name, number;
     std::getline(in, header);
     std::getline(in, values);
     std::istringstream names(header), numbers(values);
     Figures f;
-    while (std::getline(names, name, ',') && std::getline(numbers, number, ',')) f[name] = std::stod(number);
+    while (std::getline(names, name, ',') && std::getline(numbers, number, ',')) {
+        if (name != "reference_quirks") f[name] = std::stod(number);  // the one text column
+    }
     return f;
 }
 

@@ -74,10 +74,22 @@ def validate_hardware(hardware: Mapping[str, object], source: str = "hardware") 
             unknown = sorted(set(settings) - set(schema["properties"]))
             key = ", ".join(unknown)
             raise HardwareError(f"{source}: unknown hardware key(s): {key}")
+        spec = schema["properties"].get(key, {})
+        if error.validator == "pattern" and "x-names" in spec:
+            raise HardwareError(f"{source}: {key}: {names_error(error.instance, spec['x-names'])}")
         raise HardwareError(f"{source}: {key}: {error.message}")
     for name, spec in schema["properties"].items():
         settings.setdefault(name, spec["default"])
     return settings
+
+
+def names_error(value: str, names: Sequence[str]) -> str:
+    """Why `value` is not none, all or a list of `names` (a names key such as reference_quirks)."""
+    words = value.replace(",", " ").split()
+    unknown = [w for w in words if w not in (*names, "none", "all")]
+    if unknown:
+        return f"unknown name {unknown[0]!r}; use none, all or names among {', '.join(names)}"
+    return f"{value!r}: use none or all alone, or a list of names separated by commas or spaces"
 
 
 def hardware_from_config(config: Mapping[str, object]) -> dict:

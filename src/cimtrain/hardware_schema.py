@@ -33,7 +33,13 @@ DESCRIPTION = (
     "checks the same ranges, powers of two and the rules over several keys (SRAM cell bits, ADC "
     "sharing within a sub-array, off above on resistance)."
 )
-JSON_TYPES = {"int": "integer", "real": "number", "bool": "boolean", "choice": "string"}
+JSON_TYPES = {
+    "int": "integer",
+    "real": "number",
+    "bool": "boolean",
+    "choice": "string",
+    "names": "string",
+}
 
 
 def list_keys(binary: Path) -> list[dict]:
@@ -60,11 +66,20 @@ def as_type(kind: str, value: object) -> object:
     return float(value) if kind == "real" else value
 
 
+def names_pattern(names: list[str]) -> str:
+    """none, all, or one or more of `names` separated by commas and/or spaces."""
+    name = "(" + "|".join(names) + ")"
+    return rf"^\s*(none|all|{name}([\s,]+{name})*)\s*$"
+
+
 def key_schema(key: dict) -> dict:
     kind = key["type"]
     spec: dict[str, object] = {"type": JSON_TYPES[kind]}
     bounds = key["range"]
-    if kind == "choice" or (kind == "int" and "choices" in bounds):
+    if kind == "names":
+        spec["pattern"] = names_pattern(bounds["choices"])
+        spec["x-names"] = bounds["choices"]
+    elif kind == "choice" or (kind == "int" and "choices" in bounds):
         spec["enum"] = bounds["choices"]
     elif kind != "bool":
         low, high = as_type(kind, bounds["min"]), as_type(kind, bounds["max"])

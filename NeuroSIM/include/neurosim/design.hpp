@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "neurosim/hardware_config.hpp"
+#include "neurosim/quirks.hpp"
 #include "neurosim/technology/technology.hpp"
 
 namespace neurosim {
@@ -38,6 +39,8 @@ struct DesignContext {
     const ReadoutScheme& readout() const;
     const BufferKind& global_buffer() const;
     const BufferKind& tile_buffer() const;
+    // Whether this estimate counts `q` the calibration reference's way (quirks.hpp).
+    bool quirk(Quirk q) const;
     int cols_per_synapse() const { return (weight_bits + cell_bits() - 1) / cell_bits(); }
 };
 

@@ -16,6 +16,7 @@ struct Estimate {
     Floorplan plan;
     ChipArea area;
     ChipPerformance performance;
+    std::string reference_quirks = "none";  // the quirks counted the reference's way (QuirkSet::describe)
 };
 
 // The floorplan parameters of `hw` for weights of `weight_bits` bits (the trace's precision).

@@ -28,6 +28,7 @@ struct HardwareConfig {
 #define NEUROSIM_INT_SET(key, default_value, ...) int key = default_value;
 #define NEUROSIM_REAL(key, default_value, ...) double key = default_value;
 #define NEUROSIM_BOOL(key, default_value, ...) bool key = default_value;
+#define NEUROSIM_NAMES(key, default_value, ...) std::string key = default_value;
 #include "neurosim/hardware_keys.def"
 
     int effective_cell_bits() const { return memory_cell == MemoryCell::sram ? 1 : cell_bits; }
@@ -35,7 +36,7 @@ struct HardwareConfig {
 
 struct HardwareKeyInfo {
     std::string key;
-    std::string type;  // int, real, bool or choice
+    std::string type;  // int, real, bool, choice or names (none, all or a list of names)
     std::string unit;  // empty for counts, fractions and choices
     std::string default_value;  // as the text listing shows it
     std::string default_json;   // exact, as a JSON value
@@ -45,7 +46,7 @@ struct HardwareKeyInfo {
     double min = 0, max = 0;           // bounds of int and real keys
     bool min_exclusive = false;        // real keys: the bound min itself is excluded
     bool power_of_two = false;         // int keys
-    std::vector<std::string> choices;  // choice and bool keys, and int keys limited to a set
+    std::vector<std::string> choices;  // choice and bool keys, int keys limited to a set, the names of names keys
 };
 
 // Every key the hardware file accepts, in declaration order.

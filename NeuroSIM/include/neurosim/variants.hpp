@@ -10,6 +10,7 @@
 #include "neurosim/circuits/buffer_kind.hpp"
 #include "neurosim/circuits/readout_adc.hpp"
 #include "neurosim/hardware_config.hpp"
+#include "neurosim/quirks.hpp"
 
 namespace neurosim {
 
@@ -19,6 +20,7 @@ struct VariantNames {
     std::string read_mode;    // read_mode: readout_scheme_registry()
     std::string global_buffer;  // global_buffer_type: buffer_kind_registry()
     std::string tile_buffer;    // tile_buffer_type: buffer_kind_registry()
+    std::string reference_quirks = "none";  // reference_quirks: quirk_registry()
 };
 
 // The one place where the hardware file's values become implementation names.
@@ -29,6 +31,7 @@ struct Variants {
     std::shared_ptr<const MemoryCellKind> cell;
     std::shared_ptr<const ReadoutScheme> readout;
     std::shared_ptr<const BufferKind> global_buffer, tile_buffer;
+    QuirkSet quirks;  // the reference's behaviours this estimate counts its way
 };
 
 // Builds each implementation by name; throws std::invalid_argument naming the key, the value and the

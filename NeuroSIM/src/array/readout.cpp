@@ -11,6 +11,8 @@ namespace neurosim {
 namespace {
 
 constexpr double kStep = 1e20;  // slope of an ideal step input
+// Share of a cell's on-path resistance a switch in series may add (the reference's IR-drop tolerance).
+constexpr double kSwitchIrDropShare = 0.25;
 
 // ---------------------------------------------------------------- small gate helpers
 
@@ -223,8 +225,13 @@ ReadCycleCost envm_cycle(const DesignContext& ctx, ReadDirection dir, const Sens
         // resistance asks for a gate narrower than a minimum device, so the drawn gate is a minimum one and
         // its own (lower) resistance charges the column; the reference keeps the nominal resistance.
         const SizedPassGate g = SizedPassGate::for_resistance(r_cell_on, d);
+        // Quirk column_switch_nominal_resistance: the switch's resistance target (the IR-drop share of
+        // the cell's on-path) instead of the gate laid out.
+        const double switch_ohm = ctx.quirk(Quirk::column_switch_nominal_resistance)
+                                      ? kSwitchIrDropShare * r_cell_on
+                                      : g.resistance_ohm(d);
         const double tau =
-            g.resistance_ohm(d) * (d.drain_f(g.wn, g.wp) * 3 + bit_line_f) + lines.col_res_ohm * bit_line_f / 2;
+            switch_ohm * (d.drain_f(g.wn, g.wp) * 3 + bit_line_f) + lines.col_res_ohm * bit_line_f / 2;
         driver_s = horowitz_delay_s(tau, kStep) * muxed + flops.shift_time_s(hw.clock_frequency_hz) * muxed;
         driver_j = flops.shift_energy_j(d) * muxed;  // no read energy switched in the column switches
     }
@@ -238,6 +245,7 @@ ReadCycleCost envm_cycle(const DesignContext& ctx, ReadDirection dir, const Sens
     // Only converted (mapped) columns switch their encoder: an ADC whose columns hold no weights sees a
     // constant input and its encoder does not toggle.
     c.adc_per_column_j = sensing.energy_per_column_j + (encoded ? enc.energy_j(d) : 0.0);
+    c.encoder_per_column_j = encoded ? enc.energy_j(d) : 0.0;
     // Charging the sensed lines to V_read and the driven word lines to V_dd counts with the ADC.
     const double sensed_wire_f = forward ? lines.col_wire_f : lines.row_wire_f;
     c.adc_j = (sensed_wire_f * v_read * v_read * std::ceil(read_lines / muxed) +
@@ -276,7 +284,12 @@ ReadCycleCost sram_cycle(const DesignContext& ctx, ReadDirection dir, const Sens
     const ColumnMuxPath mux{read_lines / muxed, muxed, access.r_ohm / drive_lines / 2, hw.read_voltage_v};
     // The mux and its decoder switch in both directions (the reference's transposed read compares the
     // mux's energy, not its delay, with the word-line time, which drops the mux from its latency).
-    c.array_s = std::max(word_s, mux.delay_s(d) / cycles);
+    // Quirk sram_transposed_mux_energy_as_latency: transposed, the mux's energy per read pulse stands
+    // in for its delay (so the word-line time alone remains).
+    const double mux_s = !forward && ctx.quirk(Quirk::sram_transposed_mux_energy_as_latency)
+                             ? mux.energy_j(d)
+                             : mux.delay_s(d);
+    c.array_s = std::max(word_s, mux_s / cycles);
     c.array_j = word_j + mux.energy_j(d) / cycles;
 
     // Bit-line precharge (a 6F PMOS and a minimum equaliser per line), then the bit line develops half
@@ -295,6 +308,7 @@ ReadCycleCost sram_cycle(const DesignContext& ctx, ReadDirection dir, const Sens
     const bool encoded = sensing.thermometer_encoder;
     c.adc_s = precharge_s + develop_s + (sensing.time_s + (encoded ? enc.delay_s(d) : 0.0)) * muxed;
     c.adc_per_column_j = sensing.energy_per_column_j + (encoded ? enc.energy_j(d) : 0.0);
+    c.encoder_per_column_j = encoded ? enc.energy_j(d) : 0.0;
     c.adc_j = precharge_j;
     return c;
 }

@@ -212,6 +212,10 @@ SequentialReadCost envm_sequential(const DesignContext& ctx, const SequentialRea
 
     const double reads = p.active_lines * muxed;  // one line at a time, its column groups in turn
     c.array_s = p.active_lines * c.select_s + reads * c.settle_s;
+    if (ctx.quirk(Quirk::sequential_settling_once_per_cycle)) {
+        // The settling of an input cycle's reads shared out over the cycle's input bits.
+        c.array_s = p.active_lines * c.select_s + reads * c.settle_s / (forward ? ctx.input_bits : hw.error_bits);
+    }
     c.adc_s = reads * c.sense_s;
     c.accumulation_s = reads * c.add_s;
 

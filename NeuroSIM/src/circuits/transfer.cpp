@@ -192,12 +192,15 @@ HTreePath::HTreePath(const HTreePathParams& p, const RepeatedWire& wire) {
         length_v /= 2;
         length_h /= 2;
         length_m_ += length_v + length_h;
-        delay_s_ += (length_v + length_h) * wire.delay_s_per_m(resistance(level));
+        const double timed_m = (length_v + length_h) * (p.latency_over_double_segments ? 2 : 1);
+        delay_s_ += timed_m * wire.delay_s_per_m(resistance(level));
     }
     // The last branch spreads the word over the leaf unit: its farthest bit, half a unit beyond the
     // centre each way, sets the delay; on average a bit stops at the centre, which sets the energy.
     const double leaf_m = p.unit_height_m / 2 + p.unit_width_m / 2;
-    delay_s_ += leaf_m * wire.delay_s_per_m(resistance(std::max(0, levels - 1)));
+    if (!p.latency_over_double_segments) {
+        delay_s_ += leaf_m * wire.delay_s_per_m(resistance(std::max(0, levels - 1)));
+    }
     // Trunk from the tree centre to the nearest edge of the grid (where the buffer sits).
     double x_center = std::floor(std::log2(static_cast<double>(std::max(1, std::min(p.rows, p.cols)))));
     if (p.cols - x_center < 1) x_center -= 1;
@@ -261,7 +264,9 @@ TileDataPath tile_data_path(const DesignContext& ctx, const SynapticSubArray& sa
     d.output.cores = std::max(1.0, cores.output);
     d.bus_bits = static_cast<double>(grid_side) * hw.subarray_rows;
     const double side = ProcessingElement(ctx, sa, pe_size).side_m();
-    d.tree = HTreePath({grid_side, grid_side, side, side, ctx.wire_resistance_ohm_per_m}, wire);
+    d.tree = HTreePath({grid_side, grid_side, side, side, ctx.wire_resistance_ohm_per_m,
+                        ctx.quirk(Quirk::htree_latency_double_segments)},
+                       wire);
     return d;
 }
 
@@ -279,7 +284,9 @@ DataMovementModels data_movement_models(const DesignContext& ctx, const Floorpla
     const RepeatedWire global_wire({r_wire, hw.global_bus_delay_tolerance, true}, t);
     auto global_tree = [&](const AreaParts& tile) {
         const double side = std::sqrt(tile.total_m2);
-        return HTreePath({plan.tile_grid_rows, plan.tile_grid_cols, side, side, r_wire}, global_wire);
+        return HTreePath({plan.tile_grid_rows, plan.tile_grid_cols, side, side, r_wire,
+                          ctx.quirk(Quirk::htree_latency_double_segments)},
+                         global_wire);
     };
     m.global_tree_conventional = global_tree(area.conventional_tile);
     m.global_tree_novel = global_tree(area.novel_tile.total_m2 > 0 ? area.novel_tile : area.conventional_tile);
@@ -310,8 +317,12 @@ DataMovementModels data_movement_models(const DesignContext& ctx, const Floorpla
     return m;
 }
 
+double buffer_parallel_cores(const CoreBuffer& buffer, double bus_bits) {
+    return std::max(1.0, std::min(buffer.cores, std::ceil(bus_bits / buffer.interface_bits)));
+}
+
 MoveCost buffer_pass(const CoreBuffer& buffer, const PassBits& bits, double bus_bits) {
-    const double parallel = std::max(1.0, std::min(buffer.cores, std::ceil(bus_bits / buffer.interface_bits)));
+    const double parallel = buffer_parallel_cores(buffer, bus_bits);
     return {2 * bits.fullest / buffer.interface_bits * buffer.line_latency_s / parallel,
             2 * bits.all * buffer.bit_energy_j};
 }

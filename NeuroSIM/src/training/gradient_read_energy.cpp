@@ -43,10 +43,18 @@ GradientArrayEnergy::GradientArrayEnergy(const DesignContext& ctx, double row_ac
     const double raised = std::ceil(rows * a);
     const double col_wire_ohm = ctx.wire_resistance_ohm_per_m * rows * hw.sram_cell_height_f * f;
     const double cell_ohm = on_resistance_ohm(access_w, true, t) + on_resistance_ohm(cell_n, true, t);
-    column_ohm_ = raised > 0 ? cell_ohm / raised + col_wire_ohm / 2 : std::numeric_limits<double>::infinity();
+    // Quirk wg_column_through_access_only: the raised cells conduct through their access transistors
+    // alone, without pull-down or column wire.
+    const double column_ohm = ctx.quirk(Quirk::wg_column_through_access_only)
+                                  ? on_resistance_ohm(access_w, true, t) / raised
+                                  : cell_ohm / raised + col_wire_ohm / 2;
+    column_ohm_ = raised > 0 ? column_ohm : std::numeric_limits<double>::infinity();
     const double wmin = t.min_nmos_width_m(), wpmin = t.pn_size_ratio * wmin;
     const GateCapacitance inv = gate_capacitance(GateKind::inverter, 1, wmin, wpmin, t.cell_height_m(), t);
-    sense_j_ = conversions_ * ctx.adc().gradient_conversion_j(ctx, static_cast<int>(readouts), hw.wg_adc_levels, column_ohm_);
+    // Quirk wg_sense_amps_per_column: every column's amplifier power at every read, i.e. each of the
+    // rows sharing one amplifier converts all columns.
+    const double sensed = ctx.quirk(Quirk::wg_sense_amps_per_column) ? conversions_ * hw.wg_rows_per_adc : conversions_;
+    sense_j_ = sensed * ctx.adc().gradient_conversion_j(ctx, static_cast<int>(readouts), hw.wg_adc_levels, column_ohm_);
 
     // Each cycle raises the active word lines and restores every bit line it discharged.
     lines_j_ = cycles * (raised * word_line_f + cols * bit_line_f) * vdd2;

@@ -78,7 +78,9 @@ void LayerCostBuilder::readout(const LayerCounts& c, const PhaseCounts& ph, Comp
     // (the trace holds no error codes; the transposed read's error bits are taken as active). Lines
     // without weights stay low (the reference applies the mapped rows' activity to every row).
     const double mapped = forward ? c.rows / c.row_blocks / hw.subarray_rows : c.cols / c.col_blocks / hw.subarray_cols;
-    const double activity = c.activity->input_bit_activity * std::min(1.0, mapped);
+    // Quirk mapped_row_activity_on_every_row: the mapped lines' activity on every line.
+    const double mapped_share = ctx_.quirk(Quirk::mapped_row_activity_on_every_row) ? 1.0 : std::min(1.0, mapped);
+    const double activity = c.activity->input_bit_activity * mapped_share;
     if (ctx_.readout().reads_sequentially(hw, direction)) {
         // Row by row (readout_modes.hpp): every line carrying a 1 is read alone, each mapped sensed line
         // converted for it and summed by its row adder.
@@ -104,6 +106,11 @@ void LayerCostBuilder::readout(const LayerCounts& c, const PhaseCounts& ph, Comp
     k->adc_s = ph.reads * cycle.adc_s;
     k->array_s = ph.reads * cycle.array_s;
     k->adc_j = subarray_reads * cycle.adc_j + column_conversions * cycle.adc_per_column_j;
+    if (ctx_.quirk(Quirk::encoders_of_unmapped_columns)) {
+        // The encoders of the sub-arrays' unmapped columns toggle too.
+        const double unmapped_cols = c.col_blocks * hw.subarray_cols - c.cols;
+        k->adc_j += c.n * ph.bits * c.row_blocks * unmapped_cols * cycle.encoder_per_column_j;
+    }
     k->array_j = subarray_reads * cycle.array_j;
 }
 
@@ -224,7 +231,11 @@ TileCosts LayerCostBuilder::tile(const LayerCounts& c, const PhaseCounts& ph) co
 
     // Weight changes (one bit per cell) pass the input buffer and the tile tree on their way to the arrays.
     const PassBits delta{rows_t * cols_t, c.rows * c.cols};
-    const MoveCost delta_buffer = buffer_pass(path.input, delta, path.bus_bits);
+    MoveCost delta_buffer = buffer_pass(path.input, delta, path.bus_bits);
+    if (ctx_.quirk(Quirk::weight_change_serial_buffer)) {
+        // The input buffer's cores taken one after the other for the weight changes.
+        delta_buffer.latency_s *= buffer_parallel_cores(path.input, path.bus_bits);
+    }
     const MoveCost delta_tree = tree_pass(path.tree, delta, path.bus_bits);
     k.gradient_buffer_s = delta_buffer.latency_s;
     k.gradient_buffer_j = delta_buffer.energy_j;

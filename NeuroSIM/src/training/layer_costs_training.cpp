@@ -173,6 +173,8 @@ LayerCosts LayerCostBuilder::build(std::size_t index, const LayerActivity& act) 
     // and tree on their way to the arrays, which the reference leaves out of the phase totals (README).
     const double act_transfers = c.first ? 4 : 6;
     const double tree_transfers = c.first ? 1 : 2;
+    // Quirk dram_breakdown_activations_six_times: the DRAM breakdown counts each transfer six times.
+    const double dram_act_transfers = act_transfers * (ctx_.quirk(Quirk::dram_breakdown_activations_six_times) ? 6 : 1);
     f.latency_breakdown_s.adc = (cf.adc_s + ca.adc_s) * images;
     f.latency_breakdown_s.array = (cf.array_s + ca.array_s) * images;
     f.latency_breakdown_s.accumulation = (cf.accumulation_s + ca.accumulation_s) * images;
@@ -183,7 +185,7 @@ LayerCosts LayerCostBuilder::build(std::size_t index, const LayerActivity& act) 
         (t.tree_s * tree_transfers + tf.bus_s + ta.bus_s + tf.gradient_bus_s) * images;
     f.latency_breakdown_s.weight_gradient = wg_s * images;
     f.latency_breakdown_s.weight_update = wu.peak_s * updates;
-    f.latency_breakdown_s.dram = (t.dram_act_s * act_transfers + t.dram_grad_s * 2) * images;
+    f.latency_breakdown_s.dram = (t.dram_act_s * dram_act_transfers + t.dram_grad_s * 2) * images;
     f.energy_breakdown_j.adc = (cf.adc_j + ca.adc_j) * images;
     f.energy_breakdown_j.array = (cf.array_j + ca.array_j) * images;
     f.energy_breakdown_j.accumulation = (cf.accumulation_j + ca.accumulation_j) * images;
@@ -194,7 +196,7 @@ LayerCosts LayerCostBuilder::build(std::size_t index, const LayerActivity& act) 
         (t.tree_j * tree_transfers + tf.bus_j + ta.bus_j + tf.gradient_bus_j) * images;
     f.energy_breakdown_j.weight_gradient = wg_j * images;
     f.energy_breakdown_j.weight_update = wu.peak_j * updates;
-    f.energy_breakdown_j.dram = (t.dram_act_j * act_transfers + t.dram_grad_j * 2) * images;
+    f.energy_breakdown_j.dram = (t.dram_act_j * dram_act_transfers + t.dram_grad_j * 2) * images;
 
     const double leak = tile_leakage(c);
     out.tile_leakage_power_w = leak;

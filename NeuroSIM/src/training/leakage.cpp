@@ -202,7 +202,12 @@ double sub_array_leakage_w(const DesignContext& ctx, bool transposed_active) {
         // phases): like the SRAM column-side registers above, they are power-gated in a layer without
         // transposed read.
         w += flip_flop_leakage_w(rows, t);
-        if (transposed) w += flip_flop_leakage_w(cols, t);
+        if (ctx.quirk(Quirk::switch_register_leakage_twice)) {
+            // Never gated, and counted for both read directions where the transposed read runs.
+            w += flip_flop_leakage_w(cols, t) * (transposed ? 2 : 1);
+        } else if (transposed) {
+            w += flip_flop_leakage_w(cols, t);
+        }
     }
     return w;
 }

@@ -260,8 +260,16 @@ private:
     // half the cycles and a quarter of the bit-line swings that writing the changed bits takes.)
     void close_sram(const SubArrayTally& s, double rows_written) {
         const double vdd = t_.vdd_v, vdd2 = vdd * vdd;
-        const double cycles = rows_written;
-        const double flips = s.set_cells + s.reset_cells;
+        double cycles = rows_written;
+        double flips = s.set_cells + s.reset_cells;
+        if (half_sram_changes_) {
+            // Quirk sram_write_half_changes: half the changed rows, scaled to a full sub-array, each
+            // flipping the mean of the two phases' changed columns.
+            const double set_cols = s.set_rows > 0 ? s.set_cells / s.set_rows : 0.0;
+            const double reset_cols = s.reset_rows > 0 ? s.reset_cells / s.reset_rows : 0.0;
+            cycles = rows_written / 2 * (hw_.subarray_rows / s.rows);
+            flips = cycles * (set_cols + reset_cols) / 2;
+        }
         const double idle_cols = std::max(0.0, s.cols * cycles - flips);
         work_.row_pulses += cycles;
         // A flip charges the storage node that rises from the supply.
@@ -280,6 +288,7 @@ private:
     const TechnologyNode& t_;
     const MemoryCellKind& cell_;
     const bool static_cell_;  // asked once: the per-cell loop tests it for every changed cell
+    const bool half_sram_changes_ = ctx_.quirk(Quirk::sram_write_half_changes);
     ProgrammingArray array_;
     int top_ = 1, levels_ = 1;
     double g_on_ = 0, g_off_ = 0, step_g_ = 1;

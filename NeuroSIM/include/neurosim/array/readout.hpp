@@ -92,6 +92,7 @@ struct ReadCycleCost {
     double array_s = 0;   // row drivers or column mux, whichever is slower, and the array line RC
     double adc_j = 0;     // per sub-array read: array lines charged (eNVM) or bit lines precharged (SRAM)
     double adc_per_column_j = 0;  // per converted column: the sense amplifier's bias and its encoder
+    double encoder_per_column_j = 0;  // the encoder's share of adc_per_column_j
     double array_j = 0;   // per sub-array read: row drivers, their scan flip-flops, mux and its decoder
 };
 

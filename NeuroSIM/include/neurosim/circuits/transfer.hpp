@@ -103,6 +103,9 @@ struct HTreePathParams {
     double unit_height_m = 0;
     double unit_width_m = 0;
     double base_wire_resistance_ohm_per_m = 1e6;  // minimum-width wire
+    // Quirk htree_latency_double_segments: time each level over twice its length, as if it started
+    // at the full grid side, and leave out the leaf branch (the energy keeps the geometry).
+    bool latency_over_double_segments = false;
 };
 class HTreePath {
 public:
@@ -181,6 +184,8 @@ struct PassBits {
 MoveCost buffer_pass(const CoreBuffer& buffer, const PassBits& bits, double bus_bits);
 // Sending `bits` over an H-tree `bus_bits` wide.
 MoveCost tree_pass(const HTreePath& tree, const PassBits& bits, double bus_bits);
+// Cores of `buffer` a bus of `bus_bits` reaches at once (they work in parallel).
+double buffer_parallel_cores(const CoreBuffer& buffer, double bus_bits);
 
 // What the PEs of a layer hold and see in one read-out pass.
 struct PeTraffic {
