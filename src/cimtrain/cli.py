@@ -103,7 +103,8 @@ def build_parser() -> argparse.ArgumentParser:
     hardware_file.set_defaults(func=_hardware_file)
 
     estimate = commands.add_parser(
-        "estimate", help="build NeuroSIM if needed and estimate the chip on a cim-trace/2 (or /1) trace")
+        "estimate",
+        help="build NeuroSIM if needed and estimate the chip on a cim-trace/2 (or /1) trace")
     _add_config_arguments(estimate)
     estimate.add_argument("--trace", type=Path, required=True, help="trace directory")
     estimate.add_argument("--out", type=Path, required=True, help="output directory")
