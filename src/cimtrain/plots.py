@@ -221,18 +221,20 @@ def layer_breakdown(layers: pd.DataFrame, out_png: Path, dpi: int = 150,
 
     Layers are labelled by name (conv1, ..., as in the training tables) when names are given.
     """
-    figure = new_figure(9, 3.6, dpi)
     names = [layer_names[int(layer) - 1] if layer_names else str(int(layer))
              for layer in layers["layer"]]
+    # Many layers (a ResNet): the panels one above the other, names upright, a bar per 0.4 in.
+    many = len(names) > 10
+    figure = new_figure(max(9.0, 0.4 * len(names)), 8.0 if many else 3.6, dpi)
+    panels = figure.subplots(2, 1) if many else figure.subplots(1, 2)
     of_epoch = f", epoch {epoch}" if epoch is not None else ""
-    for axes, (quantity, unit) in zip(figure.subplots(1, 2), (("energy", "j"),
-                                                               ("latency", "s")), strict=True):
+    for axes, (quantity, unit) in zip(panels, (("energy", "j"), ("latency", "s")), strict=True):
         parts = {part.replace("_", " "): layers[f"breakdown_{quantity}_{part}_{unit}"]
                  for part in BREAKDOWN_PARTS}
         _stacked_bars(axes, names, parts)
         axes.set(xlabel="layer", ylabel=f"{quantity} per epoch ({UNIT_LABELS[unit]})",
                  title=f"{quantity.capitalize()} by component{of_epoch}")
-        axes.tick_params(axis="x", rotation=30)
+        axes.tick_params(axis="x", rotation=90 if many else 30)
         axes.legend(fontsize="x-small", ncol=2)
     save(figure, out_png)
 
