@@ -186,3 +186,11 @@ def test_a_residual_network_trains_every_layer_and_resumes_exactly(tmp_path):
     for name, before, after in zip(start["layer_names"], start["weights"], one["weights"],
                                    strict=True):
         assert not torch.equal(before, after), name
+
+
+def test_resnet18_is_the_cifar_variant_of_11_2_million_weights():
+    geometries = models.layer_geometries(models.PRESETS["resnet18"], (3, 32, 32))
+    assert len(geometries) == 21  # stem, 16 block convs, 3 shortcuts, fc
+    assert sum(g.fan_in * g.ofm_c for g in geometries) == 11_164_352
+    assert [g.ofm_h for g in geometries if g.name.endswith("conv2")] == [32, 32, 16, 16, 8, 8,
+                                                                         4, 4]

@@ -15,7 +15,7 @@ import snapshot_neurosim as snapshot
 
 from cimtrain import hardware
 from cimtrain import trace as traces
-from cimtrain.models import LayerGeometry
+from cimtrain.models import PRESETS, LayerGeometry, layer_geometries
 
 WEIGHT_BITS, INPUT_BITS, ERROR_BITS = 5, 8, 8
 BATCH, ITERATIONS = 50, 29
@@ -212,3 +212,26 @@ def test_global_pooling_adds_its_sums_and_shrinks_the_written_outputs(
     assert a.peak_energy_fw_j > b.peak_energy_fw_j  # the channel sums
     assert a.peak_energy_ag_j == b.peak_energy_ag_j  # spreading the error is a shift
     assert a.breakdown_energy_buffer_j < b.breakdown_energy_buffer_j  # one pixel written back
+
+
+# ----------------------------------------------------------------------------- presets
+
+@pytest.mark.parametrize(("preset", "subarray"), [("resnet20", 32), ("resnet18", 128)])
+def test_every_cim_layer_of_a_resnet_gets_its_row(neurosim_binary: Path, tmp_path: Path,
+                                                  preset: str, subarray: int) -> None:
+    network = layer_geometries(PRESETS[preset], (3, 32, 32))
+    trace_dir = write_network(tmp_path / "trace", network)
+    hw_file = hardware.write_hardware_file({"subarray_rows": subarray, "subarray_cols": subarray},
+                                           tmp_path / "hardware.txt")
+    result = subprocess.run([str(neurosim_binary), "--trace", str(trace_dir), "--hardware",
+                             str(hw_file), "--out", str(tmp_path / "out")],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    layers = pd.read_csv(tmp_path / "out" / "layers.csv")
+    assert list(layers["layer"]) == list(range(1, len(network) + 1))
+    assert (layers["energy_fw_j"] > 0).all() and (layers["latency_wu_s"] >= 0).all()
+    # The stride-2 convs of a stage's first block read a quarter of the pixels of the block before.
+    by_name = {g.name: row for g, (_, row) in zip(network, layers.iterrows(), strict=True)}
+    ratio = (by_name["layer2.0.conv1"].peak_energy_fw_j
+             / by_name["layer1.0.conv1"].peak_energy_fw_j)
+    assert 0.1 < ratio < 1.0

@@ -69,6 +69,7 @@ def resnet_layers(blocks_per_stage: int, widths: tuple[int, ...], classes: int =
 PRESETS: dict[str, list[dict]] = {
     "vgg8": VGG8_LAYERS,
     "resnet20": resnet_layers(3, (16, 32, 64)),
+    "resnet18": resnet_layers(2, (64, 128, 256, 512)),  # the CIFAR variant: 3x3 stem, no max pool
 }
 # Every dataset is prepared to 3 x 32 x 32 images (cimtrain.data).
 IMAGE_SHAPE = (3, 32, 32)
