@@ -437,6 +437,18 @@ class WageNet(nn.Module):
         for layer in self.weighted:
             layer.reset_parameters(generator)
 
+    @property
+    def pool_sizes(self) -> list[int]:
+        """Max-pool size after each weighted layer (0 when none)."""
+        sizes = [0] * len(self.weighted)
+        for node in self.nodes:
+            if node.kind == "pool":
+                source = self.nodes[node.inputs[0]]
+                while source.weighted is None:  # back along the chain: an add, then the layer
+                    source = self.nodes[source.inputs[0]]
+                sizes[source.weighted] = node.size
+        return sizes
+
     def forward(self, x: torch.Tensor, layer_inputs: list | None = None) -> torch.Tensor:
         """Run the network; when layer_inputs is a list, append what each weighted layer reads.
 
