@@ -193,8 +193,8 @@ def test_round_trip_through_the_reader(noisy: tuple[dict, Path]) -> None:
     assert [(layer.name, layer.kind) for layer in trace.layers] == [
         ("conv1", "conv"), ("conv2", "conv"), ("fc1", "fc"), ("fc2", "fc")]
     assert [layer.row for layer in trace.layers] == [
-        (32, 32, 3, 3, 3, 4, 1, 1), (16, 16, 4, 5, 5, 6, 1, 1),
-        (1, 1, 384, 1, 1, 8, 0, 1), (1, 1, 8, 1, 1, 5, 0, 1)]
+        (32, 32, 3, 3, 3, 4, 1, 1, 1, 0, 0, 0), (16, 16, 4, 5, 5, 6, 1, 1, 2, 1, 0, 0),
+        (1, 1, 384, 1, 1, 8, 0, 1, 0, 2, 0, 0), (1, 1, 8, 1, 1, 5, 0, 1, 0, 3, 0, 0)]
     for layer, new, old in zip(trace.layers, checkpoint["weights"],
                                checkpoint["weights_before_last_update"], strict=True):
         for codes, weight in ((layer.weight, new), (layer.weight_old, old)):
@@ -328,17 +328,27 @@ REJECTIONS: dict[str, tuple[Callable[[Path], None], str, str]] = {
                  "layer_02/input.npy", "sha256"),
     "not npy": (lambda d: rewrite_npy_bytes(d, "layer_01/weight.npy", b"not an array"),
                 "layer_01/weight.npy", "not a readable .npy"),
-    "row vs arrays": (lambda d: edit_csv_row(d, 3, "1,1,384,1,1,9,0,1"),
+    "row vs arrays": (lambda d: edit_csv_row(d, 3, "1,1,384,1,1,9,0,1,0,2,0,0"),
                       "layer_03/weight.npy", "network.csv row 3"),
-    "row vs kind": (lambda d: edit_csv_row(d, 4, "1,1,8,3,3,5,0,1"),
+    "row vs kind": (lambda d: edit_csv_row(d, 4, "1,1,8,3,3,5,0,1,1,3,0,0"),
                     "network.csv", "row 4 is a conv layer"),
     "header": (lambda d: edit_csv_row(d, 0, "h,w,c,kh,kw,k,pool,stride"),
                "network.csv", "header"),
-    "row text": (lambda d: edit_csv_row(d, 2, "16,16,4,5,5,six,1,1"),
-                 "network.csv:3", "8 integers"),
+    "row text": (lambda d: edit_csv_row(d, 2, "16,16,4,5,5,six,1,1,2,1,0,0"),
+                 "network.csv:3", "12 integers"),
+    "v1 row in v2": (lambda d: edit_csv_row(d, 2, "16,16,4,5,5,6,1,1"),
+                     "network.csv:3", "expected 12 integers, got 8"),
+    "later input": (lambda d: edit_csv_row(d, 2, "16,16,4,5,5,6,1,1,2,2,0,0"),
+                    "network.csv:3", "must name earlier layers"),
+    "later residual": (lambda d: edit_csv_row(d, 3, "1,1,384,1,1,8,0,1,0,2,3,0"),
+                       "network.csv:4", "must name earlier layers"),
+    "pool and global pool": (lambda d: edit_csv_row(d, 2, "16,16,4,5,5,6,1,1,2,1,0,1"),
+                             "network.csv:3", "cannot both"),
+    "v1 header in v2": (lambda d: edit_csv_row(d, 0, tr.NETWORK_HEADER_V1),
+                        "network.csv", "header"),
     "layer count": (lambda d: edit_meta(d, lambda m: m["layers"].pop()),
                     "meta.json", "3 layers"),
-    "format": (lambda d: edit_meta(d, lambda m: m.update(format="cim-trace/2")),
+    "format": (lambda d: edit_meta(d, lambda m: m.update(format="cim-trace/3")),
                "meta.json", "format"),
     "epoch type": (lambda d: edit_meta(d, lambda m: m.update(epoch="7")),
                    "meta.json", "'epoch'"),
@@ -369,9 +379,9 @@ def test_reader_rejects_a_bad_trace_naming_the_file(case: str, noisy: tuple[dict
 
 def test_reader_rejects_a_network_other_than_the_expected_one(noisy: tuple[dict, Path]) -> None:
     rows = tr.read_network_csv(noisy[1] / "network.csv")
-    rows[1] = (16, 16, 4, 5, 5, 7, 1, 1)
-    with pytest.raises(tr.TraceError, match=r"network\.csv: row 2 is 16,16,4,5,5,6,1,1, "
-                                            r"expected 16,16,4,5,5,7,1,1"):
+    rows[1] = (16, 16, 4, 5, 5, 7, 1, 1, 2, 1, 0, 0)
+    with pytest.raises(tr.TraceError, match=r"network\.csv: row 2 is 16,16,4,5,5,6,1,1,2,1,0,0, "
+                                            r"expected 16,16,4,5,5,7,1,1,2,1,0,0"):
         tr.validate_trace(noisy[1], network=rows)
     with pytest.raises(tr.TraceError, match=r"network\.csv: 4 layers, expected 3"):
         tr.validate_trace(noisy[1], network=rows[:3])
@@ -401,7 +411,7 @@ needs_shared = pytest.mark.skipif(not MAKE_TRACES.is_file(), reason="shared/cali
 def test_calibration_trace_of_a_small_network_is_accepted(tmp_path: Path,
                                                           extra: tuple[str, ...]) -> None:
     network_csv = tmp_path / "small.csv"
-    network_csv.write_text(tr.NETWORK_HEADER + "\n8,8,3,3,3,8,1,1\n4,4,8,3,3,16,1,1\n"
+    network_csv.write_text(tr.NETWORK_HEADER_V1 + "\n8,8,3,3,3,8,1,1\n4,4,8,3,3,16,1,1\n"
                            "1,1,64,1,1,10,0,1\n")
     make_traces(network_csv, tmp_path / "trace", *extra)
     trace = tr.validate_trace(tmp_path / "trace", network=tr.read_network_csv(network_csv))
@@ -431,7 +441,7 @@ def test_cli_prints_a_summary_of_a_good_trace(noisy: tuple[dict, Path],
     network_csv = noisy[1] / "network.csv"
     assert cli(["trace-validate", str(noisy[1]), "--network", str(network_csv)]) == 0
     out = capsys.readouterr().out
-    assert out.startswith(f"OK {noisy[1]}: cim-trace/1, epoch 7, 4 layers, 2 sample(s)")
+    assert out.startswith(f"OK {noisy[1]}: cim-trace/2, epoch 7, 4 layers, 2 sample(s)")
 
 
 def test_cli_exits_1_naming_the_bad_file(noisy: tuple[dict, Path], tmp_path: Path,

@@ -1,5 +1,6 @@
 #include "neurosim/trace.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdint>
@@ -12,7 +13,10 @@
 namespace neurosim {
 namespace {
 
-const char* const kNetworkHeader = "ifm_h,ifm_w,ifm_c,k_h,k_w,ofm_c,pool,stride";
+const char* const kFormatV1 = "cim-trace/1";
+const char* const kFormatV2 = "cim-trace/2";
+const char* const kNetworkHeaderV1 = "ifm_h,ifm_w,ifm_c,k_h,k_w,ofm_c,pool,stride";
+const char* const kNetworkHeaderV2 = "ifm_h,ifm_w,ifm_c,k_h,k_w,ofm_c,pool,stride,padding,input,residual,global_pool";
 // Largest layer the reader accepts, in weights and in input values per sample: far above any
 // network a chip maps, and small enough that no product of sizes overflows.
 constexpr double kMaxLayerValues = 2147483648.0;  // 2^31
@@ -145,26 +149,40 @@ void check_array(const IntArray& a, const std::string& path, int bits, const std
 
 }  // namespace
 
-long LayerShape::patches() const {
-    const long out_h = (ifm_h + stride - 1) / stride;
-    const long out_w = (ifm_w + stride - 1) / stride;
-    return out_h * out_w;
+long LayerShape::output_height() const { return (static_cast<long>(ifm_h) + 2L * padding - k_h) / stride + 1; }
+
+long LayerShape::output_width() const { return (static_cast<long>(ifm_w) + 2L * padding - k_w) / stride + 1; }
+
+long LayerShape::patches() const { return output_height() * output_width(); }
+
+double LayerShape::counted_output_pixels() const {
+    const long rows = std::max(1L, (static_cast<long>(ifm_h) - k_h) / stride + 1);
+    const long cols = std::max(1L, (static_cast<long>(ifm_w) - k_w) / stride + 1);
+    return static_cast<double>(rows) * cols;
 }
 
-Network read_network_csv(const std::string& path) {
+Network read_network_csv(const std::string& path, const std::string& format) {
     std::istringstream lines(read_text(path));
     std::string line;
     Network network;
     int line_number = 0;
+    std::size_t field_count = 0;  // 8 (cim-trace/1) or 12 (cim-trace/2), from the header
     while (std::getline(lines, line)) {
         ++line_number;
         if (!line.empty() && line.back() == '\r') line.pop_back();
         if (line_number > 100000) throw std::runtime_error(path + ": more than 100000 lines");
         if (line.empty()) continue;
         if (line_number == 1) {
-            if (line != kNetworkHeader) {
-                throw std::runtime_error(path + ": header must be '" + std::string(kNetworkHeader) + "'");
+            const bool v1 = line == kNetworkHeaderV1 && format != kFormatV2;
+            const bool v2 = line == kNetworkHeaderV2 && format != kFormatV1;
+            if (!v1 && !v2) {
+                const std::string wanted = format == kFormatV1   ? std::string(kNetworkHeaderV1)
+                                           : format == kFormatV2 ? std::string(kNetworkHeaderV2)
+                                                                 : std::string(kNetworkHeaderV2) + "' or '" +
+                                                                       kNetworkHeaderV1;
+                throw std::runtime_error(path + ": header must be '" + wanted + "'");
             }
+            field_count = v1 ? 8 : 12;
             continue;
         }
         std::vector<long> fields;
@@ -179,13 +197,16 @@ Network read_network_csv(const std::string& path) {
             }
             fields.push_back(v);
         }
-        if (fields.size() != 8) {
-            throw std::runtime_error(path + ":" + std::to_string(line_number) + ": expected 8 fields, got " +
-                                     std::to_string(fields.size()));
+        if (field_count == 0) throw std::runtime_error(path + ": header must be '" + std::string(kNetworkHeaderV2) + "'");
+        if (fields.size() != field_count) {
+            throw std::runtime_error(path + ":" + std::to_string(line_number) + ": expected " +
+                                     std::to_string(field_count) + " fields, got " + std::to_string(fields.size()));
         }
-        for (std::size_t i = 0; i < 8; ++i) {
-            const long lo = (i == 6) ? 0 : 1;
-            if (fields[i] < lo || fields[i] > (1L << 24) || (i == 6 && fields[i] > 1)) {
+        for (std::size_t i = 0; i < field_count; ++i) {
+            // pool, padding, input, residual and global_pool may be 0; pool and global_pool are flags.
+            const long lo = (i == 6 || i >= 8) ? 0 : 1;
+            const bool flag = i == 6 || i == 11;
+            if (fields[i] < lo || fields[i] > (1L << 24) || (flag && fields[i] > 1)) {
                 throw std::runtime_error(path + ":" + std::to_string(line_number) + ": field " + std::to_string(i + 1) +
                                          " = " + std::to_string(fields[i]) + " out of range");
             }
@@ -206,6 +227,25 @@ Network read_network_csv(const std::string& path) {
         layer.ofm_c = static_cast<int>(fields[5]);
         layer.pool = fields[6] == 1;
         layer.stride = static_cast<int>(fields[7]);
+        const long number = static_cast<long>(network.size()) + 1;
+        const bool is_fc = layer.ifm_h == 1 && layer.ifm_w == 1 && layer.k_h == 1 && layer.k_w == 1;
+        // A cim-trace/1 row: same padding, the layer before as input, no add, no global pooling.
+        layer.padding = field_count == 12 ? static_cast<int>(fields[8]) : (is_fc ? 0 : layer.k_h / 2);
+        layer.input = field_count == 12 ? static_cast<int>(fields[9]) : static_cast<int>(number - 1);
+        layer.residual = field_count == 12 ? static_cast<int>(fields[10]) : 0;
+        layer.global_pool = field_count == 12 && fields[11] == 1;
+        const std::string where = path + ":" + std::to_string(line_number);
+        if (layer.input >= number || layer.residual >= number) {
+            throw std::runtime_error(where + ": input " + std::to_string(layer.input) + " and residual " +
+                                     std::to_string(layer.residual) + " must name earlier layers (below " +
+                                     std::to_string(number) + ")");
+        }
+        if (layer.pool && layer.global_pool) {
+            throw std::runtime_error(where + ": pool and global_pool cannot both follow one layer");
+        }
+        if (layer.k_h > layer.ifm_h + 2L * layer.padding || layer.k_w > layer.ifm_w + 2L * layer.padding) {
+            throw std::runtime_error(where + ": kernel larger than the padded input");
+        }
         network.push_back(layer);
     }
     if (network.empty()) throw std::runtime_error(path + ": no layers");
@@ -214,13 +254,14 @@ Network read_network_csv(const std::string& path) {
 
 Trace read_trace(const std::string& dir) {
     Trace trace;
-    trace.network = read_network_csv(dir + "/network.csv");
     const std::string meta_path = dir + "/meta.json";
     const JsonValue meta = parse_json(read_text(meta_path), meta_path);
     const JsonValue* format = meta.find("format");
-    if (!format || format->kind != JsonValue::Kind::string || format->text != "cim-trace/1") {
-        throw std::runtime_error(meta_path + ": field 'format' must be \"cim-trace/1\"");
+    if (!format || format->kind != JsonValue::Kind::string ||
+        (format->text != kFormatV1 && format->text != kFormatV2)) {
+        throw std::runtime_error(meta_path + ": field 'format' must be \"cim-trace/2\" or \"cim-trace/1\"");
     }
+    trace.network = read_network_csv(dir + "/network.csv", format->text);
     trace.weight_bits = int_field(meta, "weight_bits", meta_path, 2, 16);
     trace.input_bits = int_field(meta, "input_bits", meta_path, 2, 16);
     trace.batch_size = int_field(meta, "batch_size", meta_path, 1, 1 << 30);

@@ -103,7 +103,8 @@ def build_parser() -> argparse.ArgumentParser:
     hardware_file.set_defaults(func=_hardware_file)
 
     estimate = commands.add_parser(
-        "estimate", help="build NeuroSIM if needed and estimate the chip on a cim-trace/1 trace")
+        "estimate",
+        help="build NeuroSIM if needed and estimate the chip on a cim-trace/2 (or /1) trace")
     _add_config_arguments(estimate)
     estimate.add_argument("--trace", type=Path, required=True, help="trace directory")
     estimate.add_argument("--out", type=Path, required=True, help="output directory")
@@ -117,8 +118,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_trace_validate(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
-        "trace-validate", help="check a cim-trace/1 directory",
-        description="Check a trace directory against cim-trace/1; print a summary, or the "
+        "trace-validate", help="check a cim-trace/2 (or /1) directory",
+        description="Check a trace directory against cim-trace/2 (or /1); print a summary, or the "
                     "first problem (naming the file) and exit with status 1.")
     parser.add_argument("directory", metavar="DIR", type=Path, help="trace directory")
     parser.add_argument("--network", type=Path, default=None,

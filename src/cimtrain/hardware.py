@@ -223,12 +223,14 @@ def check_network_fits(hardware: Mapping[str, object], geometries: Sequence[Laye
     # keeps the first of equal keys, and a Counter keeps the order of first appearance).
     common_kernel = max(kernels, key=kernels.__getitem__)
     widest_novel = widest_conventional = 0
+    novel_name = conventional_name = ""  # the first layer of the widest size, for the message
     for g in geometries:
         square = 1 << max(0, math.ceil(math.log2(g.ofm_c * cols_per_synapse)))
         if novel_mapping and g.k_h * g.k_w == common_kernel and g.fan_in >= rows:
-            widest_novel = max(widest_novel, square)
-        else:
-            widest_conventional = max(widest_conventional, square)
+            if square > widest_novel:
+                widest_novel, novel_name = square, g.name
+        elif square > widest_conventional:
+            widest_conventional, conventional_name = square, g.name
     if novel_mapping and widest_novel == 0:
         raise HardwareError(
             f"{source}: mapping: no layer suits the novel mapping (kernel of {common_kernel} "
@@ -238,9 +240,10 @@ def check_network_fits(hardware: Mapping[str, object], geometries: Sequence[Laye
         raise HardwareError(
             f"{source}: subarray_rows: {rows}-row sub-arrays are too large for this network; its "
             f"widest novel-mapped layer fills {widest_novel} columns, so use subarray_rows <= "
-            f"{widest_novel // 2}")
+            f"{widest_novel // 2} (the widest: {novel_name})")
     if not novel_mapping and widest_conventional < 4 * rows:
         raise HardwareError(
             f"{source}: subarray_rows: {rows}-row sub-arrays are too large for this network; its "
             f"widest conventionally mapped layer fills {widest_conventional} columns, so use "
-            f"subarray_rows <= {widest_conventional // 4}")
+            f"subarray_rows <= {widest_conventional // 4} (the widest: "
+            f"{conventional_name})")

@@ -1,8 +1,15 @@
-"""WAGE-quantized CNNs built from a list of layers (conv, max-pool, fully connected)."""
+"""WAGE-quantized networks built from one list of layers.
+
+A layer list describes the network for training, the trace, the floorplan check and the
+estimator alike: conv and fully connected layers (the weight arrays of the chip), max pooling,
+residual adds and global average pooling, each reading the layer before it or the layers its
+`from` names. `layer_graph` checks a list and resolves it into nodes; `layer_geometries` gives
+the weighted layers as the hardware sees them (one network.csv row each).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import torch
 import torch.nn.functional as F
@@ -25,14 +32,59 @@ VGG8_LAYERS: list[dict] = [
     {"type": "fc", "out": 10},
 ]
 
-PRESETS: dict[str, list[dict]] = {"vgg8": VGG8_LAYERS}
+# The residual add of the WAGE networks: both operands lie on the activation grid; their sum is
+# scaled by 2^-RESIDUAL_SHIFT (a wire shift in hardware) and quantized to the grid again.
+RESIDUAL_SHIFT = 0
+
+
+def resnet_layers(blocks_per_stage: int, widths: tuple[int, ...], classes: int = 10) -> list[dict]:
+    """A CIFAR ResNet (He et al. 2016): a 3x3 stem conv, stages of basic blocks (two 3x3 convs
+    and a residual add), the first block of each later stage halving the map with stride 2 and
+    a 1x1 shortcut conv, then global average pooling and one fc layer."""
+    layers: list[dict] = [{"type": "conv", "name": "conv1", "out": widths[0], "kernel": 3}]
+    block_input, channels = "conv1", widths[0]
+    for stage, width in enumerate(widths, start=1):
+        for block in range(blocks_per_stage):
+            prefix = f"layer{stage}.{block}"
+            stride = 2 if stage > 1 and block == 0 else 1
+            shortcut = block_input
+            if stride != 1 or width != channels:
+                layers.append({"type": "conv", "name": f"{prefix}.shortcut", "from": block_input,
+                               "out": width, "kernel": 1, "stride": stride, "relu": False})
+                shortcut = f"{prefix}.shortcut"
+            layers += [
+                {"type": "conv", "name": f"{prefix}.conv1", "from": block_input, "out": width,
+                 "kernel": 3, "stride": stride},
+                {"type": "conv", "name": f"{prefix}.conv2", "out": width, "kernel": 3,
+                 "relu": False},
+                {"type": "add", "name": f"{prefix}.add", "from": shortcut,
+                 "shift": RESIDUAL_SHIFT},
+            ]
+            block_input, channels = f"{prefix}.add", width
+    layers += [{"type": "global_pool", "name": "avgpool"},
+               {"type": "fc", "name": "fc", "out": classes}]
+    return layers
+
+
+PRESETS: dict[str, list[dict]] = {
+    "vgg8": VGG8_LAYERS,
+    "resnet20": resnet_layers(3, (16, 32, 64)),
+    "resnet18": resnet_layers(2, (64, 128, 256, 512)),  # the CIFAR variant: 3x3 stem, no max pool
+}
 # Every dataset is prepared to 3 x 32 x 32 images (cimtrain.data).
 IMAGE_SHAPE = (3, 32, 32)
+IMAGE = -1  # the node index of the network's input in Node.inputs
+WEIGHTED = ("conv", "fc")
 
 
 @dataclass(frozen=True)
 class LayerGeometry:
-    """Shape of one weighted layer as the hardware sees it (one row of network.csv)."""
+    """Shape of one weighted layer as the hardware sees it (one row of network.csv).
+
+    input: the weighted layer (1-based) whose output, after the adds and pooling that follow
+    it, this layer reads; 0 for the network input, -1 for the weighted layer before it.
+    residual: the weighted layer whose output is added to this layer's output (0: no add).
+    """
 
     name: str
     kind: str  # "conv" or "fc"
@@ -44,10 +96,51 @@ class LayerGeometry:
     ofm_c: int
     pool: int  # 1 when max pooling follows
     stride: int
+    padding: int | None = None  # zeros on each side; None: same padding (k // 2)
+    input: int = -1
+    residual: int = 0
+    global_pool: int = 0  # 1 when global average pooling follows
+
+    def __post_init__(self) -> None:
+        if self.padding is None:
+            object.__setattr__(self, "padding", self.k_h // 2 if self.kind == "conv" else 0)
 
     @property
     def fan_in(self) -> int:
         return self.k_h * self.k_w * self.ifm_c
+
+    @property
+    def ofm_h(self) -> int:
+        return conv_output_size(self.ifm_h, self.k_h, self.stride, self.padding)
+
+    @property
+    def ofm_w(self) -> int:
+        return conv_output_size(self.ifm_w, self.k_w, self.stride, self.padding)
+
+
+def conv_output_size(size: int, kernel: int, stride: int, padding: int) -> int:
+    """Output pixels along one side: floor((size + 2 padding - kernel) / stride) + 1."""
+    return (size + 2 * padding - kernel) // stride + 1
+
+
+@dataclass(frozen=True)
+class Node:
+    """One layer of a checked layer list.
+
+    inputs: node indices read (IMAGE for the network input); an add's first input is the main
+    operand, the second the shortcut. shape: (channels, height, width), or (features,) when flat.
+    weighted: index among the weighted layers (None for pool, add, global_pool).
+    """
+
+    name: str
+    kind: str
+    inputs: tuple[int, ...]
+    shape: tuple[int, ...]
+    relu: bool
+    size: int = 0  # max-pool window
+    shift: int = 0  # add: the sum is scaled by 2^-shift
+    weighted: int | None = None
+    geometry: LayerGeometry | None = field(default=None, compare=False)
 
 
 def resolve_layers(model_config: dict) -> list[dict]:
@@ -62,55 +155,224 @@ def resolve_layers(model_config: dict) -> list[dict]:
 
 
 def layer_geometries(layers: list[dict], input_shape: tuple[int, int, int]) -> list[LayerGeometry]:
-    """Walk the layer list and return the geometry of every weighted layer.
+    """The geometry of every weighted layer, in list order.
 
     Raises ValueError naming the layer when the list cannot describe a working network.
     """
-    channels, height, width = input_shape
-    flat: int | None = None
-    geometries: list[LayerGeometry] = []
+    return [node.geometry for node in layer_graph(layers, input_shape) if node.geometry]
+
+
+def layer_graph(layers: list[dict], input_shape: tuple[int, int, int]) -> list[Node]:
+    """Check a layer list and resolve it into nodes (names, inputs, shapes, geometries)."""
+    builder = _GraphBuilder(tuple(input_shape))
     for index, layer in enumerate(layers):
+        builder.add(index, layer, last=index == len(layers) - 1)
+    return builder.finish()
+
+
+def _default_name(kind: str, nodes: list[Node]) -> str:
+    return f"{kind}{sum(node.kind == kind for node in nodes) + 1}"
+
+
+class _GraphBuilder:
+    """Walks a layer list once; every error names the layer as model.layers[i] (name)."""
+
+    def __init__(self, input_shape: tuple[int, ...]) -> None:
+        self.input_shape = input_shape
+        self.nodes: list[Node] = []
+        self.by_name: dict[str, int] = {}
+        # Weighted layer owning each node (the conv or fc whose output the node transforms), and
+        # the nodes of each weighted layer's chain: itself, then its add and its pooling.
+        self.owner: list[int] = []
+        self.chains: list[list[int]] = []
+        self.read_ends: list[tuple[int, str]] = []  # (node read as a whole output, where)
+
+    def add(self, index: int, layer: dict, last: bool) -> None:
         kind = layer["type"]
-        where = f"model.layers[{index}]"
-        if kind == "conv":
-            if flat is not None:
-                raise ValueError(f"{where}: a conv layer cannot follow a fully connected layer")
-            kernel = int(layer["kernel"])
-            geometries.append(
-                LayerGeometry(
-                    f"conv{len(geometries) + 1}", "conv", height, width, channels,
-                    kernel, kernel, int(layer["out"]), 0, 1,
-                )
-            )
-            channels = int(layer["out"])
-        elif kind == "pool":
-            size = int(layer["size"])
-            if flat is not None or not geometries or geometries[-1].kind != "conv":
-                raise ValueError(f"{where}: max pooling must follow a conv layer")
-            if height % size or width % size:
-                raise ValueError(f"{where}: pool size {size} does not divide {height}x{width}")
-            geometries[-1] = _with_pool(geometries[-1])
-            height, width = height // size, width // size
-        elif kind == "fc":
-            in_features = flat if flat is not None else channels * height * width
-            geometries.append(
-                LayerGeometry(
-                    f"fc{sum(g.kind == 'fc' for g in geometries) + 1}", "fc",
-                    1, 1, in_features, 1, 1, int(layer["out"]), 0, 1,
-                )
-            )
-            flat = int(layer["out"])
-        else:
-            raise ValueError(f"{where}: unknown layer type {kind!r} (conv, pool or fc)")
-    if not geometries or geometries[-1].kind != "fc":
-        raise ValueError("model.layers: the network must end with a fully connected layer")
-    return geometries
+        name = str(layer.get("name") or _default_name(kind, self.nodes))
+        where = f"model.layers[{index}] ({name})"
+        if name in self.by_name or name == "input":
+            raise ValueError(f"{where}: the name {name!r} is already taken")
+        sources = self._sources(layer, where)
+        build = {"conv": self._conv, "fc": self._fc, "pool": self._pool, "add": self._add,
+                 "global_pool": self._global_pool}.get(kind)
+        if build is None:
+            raise ValueError(f"{where}: unknown layer type {kind!r} "
+                             "(conv, fc, pool, add or global_pool)")
+        node = build(layer, name, sources, where, last)
+        self.by_name[name] = len(self.nodes)
+        self.nodes.append(node)
 
+    def finish(self) -> list[Node]:
+        if not self.nodes or self.nodes[-1].kind != "fc":
+            raise ValueError("model.layers: the network must end with a fully connected layer")
+        read = {i for node in self.nodes for i in node.inputs}
+        for index, node in enumerate(self.nodes[:-1]):
+            if index not in read:
+                raise ValueError(f"model.layers[{index}] ({node.name}): its output is never read")
+        for node_index, where in self.read_ends:
+            chain = self.chains[self.owner[node_index]]
+            if chain[-1] != node_index:
+                later = self.nodes[chain[-1]].name
+                raise ValueError(f"{where}: reads {self.nodes[node_index].name!r}, which "
+                                 f"{later!r} goes on to transform; read {later!r} instead")
+        return self._with_rows()
 
-def _with_pool(geometry: LayerGeometry) -> LayerGeometry:
-    values = dict(geometry.__dict__)
-    values["pool"] = 1
-    return LayerGeometry(**values)
+    # ------------------------------------------------------------------ inputs
+
+    def _sources(self, layer: dict, where: str) -> list[int]:
+        """Node indices named by `from` (the previous layer when absent)."""
+        names = layer.get("from")
+        previous = len(self.nodes) - 1 if self.nodes else IMAGE
+        if names is None:
+            return [previous]
+        names = [names] if isinstance(names, str) else list(names)
+        if layer["type"] == "add" and len(names) == 1:
+            names = [None, names[0]]  # the previous layer plus the shortcut operand
+        indices = []
+        for name in names:
+            if name is None:
+                indices.append(previous)
+            elif name == "input":
+                indices.append(IMAGE)
+            elif name in self.by_name:
+                indices.append(self.by_name[name])
+            else:
+                raise ValueError(f"{where}: from: {name!r} is not an earlier layer "
+                                 f"(earlier: input, {', '.join(self.by_name) or 'none'})")
+        wanted = 2 if layer["type"] == "add" else 1
+        if len(indices) != wanted:
+            raise ValueError(f"{where}: from: {layer['type']} reads {wanted} layer(s), "
+                             f"got {len(indices)}")
+        return indices
+
+    def _shape(self, source: int) -> tuple[int, ...]:
+        return self.input_shape if source == IMAGE else self.nodes[source].shape
+
+    def _map_shape(self, source: int, where: str, what: str) -> tuple[int, int, int]:
+        shape = self._shape(source)
+        if len(shape) != 3:
+            raise ValueError(f"{where}: {what} cannot follow a fully connected layer or global "
+                             "pooling (its input is flat)")
+        return shape  # type: ignore[return-value]
+
+    def _relu(self, layer: dict, last: bool) -> bool:
+        return bool(layer.get("relu", not last))
+
+    # ------------------------------------------------------------------ weighted layers
+
+    def _weighted(self, name: str, kind: str, sources: list[int], shape: tuple[int, ...],
+                  geometry: LayerGeometry, relu: bool) -> Node:
+        index = len(self.chains)
+        self.chains.append([len(self.nodes)])
+        self.owner.append(index)
+        if sources[0] != IMAGE:
+            self.read_ends.append((sources[0], f"model.layers[{len(self.nodes)}] ({name})"))
+        return Node(name, kind, tuple(sources), shape, relu, weighted=index, geometry=geometry)
+
+    def _conv(self, layer: dict, name: str, sources: list[int], where: str, last: bool) -> Node:
+        channels, height, width = self._map_shape(sources[0], where, "a conv layer")
+        kernel, stride = int(layer["kernel"]), int(layer.get("stride", 1))
+        padding = layer.get("padding", "same")
+        padding = kernel // 2 if padding == "same" else int(padding)
+        if kernel > height + 2 * padding or kernel > width + 2 * padding:
+            raise ValueError(f"{where}: kernel {kernel} exceeds the padded {height}x{width} "
+                             f"input (padding {padding})")
+        geometry = LayerGeometry(name, "conv", height, width, channels, kernel, kernel,
+                                 int(layer["out"]), 0, stride, padding)
+        shape = (geometry.ofm_c, geometry.ofm_h, geometry.ofm_w)
+        return self._weighted(name, "conv", sources, shape, geometry, self._relu(layer, last))
+
+    def _fc(self, layer: dict, name: str, sources: list[int], where: str, last: bool) -> Node:
+        features = 1
+        for size in self._shape(sources[0]):
+            features *= size
+        geometry = LayerGeometry(name, "fc", 1, 1, features, 1, 1, int(layer["out"]), 0, 1, 0)
+        return self._weighted(name, "fc", sources, (geometry.ofm_c,), geometry,
+                              self._relu(layer, last))
+
+    # ------------------------------------------------------------------ operations on outputs
+
+    def _extend_chain(self, source: int, where: str, kind: str) -> int:
+        """Append the node about to be made to the chain of the weighted layer it transforms."""
+        if source == IMAGE:
+            raise ValueError(f"{where}: {kind} cannot read the network input; it transforms "
+                             "the output of a conv or fc layer")
+        owner = self.owner[source]
+        chain = self.chains[owner]
+        if chain[-1] != source:
+            raise ValueError(f"{where}: reads {self.nodes[source].name!r}, which "
+                             f"{self.nodes[chain[-1]].name!r} already transforms")
+        kinds = [self.nodes[i].kind for i in chain]
+        if kind == "add" and "add" in kinds:
+            raise ValueError(f"{where}: one residual add per conv or fc layer")
+        if kind == "add" and ("pool" in kinds or "global_pool" in kinds):
+            raise ValueError(f"{where}: a residual add must come before pooling")
+        if kind in ("pool", "global_pool") and ("pool" in kinds or "global_pool" in kinds):
+            raise ValueError(f"{where}: one pooling per conv layer")
+        chain.append(len(self.nodes))
+        self.owner.append(owner)
+        return owner
+
+    def _pool(self, layer: dict, name: str, sources: list[int], where: str, last: bool) -> Node:
+        size = int(layer["size"])
+        if sources[0] == IMAGE or self._owner_node(sources[0]).kind != "conv":
+            raise ValueError(f"{where}: max pooling must follow a conv layer")
+        channels, height, width = self._map_shape(sources[0], where, "max pooling")
+        self._extend_chain(sources[0], where, "pool")
+        if height % size or width % size:
+            raise ValueError(f"{where}: pool size {size} does not divide {height}x{width}")
+        return Node(name, "pool", tuple(sources), (channels, height // size, width // size),
+                    False, size=size)
+
+    def _global_pool(self, layer: dict, name: str, sources: list[int], where: str,
+                     last: bool) -> Node:
+        channels, _, _ = self._map_shape(sources[0], where, "global pooling")
+        self._extend_chain(sources[0], where, "global pooling")
+        return Node(name, "global_pool", tuple(sources), (channels,), False)
+
+    def _add(self, layer: dict, name: str, sources: list[int], where: str, last: bool) -> Node:
+        main, shortcut = sources
+        if shortcut == IMAGE:
+            raise ValueError(f"{where}: the shortcut operand must be a layer's output, not the "
+                             "network input")
+        if self._shape(main) != self._shape(shortcut):
+            raise ValueError(f"{where}: adds {self._name(main)} {self._shape(main)} and "
+                             f"{self._name(shortcut)} {self._shape(shortcut)}: shapes differ")
+        self._extend_chain(main, where, "add")
+        self.read_ends.append((shortcut, where))
+        return Node(name, "add", tuple(sources), self._shape(main), self._relu(layer, last),
+                    shift=int(layer.get("shift", RESIDUAL_SHIFT)))
+
+    def _owner_node(self, source: int) -> Node:
+        return self.nodes[self.chains[self.owner[source]][0]]
+
+    def _name(self, source: int) -> str:
+        return "input" if source == IMAGE else self.nodes[source].name
+
+    # ------------------------------------------------------------------ network.csv rows
+
+    def _with_rows(self) -> list[Node]:
+        """Nodes whose geometries carry their inputs, residual add and pooling."""
+        nodes = []
+        for node in self.nodes:
+            g = node.geometry
+            if g is not None:
+                chain = [self.nodes[i] for i in self.chains[node.weighted]]
+                kinds = {n.kind: n for n in chain}
+                source = node.inputs[0]
+                add = kinds.get("add")
+                values = dict(g.__dict__)
+                values.update(
+                    input=0 if source == IMAGE else self.owner[source] + 1,
+                    residual=self.owner[add.inputs[1]] + 1 if add else 0,
+                    pool=int("pool" in kinds),
+                    global_pool=int("global_pool" in kinds),
+                )
+                node = Node(node.name, node.kind, node.inputs, node.shape, node.relu,
+                            node.size, node.shift, node.weighted, LayerGeometry(**values))
+            nodes.append(node)
+        return nodes
 
 
 class WageLayer(nn.Module):
@@ -146,9 +408,9 @@ class WageLayer(nn.Module):
         return quant.straight_through_quantize(gradient_scaled, self.weight_bits)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if self.geometry.kind == "conv":
-            padding = self.geometry.k_h // 2
-            out = F.conv2d(x, self.effective_weight(), padding=padding)
+        g = self.geometry
+        if g.kind == "conv":
+            out = F.conv2d(x, self.effective_weight(), stride=g.stride, padding=g.padding)
         else:
             out = F.linear(x.flatten(1), self.effective_weight())
         out = out / self.scale
@@ -156,51 +418,67 @@ class WageLayer(nn.Module):
 
 
 class WageNet(nn.Module):
-    """The network of a layer list: WageLayer + ReLU (+ max-pool); no ReLU after the last layer."""
+    """The network of a layer list: WageLayers, ReLU where a layer asks for it, max pooling,
+    residual adds and global average pooling, each quantized to the activation grid."""
 
     def __init__(self, layers: list[dict], quant_config: dict,
                  input_shape: tuple[int, int, int] = IMAGE_SHAPE) -> None:
         super().__init__()
-        self.geometries = layer_geometries(layers, input_shape)
+        self.nodes = layer_graph(layers, input_shape)
+        self.geometries = [node.geometry for node in self.nodes if node.geometry]
         self.input_bits = int(quant_config["activation_bits"])
+        self.error_bits = int(quant_config["error_bits"])
         count = len(self.geometries)
         self.weighted = nn.ModuleList(
             WageLayer(g, quant_config, last=(i == count - 1)) for i, g in enumerate(self.geometries)
         )
-        self.pool_sizes = _pool_sizes(layers)
 
     def reset_parameters(self, generator: torch.Generator) -> None:
         for layer in self.weighted:
             layer.reset_parameters(generator)
 
+    @property
+    def pool_sizes(self) -> list[int]:
+        """Max-pool size after each weighted layer (0 when none)."""
+        sizes = [0] * len(self.weighted)
+        for node in self.nodes:
+            if node.kind == "pool":
+                source = self.nodes[node.inputs[0]]
+                while source.weighted is None:  # back along the chain: an add, then the layer
+                    source = self.nodes[source.inputs[0]]
+                sizes[source.weighted] = node.size
+        return sizes
+
     def forward(self, x: torch.Tensor, layer_inputs: list | None = None) -> torch.Tensor:
         """Run the network; when layer_inputs is a list, append what each weighted layer reads.
 
-        The first layer's recorded input is the image quantized to the activation grid, as the
-        hardware would receive it; later inputs are already on that grid.
+        A layer reading the network input records the image quantized to the activation grid,
+        as the hardware would receive it; later inputs are already on that grid.
         """
-        for index, layer in enumerate(self.weighted):
-            if layer_inputs is not None:
-                seen = quant.quantize(x, self.input_bits) if index == 0 else x
-                layer_inputs.append(seen.detach())
-            x = layer(x)
-            if index < len(self.weighted) - 1:
-                x = F.relu(x)
-            pool = self.pool_sizes[index]
-            if pool:
-                x = F.max_pool2d(x, pool)
-        return x
+        outputs: list[torch.Tensor] = []
 
+        def value(index: int) -> torch.Tensor:
+            return x if index == IMAGE else outputs[index]
 
-def _pool_sizes(layers: list[dict]) -> list[int]:
-    """Pool size after each weighted layer (0 when none)."""
-    sizes: list[int] = []
-    for layer in layers:
-        if layer["type"] == "pool":
-            sizes[-1] = int(layer["size"])
-        else:
-            sizes.append(0)
-    return sizes
+        for node in self.nodes:
+            source = value(node.inputs[0])
+            if node.weighted is not None:
+                if layer_inputs is not None:
+                    seen = quant.quantize(source, self.input_bits) \
+                        if node.inputs[0] == IMAGE else source
+                    layer_inputs.append(seen.detach())
+                out = self.weighted[node.weighted](source)
+            elif node.kind == "pool":
+                out = F.max_pool2d(source, node.size)
+            elif node.kind == "add":
+                out = self._quantized((source + value(node.inputs[1])) * 2.0 ** -node.shift)
+            else:  # global_pool
+                out = self._quantized(source.mean(dim=(2, 3)))
+            outputs.append(F.relu(out) if node.relu else out)
+        return outputs[-1]
+
+    def _quantized(self, values: torch.Tensor) -> torch.Tensor:
+        return quant.quantize_activation_and_error(values, self.input_bits, self.error_bits)
 
 
 def build_model(model_config: dict, quant_config: dict,

@@ -91,6 +91,9 @@ def accuracy_and_loss(training: pd.DataFrame, out_png: Path, dpi: int = 150) -> 
     save(figure, out_png)
 
 
+WEIGHT_PANELS_PER_ROW = 8
+
+
 def weight_distributions(histograms: pd.DataFrame, out_png: Path, dpi: int = 150) -> None:
     """Per layer, the distribution of weights (top) and of their change per epoch (bottom).
 
@@ -99,17 +102,25 @@ def weight_distributions(histograms: pd.DataFrame, out_png: Path, dpi: int = 150
     the colour bar) so that sparse tails stay visible.
     """
     layers = list(dict.fromkeys(histograms["layer"]))
-    figure = new_figure(max(4.0, 1.9 * len(layers) + 1.0), 4.6, dpi)
-    grid = figure.subplots(2, len(layers), squeeze=False, sharex=True)
+    # At most WEIGHT_PANELS_PER_ROW layers side by side; a deeper network wraps onto more rows,
+    # each layer a weight panel above its change panel.
+    columns = min(len(layers), WEIGHT_PANELS_PER_ROW)
+    bands = -(-len(layers) // columns)
+    figure = new_figure(max(4.0, 1.9 * columns + 1.0), 4.6 * bands, dpi)
+    panels = figure.subplots(2 * bands, columns, squeeze=False, sharex=True)
+    for unused in range(len(layers), bands * columns):
+        for row in (0, 1):
+            panels[2 * (unused // columns) + row][unused % columns].set_visible(False)
     shares = histograms["count"] / histograms.groupby(["epoch", "layer", "quantity"])[
         "count"].transform("sum")
     smallest = max(float(shares[shares > 0].min()), 1e-6)
     scale = LogNorm(vmin=smallest, vmax=1.0)
     histograms = histograms.assign(share=shares.clip(lower=smallest))
-    for column, layer in enumerate(layers):
+    for index, layer in enumerate(layers):
+        band, column = divmod(index, columns)
         for row, (quantity, label) in enumerate((("weight", "weight"),
                                                   ("update", "change per epoch"))):
-            axes = grid[row][column]
+            axes = panels[2 * band + row][column]
             rows = histograms[(histograms["layer"] == layer)
                               & (histograms["quantity"] == quantity)]
             table = rows.pivot(index="bin_low", columns="epoch", values="share")
@@ -125,14 +136,15 @@ def weight_distributions(histograms: pd.DataFrame, out_png: Path, dpi: int = 150
                 axes.set_ylabel(label)
     figure.suptitle(f"Weights and their change per layer, {epochs_text(histograms['epoch'])}")
     figure.tight_layout()
-    figure.colorbar(image, ax=grid, label="share of the layer's weights in the bin",
+    figure.colorbar(image, ax=panels, label="share of the layer's weights in the bin",
                     fraction=0.04, pad=0.02)
     save(figure, out_png, layout=False)
 
 
 def input_activity(activity: pd.DataFrame, out_png: Path, dpi: int = 150) -> None:
     """Share of 1 bits in each layer's input codes vs epoch (long: epoch, layer, activity)."""
-    figure = new_figure(5, 3.2, dpi)
+    many = activity["layer"].nunique() > 10  # a deep network: the legend beside the axes
+    figure = new_figure(8.5 if many else 5, 4.2 if many else 3.2, dpi)
     axes = figure.subplots()
     for index, (layer, rows) in enumerate(activity.groupby("layer", sort=False)):
         axes.plot(rows["epoch"], rows["input_activity"], label=layer, **style(index))
@@ -140,7 +152,10 @@ def input_activity(activity: pd.DataFrame, out_png: Path, dpi: int = 150) -> Non
              title=f"Input activity per layer, {epochs_text(activity['epoch'])}", ylim=(0, None))
     axes.grid(alpha=0.3)
     integer_epochs(axes)
-    axes.legend(fontsize="small", ncol=2)
+    if many:
+        axes.legend(fontsize="x-small", ncol=2, loc="upper left", bbox_to_anchor=(1.02, 1.0))
+    else:
+        axes.legend(fontsize="small", ncol=2)
     save(figure, out_png)
 
 
@@ -221,18 +236,20 @@ def layer_breakdown(layers: pd.DataFrame, out_png: Path, dpi: int = 150,
 
     Layers are labelled by name (conv1, ..., as in the training tables) when names are given.
     """
-    figure = new_figure(9, 3.6, dpi)
     names = [layer_names[int(layer) - 1] if layer_names else str(int(layer))
              for layer in layers["layer"]]
+    # Many layers (a ResNet): the panels one above the other, names upright, a bar per 0.4 in.
+    many = len(names) > 10
+    figure = new_figure(max(9.0, 0.4 * len(names)), 8.0 if many else 3.6, dpi)
+    panels = figure.subplots(2, 1) if many else figure.subplots(1, 2)
     of_epoch = f", epoch {epoch}" if epoch is not None else ""
-    for axes, (quantity, unit) in zip(figure.subplots(1, 2), (("energy", "j"),
-                                                               ("latency", "s")), strict=True):
+    for axes, (quantity, unit) in zip(panels, (("energy", "j"), ("latency", "s")), strict=True):
         parts = {part.replace("_", " "): layers[f"breakdown_{quantity}_{part}_{unit}"]
                  for part in BREAKDOWN_PARTS}
         _stacked_bars(axes, names, parts)
         axes.set(xlabel="layer", ylabel=f"{quantity} per epoch ({UNIT_LABELS[unit]})",
                  title=f"{quantity.capitalize()} by component{of_epoch}")
-        axes.tick_params(axis="x", rotation=30)
+        axes.tick_params(axis="x", rotation=90 if many else 30)
         axes.legend(fontsize="x-small", ncol=2)
     save(figure, out_png)
 

@@ -114,7 +114,7 @@ STAGE_OUTPUTS: dict[str, str] = {
     "device": "`device/device.json` (resolved device, curve A/B), `d2d_variation.npz`",
     "init_model": "`epoch_000/checkpoint.pt` (WAGE initialization)",
     "train_epoch": "`epoch_NNN/checkpoint.pt`, `metrics.json`",
-    "trace": "`epoch_NNN/trace/` (cim-trace/1), `input_activity.json`",
+    "trace": "`epoch_NNN/trace/` (cim-trace/2), `input_activity.json`",
     "build_neurosim": "`build/neurosim/neurosim` (CMake)",
     "hardware_file": "`hardware/hardware.txt` (the estimator's `key = value` input)",
     "neurosim": "`epoch_NNN/neurosim.csv`, `layers.csv`, `floorplan.json`",

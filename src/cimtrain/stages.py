@@ -186,7 +186,7 @@ def train_in_one_process(config: dict, results: Path, resources: Path, threads: 
 def trace_epoch(checkpoint: Path, model_config: dict, quant_config: dict, dataset_dir: Path,
                 samples: int, batch_size: int, out_trace: Path, out_activity: Path,
                 log: Log = print) -> None:
-    """Trace stage: the epoch's cim-trace/1 directory and its layers' input activity."""
+    """Trace stage: the epoch's cim-trace/2 directory and its layers' input activity."""
     activity = export_trace(checkpoint, model_config, quant_config, dataset_dir, samples,
                             batch_size, None, out_trace, log)
     epoch = train.load_checkpoint(checkpoint)["epoch"]

@@ -1,8 +1,12 @@
-"""Per-epoch traces in the cim-trace/1 format: what training hands to the circuit estimator.
+"""Per-epoch traces in the cim-trace/2 format: what training hands to the circuit estimator.
 
-A trace is a directory (see shared/docs/TRACE_FORMAT.md): network.csv, meta.json and, per
+A trace is a directory (see docs/trace_format.md): network.csv, meta.json and, per
 weighted layer, the weight codes after and before the epoch's last update and the im2col patches
 of the quantized input the layer reads in the forward pass of the first test images.
+
+cim-trace/2 adds to every network.csv row the layer's padding, the layer it reads, the layer
+whose output a residual add sums into its output, and whether global average pooling follows;
+the reader accepts cim-trace/1 traces as well (same padding, each layer reading the one before).
 
 The writer produces the same bytes for the same checkpoint and data on any machine (its own .npy
 header, no timestamps), writes into a hidden sibling directory and renames it at the end, so a
@@ -29,10 +33,13 @@ import torch.nn.functional as F
 from cimtrain import train
 from cimtrain.data import DatasetError
 from cimtrain.files import directory_replaced_atomically
-from cimtrain.models import LayerGeometry
+from cimtrain.models import LayerGeometry, conv_output_size
 
-FORMAT = "cim-trace/1"
-NETWORK_HEADER = "ifm_h,ifm_w,ifm_c,k_h,k_w,ofm_c,pool,stride"
+FORMAT = "cim-trace/2"
+FORMATS = ("cim-trace/1", FORMAT)  # what the reader accepts
+NETWORK_HEADER_V1 = "ifm_h,ifm_w,ifm_c,k_h,k_w,ofm_c,pool,stride"
+NETWORK_HEADER = NETWORK_HEADER_V1 + ",padding,input,residual,global_pool"
+ROW_FIELDS = len(NETWORK_HEADER.split(","))
 LAYER_FILES = ("weight.npy", "weight_old.npy", "input.npy")
 MAX_BITS = 16  # int16 codes hold at most 16-bit two's complement values
 META_INTS = {  # field: (smallest, largest) accepted value
@@ -44,19 +51,40 @@ META_INTS = {  # field: (smallest, largest) accepted value
 }
 
 Log = Callable[[str], None]
-Row = tuple[int, int, int, int, int, int, int, int]  # one network.csv row
+# One network.csv row: ifm_h, ifm_w, ifm_c, k_h, k_w, ofm_c, pool, stride, padding, input,
+# residual, global_pool (a cim-trace/1 row is read into the same twelve fields).
+Row = tuple[int, ...]
 
 
 class TraceError(ValueError):
-    """A trace that breaks cim-trace/1; the message starts with the offending file."""
+    """A trace that breaks cim-trace/2 (or /1); the message starts with the offending file."""
 
 
 # ----------------------------------------------------------------------------- geometry
 
-def network_row(geometry: LayerGeometry) -> Row:
-    """The network.csv row of a weighted layer."""
+def network_row(geometry: LayerGeometry, number: int | None = None) -> Row:
+    """The network.csv row of a weighted layer; `number` (1-based) resolves input -1 (the layer
+    before) to number - 1."""
     g = geometry
-    return (g.ifm_h, g.ifm_w, g.ifm_c, g.k_h, g.k_w, g.ofm_c, g.pool, g.stride)
+    source = number - 1 if g.input == -1 and number is not None else g.input
+    return (g.ifm_h, g.ifm_w, g.ifm_c, g.k_h, g.k_w, g.ofm_c, g.pool, g.stride, g.padding,
+            source, g.residual, g.global_pool)
+
+
+def network_rows(network: Sequence) -> list[Row]:
+    """Rows of a network given as LayerGeometry or rows of 8 (cim-trace/1) or 12 integers."""
+    return [network_row(g, number) if isinstance(g, LayerGeometry)
+            else full_row(tuple(int(v) for v in g), number)
+            for number, g in enumerate(network, start=1)]
+
+
+def full_row(values: tuple[int, ...], number: int) -> Row:
+    """A cim-trace/1 row (8 fields) completed as cim-trace/2 says it reads: same padding, the
+    layer before as input, no residual add, no global pooling."""
+    if len(values) != 8:
+        return values
+    padding = 0 if row_kind(values) == "fc" else values[3] // 2
+    return (*values, padding, number - 1, 0, 0)
 
 
 def row_kind(row: Sequence[int]) -> str:
@@ -69,12 +97,19 @@ def row_fan_in(row: Sequence[int]) -> int:
     return row[2] * row[3] * row[4]
 
 
+def row_padding(row: Sequence[int]) -> int:
+    """Zeros on each side of the input (a cim-trace/1 row: same padding, k_h // 2)."""
+    return row[8] if len(row) > 8 else (0 if row_kind(row) == "fc" else row[3] // 2)
+
+
 def row_patches(row: Sequence[int]) -> int:
-    """Output pixels of a 'same'-padded conv (ceil(ifm / stride) per side); 1 for fc."""
+    """Output pixels of a conv, floor((ifm + 2 padding - k) / stride) + 1 per side (with same
+    padding ceil(ifm / stride)); 1 for fc."""
     if row_kind(row) == "fc":
         return 1
-    stride = row[7]
-    return -(-row[0] // stride) * -(-row[1] // stride)
+    stride, padding = row[7], row_padding(row)
+    return (conv_output_size(row[0], row[3], stride, padding)
+            * conv_output_size(row[1], row[4], stride, padding))
 
 
 def code_dtype(bits: int) -> np.dtype:
@@ -129,8 +164,8 @@ def input_patches(layer_input: torch.Tensor, row: Row, bits: int, layer: str) ->
     if row_kind(row) == "fc":
         patches = codes.flatten(1)[:, None, :]
     else:
-        k_h, k_w, stride = row[3], row[4], row[7]
-        columns = F.unfold(codes, (k_h, k_w), padding=(k_h // 2, k_w // 2), stride=stride)
+        k_h, k_w, stride, padding = row[3], row[4], row[7], row_padding(row)
+        columns = F.unfold(codes, (k_h, k_w), padding=padding, stride=stride)
         patches = columns.transpose(1, 2)
     expected = (len(codes), row_patches(row), row_fan_in(row))
     if tuple(patches.shape) != expected:
@@ -189,7 +224,7 @@ def write_trace(out_dir: Path, geometries: Sequence[LayerGeometry], arrays: Sequ
             for file, array in zip(LAYER_FILES, (layer.weight, layer.weight_old, layer.input),
                                    strict=True):
                 checksums[f"{name}/{file}"] = write_npy(partial / name / file, array)
-        rows = [",".join(map(str, network_row(g))) for g in geometries]
+        rows = [",".join(map(str, row)) for row in network_rows(geometries)]
         (partial / "network.csv").write_text("\n".join([NETWORK_HEADER, *rows]) + "\n")
         meta = {"format": FORMAT, **{key: int(settings[key]) for key in META_INTS},
                 "layers": [{"name": g.name, "kind": g.kind} for g in geometries],
@@ -296,34 +331,57 @@ class Trace:
                 f"{size_mb:.1f} MB")
 
 
-def read_network_csv(path: Path) -> list[Row]:
-    """Rows of a network.csv; the header line is required."""
+def read_network_csv(path: Path, format_name: str | None = None) -> list[Row]:
+    """Rows of a network.csv, each as twelve fields; the header line is required.
+
+    format_name: the trace's format, whose header the file must have (either when None).
+    """
     path = Path(path)
     if not path.is_file():
         raise TraceError(f"{path}: missing")
     lines = path.read_text().splitlines()
-    if not lines or lines[0].strip() != NETWORK_HEADER:
-        raise TraceError(f"{path}: the first line must be the header {NETWORK_HEADER}")
+    headers = {"cim-trace/1": NETWORK_HEADER_V1, FORMAT: NETWORK_HEADER}
+    allowed = [headers[format_name]] if format_name else list(headers.values())
+    header = lines[0].strip() if lines else ""
+    if header not in allowed:
+        raise TraceError(f"{path}: the first line must be the header {' or '.join(allowed)}")
+    fields = len(header.split(","))
     rows: list[Row] = []
     for number, line in enumerate(lines[1:], start=2):
         if line.strip():
-            rows.append(_parse_row(line, f"{path}:{number}"))
+            row = full_row(_parse_row(line, f"{path}:{number}", fields), len(rows) + 1)
+            _check_references(row, len(rows) + 1, f"{path}:{number}")
+            rows.append(row)
     if not rows:
         raise TraceError(f"{path}: no layers")
     return rows
 
 
-def _parse_row(line: str, where: str) -> Row:
-    fields = [field.strip() for field in line.split(",")]
+def _parse_row(line: str, where: str, fields: int = ROW_FIELDS) -> Row:
+    texts = [field.strip() for field in line.split(",")]
     try:
-        values = tuple(int(field) for field in fields)
+        values = tuple(int(field) for field in texts)
     except ValueError:
-        raise TraceError(f"{where}: expected 8 integers, got {line!r}") from None
-    if len(values) != 8:
-        raise TraceError(f"{where}: expected 8 integers, got {len(values)}")
-    if min(values[:6] + values[7:]) < 1 or values[6] not in (0, 1):
+        raise TraceError(f"{where}: expected {fields} integers, got {line!r}") from None
+    if len(values) != fields:
+        raise TraceError(f"{where}: expected {fields} integers, got {len(values)}")
+    if min(values[:6] + values[7:8]) < 1 or values[6] not in (0, 1):
         raise TraceError(f"{where}: sizes and stride must be >= 1 and pool 0 or 1: {line!r}")
-    return values  # type: ignore[return-value]
+    if fields > 8 and (min(values[8:]) < 0 or values[11] not in (0, 1)):
+        raise TraceError(f"{where}: padding, input and residual must be >= 0 and global_pool "
+                         f"0 or 1: {line!r}")
+    return values
+
+
+def _check_references(row: Row, number: int, where: str) -> None:
+    """A layer reads and adds only layers before it; padding leaves a kernel inside the map."""
+    if row[9] >= number or row[10] >= number:
+        raise TraceError(f"{where}: input {row[9]} and residual {row[10]} must name earlier "
+                         f"layers (below {number})")
+    if row[6] and row[11]:
+        raise TraceError(f"{where}: pool and global_pool cannot both follow one layer")
+    if row_kind(row) == "conv" and (row[3] > row[0] + 2 * row[8] or row[4] > row[1] + 2 * row[8]):
+        raise TraceError(f"{where}: kernel larger than the padded input")
 
 
 def _read_meta(path: Path) -> dict:
@@ -335,8 +393,8 @@ def _read_meta(path: Path) -> dict:
         raise TraceError(f"{path}: not valid JSON ({error})") from None
     except RecursionError:
         raise TraceError(f"{path}: not valid JSON (nested too deeply)") from None
-    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-        raise TraceError(f"{path}: field 'format' must be {FORMAT!r}")
+    if not isinstance(meta, dict) or meta.get("format") not in FORMATS:
+        raise TraceError(f"{path}: field 'format' must be {' or '.join(map(repr, FORMATS))}")
     for key, (low, high) in META_INTS.items():
         value = meta.get(key)
         if type(value) is not int or not low <= value <= high:
@@ -371,8 +429,7 @@ def _check_layers(meta: dict, rows: list[Row], directory: Path) -> None:
 
 
 def _check_expected_network(rows: list[Row], network: Sequence, path: Path) -> None:
-    expected = [network_row(g) if isinstance(g, LayerGeometry) else tuple(int(v) for v in g)
-                for g in network]
+    expected = network_rows(network)
     if len(expected) != len(rows):
         raise TraceError(f"{path}: {len(rows)} layers, expected {len(expected)}")
     for index, (row, wanted) in enumerate(zip(rows, expected, strict=True), start=1):
@@ -481,13 +538,14 @@ def _read_layer(directory: Path, index: int, entry: dict, row: Row, meta: dict,
 def read_trace(directory: Path, network: Sequence | None = None) -> Trace:
     """Read and check a trace; raise TraceError naming the first bad file.
 
-    network: the expected layers (LayerGeometry or 8-integer rows), or None to skip that check.
+    network: the expected layers (LayerGeometry or rows of 8 or 12 integers), or None to skip
+    that check.
     """
     directory = Path(directory)
     if not directory.is_dir():
         raise TraceError(f"{directory}: missing (not a trace directory)")
     meta = _read_meta(directory / "meta.json")
-    rows = read_network_csv(directory / "network.csv")
+    rows = read_network_csv(directory / "network.csv", meta["format"])
     if network is not None:
         _check_expected_network(rows, network, directory / "network.csv")
     _check_layers(meta, rows, directory)
@@ -509,8 +567,8 @@ def validate_trace(directory: Path, network: Sequence | None = None) -> Trace:
 def add_cli(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Register `trace-validate DIR [--network CSV]`; its handler is the parser's `func`."""
     parser = subparsers.add_parser(
-        "trace-validate", help="check a cim-trace/1 directory",
-        description="Check a trace directory against cim-trace/1; print a summary, or the "
+        "trace-validate", help="check a cim-trace/2 (or /1) directory",
+        description="Check a trace directory against cim-trace/2 (or /1); print a summary, or the "
                     "first problem (naming the file) and exit with status 1.")
     parser.add_argument("directory", metavar="DIR", type=Path, help="trace directory")
     parser.add_argument("--network", type=Path, default=None,

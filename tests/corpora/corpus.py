@@ -27,7 +27,7 @@ SMALL_HARDWARE = "subarray_rows = 8\nsubarray_cols = 8\ncolumns_per_adc = 8\n"
 
 
 def small_trace(out_dir: Path, samples: int = 2, seed: int = 3) -> Path:
-    """A valid cim-trace/1 directory of SMALL_NETWORK with random codes."""
+    """A valid cim-trace/2 directory of SMALL_NETWORK with random codes."""
     rng = np.random.default_rng(seed)
     arrays = []
     for g in SMALL_NETWORK:
@@ -172,7 +172,8 @@ TRACE_CASES: dict[str, tuple[Callable[[Path], None], str, str]] = {
     "missing_checksum": (_edit_meta(lambda m: m["sha256"].pop(WEIGHT)), "sha256 lacks",
                          "sha256' lacks"),
     "huge_network_row": (_write("network.csv", f"{traces.NETWORK_HEADER}\n"
-                                "8,8,16777216,16777216,16777216,32,1,1\n1,1,512,1,1,10,0,1\n"),
+                                "8,8,16777216,16777216,16777216,32,1,1,0,0,0,0\n"
+                                "1,1,512,1,1,10,0,1,0,1,0,0\n"),
                          "", "layer too large"),
     "array_is_a_directory": (_replace_by_directory(WEIGHT), "missing", "not a regular file"),
 }

@@ -94,7 +94,7 @@ TrainingStorage training_storage(const DesignContext& ctx, const Network& net, c
     s.buffer_bits += overhead;
     const LayerShape& big = net[budget.largest_input_layer];
     const WeightGradientEngine unit(
-        ctx, {(big.ifm_h - big.k_h + 1) * (big.ifm_w - big.k_w + 1), big.ifm_c * ctx.input_bits});
+        ctx, {static_cast<int>(big.counted_output_pixels()), big.ifm_c * ctx.input_bits});
     s.arrays_in_row = unit.arrays_in_row();
     s.arrays_in_col = unit.arrays_in_col();
     s.output_bits = unit.output_bits();

@@ -27,7 +27,7 @@ LayerCounts LayerCostBuilder::counts(std::size_t index, const LayerActivity& act
     c.activity = &act;
     c.index = index;
     c.first = index == 0;
-    c.n = static_cast<double>(l.ifm_h - l.k_h + 1) * (l.ifm_w - l.k_w + 1);
+    c.n = l.counted_output_pixels();
     c.input_bits = ctx_.input_bits;
     c.error_bits = hw.error_bits;
     c.speedup = p.speedup();
@@ -148,10 +148,10 @@ TransferCosts LayerCostBuilder::transfers(const LayerCounts& c) const {
     const DataMovementModels& m = movement_;
     TransferCosts t;
     // Global buffer: reads send the inputs to the tiles (a novel tile receives each input row once for
-    // its kernel rows), writes take the outputs back (pooled outputs are a quarter). Cores work in
-    // parallel up to the bus width; the layer's tiles use their share of the bus.
+    // its kernel rows), writes take the outputs back (pooled outputs are a quarter, globally pooled ones
+    // one pixel). Cores work in parallel up to the bus width; the layer's tiles use their share of the bus.
     const double bits_out = c.rows * c.input_bits * c.n / (p.novel ? l.k_h : 1.0);
-    const double bits_in = c.ofm * c.input_bits * c.n / (l.pool ? 4.0 : 1.0);
+    const double bits_in = l.global_pool ? c.ofm * c.input_bits : c.ofm * c.input_bits * c.n / (l.pool ? 4.0 : 1.0);
     const CoreBuffer& gb = m.global_buffer;
     const double parallel =
         std::max(1.0, std::min(gb.cores, std::ceil(area_.global_bus_width_bits / gb.interface_bits)));
@@ -180,6 +180,47 @@ TransferCosts LayerCostBuilder::transfers(const LayerCounts& c) const {
     t.dram_grad_s = c.gradient_bits / dram.bandwidth_bit_per_s;
     t.dram_grad_j = c.gradient_bits * dram.energy_per_bit_j;
     return t;
+}
+
+OutputOperationCosts LayerCostBuilder::output_operations(const LayerCounts& c) const {
+    const LayerShape& l = *c.shape;
+    OutputOperationCosts o;
+    if (l.residual == 0 && !l.global_pool) return o;
+    // Every output value before pooling (true output pixels, padding included), per image.
+    const double values = static_cast<double>(l.patches()) * l.ofm_c;
+    const double adders = std::max(1.0, area_.accumulation_trees);
+    // `count` two-operand additions of `bits`-wide values, `adders` at a time.
+    auto additions = [&](double count, int bits, double* latency_s, double* energy_j) {
+        const PartialSumTreeModel adder({2, bits, 1.0}, ctx_.tech);
+        *latency_s += std::ceil(count / adders) * adder.delay_s();
+        *energy_j += count * adder.energy_j();
+    };
+    // The held operand passes the global buffer twice (written when made, read at the add), at the
+    // layer's share of the bus, and goes to DRAM and back while the main branch runs.
+    const CoreBuffer& gb = movement_.global_buffer;
+    const double parallel =
+        std::max(1.0, std::min(gb.cores, std::ceil(area_.global_bus_width_bits / gb.interface_bits)));
+    const double share = std::ceil(c.total_tiles / c.tiles);
+    const DramProperties dram = dram_properties(ctx_.hw.dram);
+    auto held = [&](double bits, double* buffer_s, double* buffer_j, double* dram_s, double* dram_j) {
+        *buffer_s += 2 * bits / gb.interface_bits * gb.line_latency_s / parallel * share;
+        *buffer_j += 2 * bits * gb.bit_energy_j;
+        *dram_s += 2 * bits / dram.bandwidth_bit_per_s;
+        *dram_j += 2 * bits * dram.energy_per_bit_j;
+    };
+    const int input_bits = static_cast<int>(c.input_bits), error_bits = static_cast<int>(c.error_bits);
+    if (l.residual > 0) {
+        additions(values, input_bits, &o.fw_accumulation_s, &o.fw_accumulation_j);
+        additions(values, error_bits, &o.ag_accumulation_s, &o.ag_accumulation_j);
+        held(values * c.input_bits, &o.fw_buffer_s, &o.fw_buffer_j, &o.fw_dram_s, &o.fw_dram_j);
+        held(values * c.error_bits, &o.ag_buffer_s, &o.ag_buffer_j, &o.ag_dram_s, &o.ag_dram_j);
+    }
+    if (l.global_pool) {
+        // A channel's sum grows by a bit per doubling of the pixels it adds.
+        const int sum_bits = input_bits + static_cast<int>(std::ceil(std::log2(static_cast<double>(l.patches()))));
+        additions(values, sum_bits, &o.fw_accumulation_s, &o.fw_accumulation_j);
+    }
+    return o;
 }
 
 // Tile and PE data movement of one read-out pass (forward or transposed: both move the same vectors

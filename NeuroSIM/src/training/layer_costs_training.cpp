@@ -125,12 +125,18 @@ LayerCosts LayerCostBuilder::build(std::size_t index, const LayerActivity& act) 
     const LayerCounts c = counts(index, act);
     const PhaseCounts fw = forward(c), ag = transposed(c);
     ComputeCosts cf = compute(c, fw);
-    const ComputeCosts ca = compute(c, ag);
+    ComputeCosts ca = compute(c, ag);
     // The chip's ReLU on the forward outputs counts with the array ("other" logic). Max pooling adds a
     // few comparator delays per image (under 1e-4 of the array's share), left out.
     const ActivationCost relu = relu_cost(ctx_, plan_, c.n * c.ofm);
     cf.array_s += relu.latency_s;
     cf.array_j += relu.energy_j;
+    // Residual add and global pooling: their additions count with the accumulation.
+    const OutputOperationCosts o = output_operations(c);
+    cf.accumulation_s += o.fw_accumulation_s;
+    cf.accumulation_j += o.fw_accumulation_j;
+    ca.accumulation_s += o.ag_accumulation_s;
+    ca.accumulation_j += o.ag_accumulation_j;
     const TransferCosts t = transfers(c);
     const TileCosts tf = tile(c, fw), ta = tile(c, ag);
     const double wg_s = gradient_latency(c), wg_j = gradient_energy(c);
@@ -141,15 +147,19 @@ LayerCosts LayerCostBuilder::build(std::size_t index, const LayerActivity& act) 
     const double updates = trace_.iterations;
     LayerCosts out;
     LayerPerformance& f = out.figures;
-    f.latency_s.fw =
-        (cf.latency() + t.buffer_act_s * 2 + t.tree_s + tf.buffer_s + tf.bus_s + t.dram_act_s * 2) * images;
-    f.energy_j.fw =
-        (cf.energy() + t.buffer_act_j * 2 + t.tree_j + tf.buffer_j + tf.bus_j + t.dram_act_j * 2) * images;
+    f.latency_s.fw = (cf.latency() + t.buffer_act_s * 2 + t.tree_s + tf.buffer_s + tf.bus_s + t.dram_act_s * 2 +
+                      o.fw_buffer_s + o.fw_dram_s) *
+                     images;
+    f.energy_j.fw = (cf.energy() + t.buffer_act_j * 2 + t.tree_j + tf.buffer_j + tf.bus_j + t.dram_act_j * 2 +
+                     o.fw_buffer_j + o.fw_dram_j) *
+                    images;
     if (!c.first) {
-        f.latency_s.ag =
-            (ca.latency() + t.buffer_act_s * 2 + t.tree_s + ta.buffer_s + ta.bus_s + t.dram_act_s * 2) * images;
-        f.energy_j.ag =
-            (ca.energy() + t.buffer_act_j * 2 + t.tree_j + ta.buffer_j + ta.bus_j + t.dram_act_j * 2) * images;
+        f.latency_s.ag = (ca.latency() + t.buffer_act_s * 2 + t.tree_s + ta.buffer_s + ta.bus_s + t.dram_act_s * 2 +
+                          o.ag_buffer_s + o.ag_dram_s) *
+                         images;
+        f.energy_j.ag = (ca.energy() + t.buffer_act_j * 2 + t.tree_j + ta.buffer_j + ta.bus_j + t.dram_act_j * 2 +
+                         o.ag_buffer_j + o.ag_dram_j) *
+                        images;
     } else {
         f.latency_s.ag = f.energy_j.ag = 0.0;
     }
@@ -178,25 +188,27 @@ LayerCosts LayerCostBuilder::build(std::size_t index, const LayerActivity& act) 
     f.latency_breakdown_s.adc = (cf.adc_s + ca.adc_s) * images;
     f.latency_breakdown_s.array = (cf.array_s + ca.array_s) * images;
     f.latency_breakdown_s.accumulation = (cf.accumulation_s + ca.accumulation_s) * images;
-    f.latency_breakdown_s.buffer =
-        (t.buffer_act_s * act_transfers + t.buffer_grad_s * 2 + tf.buffer_s + ta.buffer_s + tf.gradient_buffer_s) *
-        images;
+    f.latency_breakdown_s.buffer = (t.buffer_act_s * act_transfers + t.buffer_grad_s * 2 + tf.buffer_s + ta.buffer_s +
+                                    tf.gradient_buffer_s + o.fw_buffer_s + o.ag_buffer_s) *
+                                   images;
     f.latency_breakdown_s.interconnect =
         (t.tree_s * tree_transfers + tf.bus_s + ta.bus_s + tf.gradient_bus_s) * images;
     f.latency_breakdown_s.weight_gradient = wg_s * images;
     f.latency_breakdown_s.weight_update = wu.peak_s * updates;
-    f.latency_breakdown_s.dram = (t.dram_act_s * dram_act_transfers + t.dram_grad_s * 2) * images;
+    f.latency_breakdown_s.dram =
+        (t.dram_act_s * dram_act_transfers + t.dram_grad_s * 2 + o.fw_dram_s + o.ag_dram_s) * images;
     f.energy_breakdown_j.adc = (cf.adc_j + ca.adc_j) * images;
     f.energy_breakdown_j.array = (cf.array_j + ca.array_j) * images;
     f.energy_breakdown_j.accumulation = (cf.accumulation_j + ca.accumulation_j) * images;
-    f.energy_breakdown_j.buffer =
-        (t.buffer_act_j * act_transfers + t.buffer_grad_j * 2 + tf.buffer_j + ta.buffer_j + tf.gradient_buffer_j) *
-        images;
+    f.energy_breakdown_j.buffer = (t.buffer_act_j * act_transfers + t.buffer_grad_j * 2 + tf.buffer_j + ta.buffer_j +
+                                   tf.gradient_buffer_j + o.fw_buffer_j + o.ag_buffer_j) *
+                                  images;
     f.energy_breakdown_j.interconnect =
         (t.tree_j * tree_transfers + tf.bus_j + ta.bus_j + tf.gradient_bus_j) * images;
     f.energy_breakdown_j.weight_gradient = wg_j * images;
     f.energy_breakdown_j.weight_update = wu.peak_j * updates;
-    f.energy_breakdown_j.dram = (t.dram_act_j * dram_act_transfers + t.dram_grad_j * 2) * images;
+    f.energy_breakdown_j.dram =
+        (t.dram_act_j * dram_act_transfers + t.dram_grad_j * 2 + o.fw_dram_j + o.ag_dram_j) * images;
 
     const double leak = tile_leakage(c);
     out.tile_leakage_power_w = leak;

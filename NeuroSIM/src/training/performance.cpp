@@ -31,7 +31,7 @@ LayerActivity measure_activity(const TraceLayer& layer, const DesignContext& ctx
 namespace {
 
 double layer_macs(const LayerShape& l) {
-    return static_cast<double>(l.ifm_h) * l.ifm_w * l.ifm_c * l.k_h * l.k_w * l.ofm_c;
+    return static_cast<double>(l.output_height()) * l.output_width() * l.ifm_c * l.k_h * l.k_w * l.ofm_c;
 }
 
 void add(PhaseFigures* sum, const PhaseFigures& x) {

@@ -63,6 +63,17 @@ struct TileCosts {
     double gradient_buffer_s = 0, gradient_buffer_j = 0, gradient_bus_s = 0, gradient_bus_j = 0;
 };
 
+// What follows a layer's outputs, per image: a residual add (its additions on the chip's accumulation
+// adders in FW, and in AG the sum of the two branches' errors where the shortcut starts; the shortcut
+// operand, or in AG the shortcut branch's error, written to the global buffer and DRAM and read back at
+// the add) and global average pooling (FW additions of every output into its channel's sum; its AG
+// spreads an error by a shift and costs nothing here).
+struct OutputOperationCosts {
+    double fw_accumulation_s = 0, fw_accumulation_j = 0, ag_accumulation_s = 0, ag_accumulation_j = 0;
+    double fw_buffer_s = 0, fw_buffer_j = 0, ag_buffer_s = 0, ag_buffer_j = 0;
+    double fw_dram_s = 0, fw_dram_j = 0, ag_dram_s = 0, ag_dram_j = 0;
+};
+
 struct UpdateCosts {
     double peak_s = 0, peak_j = 0;          // programming the arrays
     double transfer_s = 0, transfer_j = 0;  // bringing the gradients to them
@@ -90,6 +101,7 @@ private:
     void accumulation(const LayerCounts& c, ReadDirection direction, ComputeCosts* k) const;
     TransferCosts transfers(const LayerCounts& c) const;
     TileCosts tile(const LayerCounts& c, const PhaseCounts& ph) const;
+    OutputOperationCosts output_operations(const LayerCounts& c) const;
     // What the layer's inputs occupy in the SRAM gradient unit.
     struct GradientFootprint {
         double rows, cols, arrays_in_row, arrays_in_col;
