@@ -141,8 +141,9 @@ def config_problem(config: dict, files: Sequence[str | Path]) -> str | None:
         )
     where = ", ".join(_shown_path(f) for f in files) or "config"
     try:
-        hardware_config.validate_hardware(hardware, f"{where}: hardware")
-        run_config.validate_run(config, where)  # the schema plus every rule that spans keys
+        # The schema again (filling defaults) and every rule that spans keys; the hardware
+        # section is validated there, merged with the device and precision keys it takes.
+        run_config.validate_run(config, where)
     except (run_config.ConfigError, hardware_config.HardwareError) as problem:
         return f"config error: {problem}"
     return None
