@@ -32,6 +32,10 @@ import yaml
 
 from cimtrain import estimator, hardware
 
+# The calibration trace is cut as the tests cut it (make_traces.py, seed 1).
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from conftest import make_calibration_trace  # noqa: E402
+
 REPO = Path(__file__).resolve().parents[1]
 CALIBRATION = REPO.parent / "shared" / "calibration"
 REFERENCE_DIR = CALIBRATION / "reference"
@@ -257,24 +261,6 @@ def stored_digest() -> str | None:
     return first.removeprefix(DIGEST_PREFIX).split(";")[0]
 
 
-def make_trace(out: Path) -> Path:
-    subprocess.run(
-        [
-            sys.executable,
-            str(CALIBRATION / "make_traces.py"),
-            "--network",
-            str(CALIBRATION / "networks" / "vgg8.csv"),
-            "--seed",
-            "1",
-            "--out",
-            str(out),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    return out
-
-
 def measure(binary: Path, trace: Path, work: Path) -> tuple[list[str], dict, dict]:
     """The quirks, the chip ratios of every preset ({preset: {mode: {column: ratio}}}) and the
     per-layer ratios with none and all (the same shape)."""
@@ -317,7 +303,7 @@ def main() -> int:
     binary = estimator.build(args.build, log=lambda _: None)
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        trace = args.trace or make_trace(work / "trace")
+        trace = args.trace or make_calibration_trace(work / "trace")
         quirks, tables, layers = measure(binary, trace, work / "runs")
     TABLE.write_text(render(digest, quirks, tables, layers) + "\n")
     print(f"wrote {TABLE}: {len(tables)} presets x {len(quirks) + 2} settings")

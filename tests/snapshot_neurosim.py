@@ -35,13 +35,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+from conftest import make_calibration_trace
 
 from cimtrain import estimator, hardware
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 MAKE_TRACES = SHARED / "calibration" / "make_traces.py"
-CALIBRATION_NETWORK = SHARED / "calibration" / "networks" / "vgg8.csv"
 SNAPSHOT_DIR = REPO / "tests" / "data" / "neurosim_snapshot"
 SMALL_NETWORK = SNAPSHOT_DIR / "small_network.csv"
 SMALL_TRACE_ARCHIVE = SNAPSHOT_DIR / "small_trace.tar.xz"
@@ -150,24 +150,6 @@ def run_cases(binary: Path, cases: list[Case], traces: dict[str, Path], out_root
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         list(pool.map(one, cases))
-
-
-def make_calibration_trace(out: Path) -> Path:
-    subprocess.run(
-        [
-            sys.executable,
-            str(MAKE_TRACES),
-            "--network",
-            str(CALIBRATION_NETWORK),
-            "--seed",
-            "1",
-            "--out",
-            str(out),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    return out
 
 
 def unpack_small_trace(out: Path) -> Path:
