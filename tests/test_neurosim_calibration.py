@@ -6,6 +6,11 @@ shared/calibration/make_traces.py and runs one estimate per reference configurat
 comes from circuit models; nothing is fitted to this set. Where the reference rests on a bug of its
 own, we model the physics instead: those figures are listed in DEVIATIONS, each held to the range
 our physics gives, and explained in NeuroSIM/README.md ("Where we differ on purpose").
+
+Every run counts output pixels the reference's way (quirk output_pixels_without_padding): the
+reference's per-layer figures scale with that count, so holding the other deviations to their
+ranges needs the same count. What the true (padded) count changes is measured in NeuroSIM/QUIRKS.md
+and held by tests/test_neurosim_quirks.py.
 """
 
 from __future__ import annotations
@@ -29,11 +34,17 @@ CALIBRATION = SHARED / "calibration"
 SOURCE_DIR = REPO / "NeuroSIM"
 
 # Hardware-file keys reproducing each reference run's Param.cpp changes.
+PIXELS_AS_REFERENCE = {"reference_quirks": "output_pixels_without_padding"}
 CONFIGS: dict[str, dict[str, object]] = {
-    "cal_fefet_32": {},
-    "cal_rram_32": {"memory_cell": "rram"},
-    "cal_sram_32": {"memory_cell": "sram"},
-    "cal_fefet_22": {"technology_node_nm": 22, "feature_size_nm": 32, "wire_width_nm": 32},
+    "cal_fefet_32": PIXELS_AS_REFERENCE,
+    "cal_rram_32": {"memory_cell": "rram", **PIXELS_AS_REFERENCE},
+    "cal_sram_32": {"memory_cell": "sram", **PIXELS_AS_REFERENCE},
+    "cal_fefet_22": {
+        "technology_node_nm": 22,
+        "feature_size_nm": 32,
+        "wire_width_nm": 32,
+        **PIXELS_AS_REFERENCE,
+    },
 }
 AREA_KEYS = ["total", *estimator.AREA_PARTS]
 AREA_TOLERANCE = 0.10

@@ -37,6 +37,10 @@ const std::vector<QuirkInfo>& quirk_registry() {
          "sequential read-out's bit-line settling counted once per input cycle, divided by the input bits"},
         {Quirk::layout_at_operating_temperature, "layout_at_operating_temperature", "estimate (estimate.cpp)",
          "pass gates and repeaters sized with the currents at the operating temperature, not at 300 K"},
+        {Quirk::output_pixels_without_padding, "output_pixels_without_padding",
+         "layer counts (layer_costs_compute.cpp), column sample, weight-gradient unit (chip.cpp)",
+         "output pixels counted as (H - k) / stride + 1 per side, as if unpadded, and read activity "
+         "sampled over the windows inside the image"},
     };
     return table;
 }

@@ -155,10 +155,14 @@ long LayerShape::output_width() const { return (static_cast<long>(ifm_w) + 2L * 
 
 long LayerShape::patches() const { return output_height() * output_width(); }
 
-double LayerShape::counted_output_pixels() const {
+double LayerShape::unpadded_output_pixels() const {
     const long rows = std::max(1L, (static_cast<long>(ifm_h) - k_h) / stride + 1);
     const long cols = std::max(1L, (static_cast<long>(ifm_w) - k_w) / stride + 1);
     return static_cast<double>(rows) * cols;
+}
+
+double LayerShape::counted_output_pixels(bool without_padding) const {
+    return without_padding ? unpadded_output_pixels() : static_cast<double>(patches());
 }
 
 Network read_network_csv(const std::string& path, const std::string& format) {

@@ -6,6 +6,7 @@
 #include "neurosim/design.hpp"
 #include "neurosim/hardware_config.hpp"
 #include "neurosim/quirks.hpp"
+#include "neurosim/trace.hpp"
 #include "neurosim/variants.hpp"
 #include "test_support.hpp"
 
@@ -64,6 +65,20 @@ void test_hardware_key_reaches_the_design_context() {
           "the parser names file, line, key and value");
 }
 
+void test_output_pixels_true_or_unpadded() {
+    LayerShape conv;  // 16x16 input, 3x3 kernel, 'same' padding
+    conv.ifm_h = conv.ifm_w = 16;
+    conv.k_h = conv.k_w = 3;
+    conv.padding = 1;
+    check(conv.counted_output_pixels(false) == 256, "'same' padding: every input pixel gives an output");
+    check(conv.counted_output_pixels(true) == 14 * 14, "the reference's count: (16 - 3 + 1)^2");
+    conv.stride = 2;
+    check(conv.counted_output_pixels(false) == 8 * 8, "stride 2: ceil(16 / 2) per side");
+    check(conv.counted_output_pixels(true) == 7 * 7, "the reference's count: (16 - 3) / 2 + 1 per side");
+    LayerShape fc;  // a fully connected layer: one output pixel either way
+    check(fc.counted_output_pixels(false) == 1 && fc.counted_output_pixels(true) == 1, "fc: one pixel");
+}
+
 }  // namespace
 
 int main() {
@@ -71,5 +86,6 @@ int main() {
         test_registry_lists_every_quirk_once();
         test_parse_and_describe();
         test_hardware_key_reaches_the_design_context();
+        test_output_pixels_true_or_unpadded();
     });
 }

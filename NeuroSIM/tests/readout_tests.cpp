@@ -118,7 +118,8 @@ void test_column_sample() {
     check(near(sr.conductance_s.at(1), 1 / (rram.resistance_on_ohm + rram.access_resistance_ohm), 1e-6),
           "RRAM cell in series with its access transistor");
 
-    // A 'same'-padded 3x3 convolution on a 4x4 image: only the 2x2 interior patches are counted.
+    // A 'same'-padded 3x3 convolution on a 4x4 image: every patch is read; with the quirk
+    // output_pixels_without_padding only the 2x2 interior patches are.
     LayerShape conv;
     conv.ifm_h = conv.ifm_w = 4;
     conv.ifm_c = 1;
@@ -133,13 +134,18 @@ void test_column_sample() {
     for (int p : {5, 6, 9, 10}) {
         for (int r = 0; r < 9; ++r) padded.input.values[p * 9 + r] = 1;  // interior patches: bit 0 on
     }
-    const ColumnSample interior = sample_column_conductance(padded, ctx, {&conv, false});
-    check(interior.columns.size() == 4 * 8, "one read per input bit of each counted patch");
+    const ColumnSample every = sample_column_conductance(padded, ctx, {&conv, false});
+    check(every.columns.size() == 16 * 8, "one read per input bit of every patch");
+    HardwareConfig unpadded = hw;
+    unpadded.reference_quirks = "output_pixels_without_padding";
+    const DesignContext quirk_ctx{unpadded, t32, 8, 5, 200, 0};
+    const ColumnSample interior = sample_column_conductance(padded, quirk_ctx, {&conv, false});
+    check(interior.columns.size() == 4 * 8, "with the quirk, one read per input bit of each interior patch");
     bool all_on = true;
     for (std::size_t read = 0; read < interior.columns.size(); read += 8) {
         all_on = all_on && near(interior.conductance_s[read], 9 * g_on + 0.0, 1e-5);
     }
-    check(all_on, "padded border patches are left out");
+    check(all_on, "with the quirk, padded border patches are left out");
 
     // Sensing cost: open columns cost only the residual bias.
     const SenseAmpAdc adc(ctx, 64);

@@ -24,6 +24,7 @@ enum class Quirk {
     switch_register_leakage_twice,
     sequential_settling_once_per_cycle,
     layout_at_operating_temperature,
+    output_pixels_without_padding,
     count  // not a quirk: the number of quirks
 };
 

@@ -26,8 +26,10 @@ struct LayerShape {
     long output_width() const;
     long patches() const;  // output pixels before pooling
     // Output pixels as the reference counts them, without padding: (ifm - k) / stride + 1 per side
-    // ((H - k + 1)(W - k + 1) at stride 1; see README).
-    double counted_output_pixels() const;
+    // ((H - k + 1)(W - k + 1) at stride 1; quirk output_pixels_without_padding).
+    double unpadded_output_pixels() const;
+    // The output pixels an estimate counts: `patches()`, or the unpadded count under the quirk.
+    double counted_output_pixels(bool without_padding) const;
 };
 
 using Network = std::vector<LayerShape>;

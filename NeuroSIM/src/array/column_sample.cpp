@@ -29,9 +29,9 @@ ColumnSample sample_column_conductance(const TraceLayer& layer, const DesignCont
     const std::size_t k = placement.novel && shape ? static_cast<std::size_t>(shape->kernel_positions()) : 1;
     const std::size_t channels = rows / k;
 
-    // Patches whose window lies inside the image (all of them without a shape or padding).
+    // The patches read: all of them, or under the quirk those whose window lies inside the image.
     std::vector<std::size_t> counted;
-    const bool padded = shape && shape->stride == 1 && shape->kernel_positions() > 1 &&
+    const bool padded = ctx.quirk(Quirk::output_pixels_without_padding) && shape && shape->stride == 1 && shape->kernel_positions() > 1 &&
                         patches == static_cast<std::size_t>(shape->ifm_h) * shape->ifm_w;
     for (std::size_t p = 0; p < patches; ++p) {
         if (padded) {

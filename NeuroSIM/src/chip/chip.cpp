@@ -93,8 +93,8 @@ TrainingStorage training_storage(const DesignContext& ctx, const Network& net, c
     }
     s.buffer_bits += overhead;
     const LayerShape& big = net[budget.largest_input_layer];
-    const WeightGradientEngine unit(
-        ctx, {static_cast<int>(big.counted_output_pixels()), big.ifm_c * ctx.input_bits});
+    const double big_pixels = big.counted_output_pixels(ctx.quirk(Quirk::output_pixels_without_padding));
+    const WeightGradientEngine unit(ctx, {static_cast<int>(big_pixels), big.ifm_c * ctx.input_bits});
     s.arrays_in_row = unit.arrays_in_row();
     s.arrays_in_col = unit.arrays_in_col();
     s.output_bits = unit.output_bits();

@@ -27,7 +27,7 @@ LayerCounts LayerCostBuilder::counts(std::size_t index, const LayerActivity& act
     c.activity = &act;
     c.index = index;
     c.first = index == 0;
-    c.n = l.counted_output_pixels();
+    c.n = l.counted_output_pixels(ctx_.quirk(Quirk::output_pixels_without_padding));
     c.input_bits = ctx_.input_bits;
     c.error_bits = hw.error_bits;
     c.speedup = p.speedup();
