@@ -58,9 +58,14 @@ def test_python_check_agrees_with_the_estimator(network, mapping, traces, neuros
         assert (result.returncode != 0) == bool(verdict), (rows, result.stderr, verdict)
         # The same advice, e.g. "use subarray_rows <= 32" or "use mapping: conventional".
         if verdict:
-            advice = verdict.split("so ")[-1].split(";")[-1].split(" (the widest")[0].strip()
+            advice = verdict.split("so ")[-1].split(";")[-1].strip()
             advice = advice.replace(": ", " = ")
             assert advice in result.stderr, (rows, verdict)
+        # And the same layer named: its name here, its number in the estimator.
+        if "mapped layer (" in verdict:
+            name = verdict.split("mapped layer (")[1].split(")")[0]
+            names = [g.name for g in layer_geometries(NETWORKS[network], IMAGE_SHAPE)]
+            assert f"(layer {names.index(name) + 1})" in result.stderr, (verdict, result.stderr)
 
 
 def test_vgg8_fits_the_reference_design():
@@ -70,6 +75,8 @@ def test_vgg8_fits_the_reference_design():
 def test_demo_network_names_the_largest_sub_array_that_works():
     verdict = python_verdict(DEMO_LAYERS, {"subarray_rows": 128, "subarray_cols": 128})
     assert "subarray_rows" in verdict and "<= 32" in verdict
+    # The layer that sets the bound: the demo's widest layer, 64 channels of 5-bit cells.
+    assert "widest novel-mapped layer (conv5) fills 64 columns" in verdict
     assert python_verdict(DEMO_LAYERS, {"subarray_rows": 32, "subarray_cols": 32}) == ""
 
 

@@ -239,11 +239,10 @@ def check_network_fits(hardware: Mapping[str, object], geometries: Sequence[Laye
     if novel_mapping and widest_novel < 2 * rows:
         raise HardwareError(
             f"{source}: subarray_rows: {rows}-row sub-arrays are too large for this network; its "
-            f"widest novel-mapped layer fills {widest_novel} columns, so use subarray_rows <= "
-            f"{widest_novel // 2} (the widest: {novel_name})")
+            f"widest novel-mapped layer ({novel_name}) fills {widest_novel} columns, so use "
+            f"subarray_rows <= {widest_novel // 2}")
     if not novel_mapping and widest_conventional < 4 * rows:
         raise HardwareError(
             f"{source}: subarray_rows: {rows}-row sub-arrays are too large for this network; its "
-            f"widest conventionally mapped layer fills {widest_conventional} columns, so use "
-            f"subarray_rows <= {widest_conventional // 4} (the widest: "
-            f"{conventional_name})")
+            f"widest conventionally mapped layer ({conventional_name}) fills "
+            f"{widest_conventional} columns, so use subarray_rows <= {widest_conventional // 4}")

@@ -119,15 +119,18 @@ Floorplan plan_floorplan(const Network& net, const FloorplanParams& p) {
     // Which layers take novel mapping, and the smallest square that holds each layer's columns.
     std::vector<bool> novel(net.size(), false);
     double max_novel_pe = 0, max_conventional_tile = 0;
+    std::size_t widest_novel = 0, widest_conventional = 0;  // 1-based layer of each maximum, for messages
     if (novel_mapping) plan.novel_pes_per_tile = most_common_kernel(net);
     for (std::size_t i = 0; i < net.size(); ++i) {
         const double min_square = next_power_of_two(static_cast<double>(net[i].ofm_c) * p.cols_per_synapse());
         novel[i] = novel_mapping && net[i].kernel_positions() == plan.novel_pes_per_tile &&
                    static_cast<double>(net[i].weight_rows()) >= rows_sub;
-        if (novel[i]) {
-            max_novel_pe = std::max(max_novel_pe, min_square);
-        } else {
-            max_conventional_tile = std::max(max_conventional_tile, min_square);
+        if (novel[i] && min_square > max_novel_pe) {
+            max_novel_pe = min_square;
+            widest_novel = i + 1;
+        } else if (!novel[i] && min_square > max_conventional_tile) {
+            max_conventional_tile = min_square;
+            widest_conventional = i + 1;
         }
     }
     // Tiles hold at least 2x2 PEs and PEs at least 2x2 sub-arrays, so sub-arrays must fit the layers.
@@ -139,15 +142,15 @@ Floorplan plan_floorplan(const Network& net, const FloorplanParams& p) {
     if (novel_mapping && max_novel_pe < 2 * rows_sub) {
         throw std::runtime_error(
             "hardware key 'subarray_rows': " + std::to_string(p.subarray_rows) +
-            "-row sub-arrays are too large for this network; its widest novel-mapped layer fills " +
-            std::to_string(static_cast<long>(max_novel_pe)) +
+            "-row sub-arrays are too large for this network; its widest novel-mapped layer (layer " +
+            std::to_string(widest_novel) + ") fills " + std::to_string(static_cast<long>(max_novel_pe)) +
             " columns, so use subarray_rows <= " + std::to_string(static_cast<long>(max_novel_pe / 2)));
     }
     if (!novel_mapping && max_conventional_tile < 4 * rows_sub) {
         throw std::runtime_error(
             "hardware key 'subarray_rows': " + std::to_string(p.subarray_rows) +
-            "-row sub-arrays are too large for this network; its widest conventionally mapped " + "layer fills " +
-            std::to_string(static_cast<long>(max_conventional_tile)) +
+            "-row sub-arrays are too large for this network; its widest conventionally mapped layer (layer " +
+            std::to_string(widest_conventional) + ") fills " + std::to_string(static_cast<long>(max_conventional_tile)) +
             " columns, so use subarray_rows <= " + std::to_string(static_cast<long>(max_conventional_tile / 4)));
     }
 
