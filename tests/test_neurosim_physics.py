@@ -269,3 +269,14 @@ def test_more_rows_per_transposed_adc_trade_area_for_time(estimate):
     few, many = estimate(ag_rows_per_adc=4), estimate(ag_rows_per_adc=16)
     assert many.area_adc_m2 < few.area_adc_m2
     assert many.peak_latency_ag_s > few.peak_latency_ag_s
+
+
+def test_activation_in_the_tiles_costs_area_and_saves_relu_time(estimate):
+    """chip_activation = false moves the ReLU units into every tile: more units (area), each
+    layer's outputs cleared in fewer passes (time), the same register bits clocked (energy)."""
+    chip, tiles = estimate(), estimate(chip_activation=False)
+    assert tiles.area_other_m2 > chip.area_other_m2
+    # The ReLU counts with the array's forward share; its shifts run in parallel in the tiles.
+    assert tiles.breakdown_latency_array_s < 0.97 * chip.breakdown_latency_array_s
+    assert tiles.breakdown_energy_array_j == pytest.approx(chip.breakdown_energy_array_j, rel=1e-3)
+    assert tiles.peak_latency_fw_s < chip.peak_latency_fw_s

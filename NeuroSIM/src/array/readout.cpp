@@ -315,22 +315,11 @@ ReadCycleCost sram_cycle(const DesignContext& ctx, ReadDirection dir, const Sens
 
 }  // namespace
 
-ActivationCost relu_cost(const DesignContext& ctx, const Floorplan& plan, double activations) {
-    const HardwareConfig& hw = ctx.hw;
-    // The widest tile output sets the units (same sizing as the chip's activation area).
-    double throughput = plan.conventional_tile_size;
-    if (hw.mapping == Mapping::novel) {
-        const double side = std::ceil(std::sqrt(static_cast<double>(plan.novel_pes_per_tile)));
-        throughput = std::max(plan.conventional_tile_size, side * plan.novel_pe_size);
-    }
-    if (hw.pipeline) throughput *= static_cast<double>(plan.layers.size() + 1);
-    const double units = std::max(1.0, std::ceil(throughput / hw.columns_per_adc));
-    const double passes = std::ceil(activations / units);
-    const Devices d{ctx.tech};
+ActivationCost activation_register_cost(const DesignContext& ctx, double units, double passes) {
     const ScanFlipFlops registers{units * ctx.input_bits};
     ActivationCost c;
-    c.latency_s = passes * registers.shift_time_s(hw.clock_frequency_hz);
-    c.energy_j = passes * registers.shift_energy_j(d);
+    c.latency_s = passes * registers.shift_time_s(ctx.hw.clock_frequency_hz);
+    c.energy_j = passes * registers.shift_energy_j(Devices{ctx.tech});
     return c;
 }
 

@@ -116,20 +116,15 @@ ChipLogic chip_logic(const DesignContext& ctx, const Network& net, const Floorpl
                      double buffer_height_m) {
     const HardwareConfig& hw = ctx.hw;
     const int pes_side = plan.conventional_pes_per_side();
-    double throughput = plan.conventional_tile_size;
     double adds = std::ceil(plan.conventional_pe_size / hw.subarray_rows) * pes_side;
     if (hw.mapping == Mapping::novel) {
         const double side = std::ceil(std::sqrt(static_cast<double>(plan.novel_pes_per_tile)));
-        throughput = std::max(plan.conventional_tile_size, side * plan.novel_pe_size);
         adds = std::max(std::ceil(plan.conventional_pe_size / hw.subarray_rows),
                         std::ceil(plan.novel_pe_size / hw.subarray_rows)) *
                std::max(static_cast<double>(pes_side), side);
     }
-    if (hw.pipeline) {
-        throughput *= static_cast<double>(net.size() + 1);
-        adds *= static_cast<double>(net.size() + 1);
-    }
-    const double outputs = std::ceil(throughput / hw.columns_per_adc);
+    if (hw.pipeline) adds *= static_cast<double>(net.size() + 1);
+    const double outputs = chip_activation_units(ctx, plan);
     int bits = ctx.input_bits;
     if (hw.chip_activation) {
         bits = static_cast<int>(std::ceil(std::log2(hw.adc_levels)) + ctx.input_bits + ctx.cols_per_synapse() + 1 +
@@ -146,6 +141,28 @@ ChipLogic chip_logic(const DesignContext& ctx, const Network& net, const Floorpl
 }
 
 }  // namespace
+
+double chip_activation_units(const DesignContext& ctx, const Floorplan& plan) {
+    const HardwareConfig& hw = ctx.hw;
+    double throughput = plan.conventional_tile_size;  // outputs of the widest tile
+    if (hw.mapping == Mapping::novel) {
+        const double side = std::ceil(std::sqrt(static_cast<double>(plan.novel_pes_per_tile)));
+        throughput = std::max(plan.conventional_tile_size, side * plan.novel_pe_size);
+    }
+    if (hw.pipeline) throughput *= static_cast<double>(plan.layers.size() + 1);
+    return std::ceil(throughput / hw.columns_per_adc);
+}
+
+ActivationCost relu_cost(const DesignContext& ctx, const Floorplan& plan, const LayerPlacement& place,
+                         double activations) {
+    double units = chip_activation_units(ctx, plan);
+    if (!ctx.hw.chip_activation) {
+        const double pe_size = place.novel ? plan.novel_pe_size : plan.conventional_pe_size;
+        units = tile_activation_units(ctx, pe_size) * place.tiles_along_cols;
+    }
+    units = std::max(1.0, units);
+    return activation_register_cost(ctx, units, std::ceil(activations / units));
+}
 
 ChipArea estimate_chip_area(const DesignContext& ctx, const Network& net, const Floorplan& plan) {
     const HardwareConfig& hw = ctx.hw;

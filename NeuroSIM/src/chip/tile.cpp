@@ -34,6 +34,11 @@ BufferCores tile_buffer_cores(const DesignContext& ctx, int pes, double pe_size)
     return c;
 }
 
+double tile_activation_units(const DesignContext& ctx, double pe_size) {
+    const int readouts = ctx.hw.subarray_cols / ctx.hw.columns_per_adc;
+    return std::ceil(pe_size * readouts);
+}
+
 Tile::Tile(const DesignContext& ctx, const SynapticSubArray& sa, const TileParams& p) {
     const HardwareConfig& hw = ctx.hw;
     const TechnologyNode& t = ctx.tech;
@@ -60,7 +65,7 @@ Tile::Tile(const DesignContext& ctx, const SynapticSubArray& sa, const TileParam
     const double out_m2 = core_area_m2(out_bits, out_per_pe * p.accumulated_pes) * p.output_buffer_cores;
     double relu_m2 = 0;
     if (!hw.chip_activation) {
-        relu_m2 = ReluUnit({std::ceil(p.pe_size * readouts), ctx.input_bits}, t).area_m2();
+        relu_m2 = ReluUnit({tile_activation_units(ctx, p.pe_size), ctx.input_bits}, t).area_m2();
     }
     const HTreeBus tree({p.htree_side, p.htree_side, hw.local_bus_delay_tolerance,
                          static_cast<double>(p.htree_side) * hw.subarray_rows, ctx.wire_resistance_ohm_per_m},

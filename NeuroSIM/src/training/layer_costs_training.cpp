@@ -6,6 +6,7 @@
 
 #include "neurosim/array/memory_cell_kind.hpp"
 #include "neurosim/array/readout_modes.hpp"
+#include "neurosim/chip/chip.hpp"
 #include "neurosim/chip/tile.hpp"
 #include "neurosim/circuits/accumulation.hpp"
 #include "neurosim/circuits/transfer.hpp"
@@ -126,9 +127,9 @@ LayerCosts LayerCostBuilder::build(std::size_t index, const LayerActivity& act) 
     const PhaseCounts fw = forward(c), ag = transposed(c);
     ComputeCosts cf = compute(c, fw);
     ComputeCosts ca = compute(c, ag);
-    // The chip's ReLU on the forward outputs counts with the array ("other" logic). Max pooling adds a
-    // few comparator delays per image (under 1e-4 of the array's share), left out.
-    const ActivationCost relu = relu_cost(ctx_, plan_, c.n * c.ofm);
+    // The ReLU on the forward outputs (chip or tile units) counts with the array ("other" logic). Max
+    // pooling adds a few comparator delays per image (under 1e-4 of the array's share), left out.
+    const ActivationCost relu = relu_cost(ctx_, plan_, *c.place, c.n * c.ofm);
     cf.array_s += relu.latency_s;
     cf.array_j += relu.energy_j;
     // Residual add and global pooling: their additions count with the accumulation.

@@ -118,12 +118,13 @@ AccessTransistor sram_access_transistor(const DesignContext& ctx);
 ReadCycleCost read_cycle_cost(const DesignContext& ctx, ReadDirection direction, const SensingCost& sensing,
                               double row_activity, int input_cycles);
 
-// Chip-level ReLU: a register per activation bit in each of the activation units (one per ADC output
-// of the widest tile, as the chip is sized), clocked once per activation it passes or clears.
+// Activation registers: `units` of input_bits flip-flops each, clocked `passes` times (a ReLU passes
+// or clears one activation per unit and pass).
 struct ActivationCost {
     double latency_s = 0;
     double energy_j = 0;
 };
-ActivationCost relu_cost(const DesignContext& ctx, const Floorplan& plan, double activations);
+ActivationCost activation_register_cost(const DesignContext& ctx, double units, double passes);
+
 
 }  // namespace neurosim

@@ -2,6 +2,7 @@
 // and the weight-gradient unit for on-chip training.
 #pragma once
 
+#include "neurosim/array/readout.hpp"
 #include "neurosim/chip/floorplan.hpp"
 #include "neurosim/design.hpp"
 #include "neurosim/trace.hpp"
@@ -24,5 +25,15 @@ struct ChipArea {
 };
 
 ChipArea estimate_chip_area(const DesignContext& ctx, const Network& network, const Floorplan& plan);
+
+// Activation units of the chip-level ReLU: one per ADC output of the widest tile (of every stage when
+// pipelined). The chip's activation area and its ReLU timing both use this count.
+double chip_activation_units(const DesignContext& ctx, const Floorplan& plan);
+
+// The ReLU of one layer's outputs on activation registers (readout.hpp). With `chip_activation` the
+// chip's units do it; without, the units inside the tiles that hold the layer's output columns, in
+// parallel.
+ActivationCost relu_cost(const DesignContext& ctx, const Floorplan& plan, const LayerPlacement& place,
+                         double activations);
 
 }  // namespace neurosim

@@ -23,6 +23,10 @@ struct BufferCores {
 };
 BufferCores tile_buffer_cores(const DesignContext& ctx, int pes, double pe_size);
 
+// Activation units inside a tile whose PEs are `pe_size` on a side, when `chip_activation` is off:
+// pe_size times the ADCs of a sub-array. The tile's area and its ReLU timing both use this count.
+double tile_activation_units(const DesignContext& ctx, double pe_size);
+
 class Tile {
 public:
     Tile(const DesignContext& ctx, const SynapticSubArray& sub_array, const TileParams& p);
