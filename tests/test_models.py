@@ -23,8 +23,8 @@ def test_vgg8_matches_the_calibration_network():
     ([{"type": "pool", "size": 2}, {"type": "fc", "out": 10}], "must follow a conv"),
     ([{"type": "fc", "out": 4}, {"type": "conv", "out": 4, "kernel": 3}], "cannot follow"),
     ([{"type": "conv", "out": 4, "kernel": 3}], "end with a fully connected"),
-    ([{"type": "conv", "out": 4, "kernel": 3}, {"type": "pool", "size": 3},
-      {"type": "fc", "out": 2}], "does not divide"),
+    ([{"type": "conv", "out": 4, "kernel": 3}, {"type": "pool", "size": 33},
+      {"type": "fc", "out": 2}], "pool size 33 exceeds the 32x32 map"),
 ])
 def test_bad_layer_lists_are_named(layers, message):
     with pytest.raises(ValueError, match=message):
