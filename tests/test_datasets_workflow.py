@@ -11,12 +11,13 @@ import sys
 from pathlib import Path
 
 import pytest
+import torch
 import yaml
 from conftest import REPO, copy_workflow
 from test_data import fake_idx_directory, trust
 
 from cimtrain import config as run_config
-from cimtrain import data, estimator, stages
+from cimtrain import data, estimator, stages, train
 from cimtrain.stage_keys import stage_params
 
 MLP_RUN = {
@@ -158,3 +159,15 @@ def test_grey_28x28_network_trains_traces_and_estimates(tmp_path, monkeypatch):
     with open(run / "estimate" / "neurosim.csv") as stream:
         (chip,) = list(csv.DictReader(stream))
     assert float(chip["energy_total_j"]) > 0 and float(chip["area_total_m2"]) > 0
+
+
+def test_augmentation_crops_and_flips_grey_28x28_images():
+    images = torch.arange(3 * 28 * 28, dtype=torch.float32).reshape(3, 1, 28, 28)  # all distinct
+    out = train.augment(images, torch.Generator().manual_seed(2))
+    assert out.shape == images.shape
+    for cropped, original in zip(out, images, strict=True):
+        padded = torch.nn.functional.pad(original, (4, 4, 4, 4))
+        windows = [
+            padded[:, top : top + 28, left : left + 28] for top in range(9) for left in range(9)
+        ]
+        assert any(torch.equal(cropped, w) or torch.equal(cropped, w.flip(-1)) for w in windows)
