@@ -35,7 +35,7 @@ def test_every_schema_property_is_documented_and_defaulted():
     ("train.batchsize=3", "train"),
     ("train.batch_size=0", "train.batch_size"),
     ("quant.weight_bits=hello", "quant.weight_bits"),
-    ("dataset.name=mnist", "dataset.name"),
+    ("dataset.name=imagenet", "dataset.name"),
     ("model.layers=[{type: conv, out: 4}]", "model.layers[0]"),
 ])
 def test_bad_values_name_the_key(override, key):

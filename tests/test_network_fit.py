@@ -12,15 +12,17 @@ import yaml
 from conftest import REPO, SHARED, TINY_LAYERS
 
 from cimtrain import hardware
-from cimtrain.models import IMAGE_SHAPE, VGG8_LAYERS, layer_geometries
+from cimtrain.data import input_shape
+from cimtrain.models import VGG8_LAYERS, layer_geometries
 
 DEMO_LAYERS = yaml.safe_load((REPO / "config" / "demo.yaml").read_text())["model"]["layers"]
 NETWORKS = {"tiny": TINY_LAYERS, "demo": DEMO_LAYERS, "vgg8": VGG8_LAYERS}
+CIFAR_SHAPE = input_shape("cifar10")
 
 
 def python_verdict(layers: list[dict], settings: dict) -> str:
     try:
-        hardware.check_network_fits(settings, layer_geometries(layers, IMAGE_SHAPE), 5)
+        hardware.check_network_fits(settings, layer_geometries(layers, CIFAR_SHAPE), 5)
     except hardware.HardwareError as error:
         return str(error).split(": ", 2)[-1]
     return ""
@@ -34,7 +36,7 @@ def traces(tmp_path_factory) -> dict[str, Path]:
         work = tmp_path_factory.mktemp(name)
         rows = ["ifm_h,ifm_w,ifm_c,k_h,k_w,ofm_c,pool,stride"] + [
             f"{g.ifm_h},{g.ifm_w},{g.ifm_c},{g.k_h},{g.k_w},{g.ofm_c},{g.pool},{g.stride}"
-            for g in layer_geometries(layers, IMAGE_SHAPE)]
+            for g in layer_geometries(layers, CIFAR_SHAPE)]
         (work / "network.csv").write_text("\n".join(rows) + "\n")
         subprocess.run([sys.executable, str(SHARED / "calibration" / "make_traces.py"), "--network",
                         str(work / "network.csv"), "--out", str(work / "trace")],

@@ -22,10 +22,6 @@ import yaml
 from cimtrain import resources
 
 SCHEMA_NAME = "config.schema.yaml"
-# Both datasets are 10-class problems; the last fc layer gives one output per class.
-CLASS_COUNT = 10
-CIFAR10_TEST_IMAGES = 10_000
-DIGITS_IMAGES = 1797  # scikit-learn's load_digits(); the split cuts a share of them for testing
 # Top-level key with which Snakemake evaluates a YAML config file as a YTE template (code).
 YTE_KEY = "__use_yte__"
 
@@ -172,36 +168,45 @@ def check_run(config: dict, source: str, network: Sequence | None = None,
 
 
 def model_geometries(config: dict, source: str = "config") -> list:
-    """The weighted layers of the config's model; ConfigError when the network cannot work."""
-    from cimtrain.models import IMAGE_SHAPE, layer_geometries, resolve_layers
+    """The weighted layers of the config's model on its dataset's images; ConfigError when the
+    network cannot work or its last layer's width is not the dataset's class count."""
+    from cimtrain import data
+    from cimtrain.models import dataset_geometries
 
+    dataset = config["dataset"]
     try:
-        geometries = layer_geometries(resolve_layers(config["model"]), IMAGE_SHAPE)
+        geometries = dataset_geometries(config["model"], dataset)
     except ValueError as error:
-        raise ConfigError(f"{source}: {error}") from None
-    if geometries[-1].ofm_c != CLASS_COUNT:
+        channels, height, width = data.input_shape(dataset)
+        raise ConfigError(f"{source}: {error} (on {dataset['name']}'s {channels}x{height}x"
+                          f"{width} images)") from None
+    classes = data.class_count(dataset)
+    if geometries[-1].ofm_c != classes:
         raise ConfigError(
             f"{source}: model.layers: the last fc layer has out = {geometries[-1].ofm_c}, but "
-            f"{config['dataset']['name']} has {CLASS_COUNT} classes; set its out to "
-            f"{CLASS_COUNT}")
+            f"{dataset['name']} has {classes} classes; set its out to {classes}")
     return geometries
 
 
 def test_image_count(dataset: dict) -> int:
     """Test images of the configured dataset (the digits split rounds as data.make_digits)."""
+    from cimtrain import data
+
     if dataset["name"] == "digits":
-        return int(round(DIGITS_IMAGES * float(dataset["digits_test_fraction"])))
-    return CIFAR10_TEST_IMAGES
+        return int(round(data.DIGITS_IMAGES * float(dataset["digits_test_fraction"])))
+    return int(data.spec(dataset).test_images)
 
 
 def _check_dataset(config: dict, source: str) -> None:
+    from cimtrain import data
+
     dataset, samples = config["dataset"], config["trace"]["samples"]
     tests = test_image_count(dataset)
-    if dataset["name"] == "digits" and not 1 <= tests < DIGITS_IMAGES:
+    if dataset["name"] == "digits" and not 1 <= tests < data.DIGITS_IMAGES:
         raise ConfigError(
             f"{source}: dataset.digits_test_fraction: {dataset['digits_test_fraction']} leaves "
-            f"{tests} of the {DIGITS_IMAGES} digits images for testing; both splits need at "
-            "least one")
+            f"{tests} of the {data.DIGITS_IMAGES} digits images for testing; both splits need "
+            "at least one")
     if samples > tests:
         raise ConfigError(f"{source}: trace.samples: {samples} exceeds the {tests} test images "
                           f"of {dataset['name']}")

@@ -15,22 +15,42 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from cimtrain import quant
+from cimtrain import data, quant
 
-# DNN+NeuroSim's VGG-8 for CIFAR-10: same padding, no bias, ReLU.
-VGG8_LAYERS: list[dict] = [
-    {"type": "conv", "out": 128, "kernel": 3},
-    {"type": "conv", "out": 128, "kernel": 3},
-    {"type": "pool", "size": 2},
-    {"type": "conv", "out": 256, "kernel": 3},
-    {"type": "conv", "out": 256, "kernel": 3},
-    {"type": "pool", "size": 2},
-    {"type": "conv", "out": 512, "kernel": 3},
-    {"type": "conv", "out": 512, "kernel": 3},
-    {"type": "pool", "size": 2},
-    {"type": "fc", "out": 1024},
-    {"type": "fc", "out": 10},
-]
+
+def vgg8_layers(classes: int = 10) -> list[dict]:
+    """DNN+NeuroSim's VGG-8 for CIFAR-10 (same padding, no bias, ReLU): six 3x3 convs of
+    128-512 channels, max pooling after every second, two fc layers (1024, then one output
+    per class)."""
+    return [
+        {"type": "conv", "out": 128, "kernel": 3},
+        {"type": "conv", "out": 128, "kernel": 3},
+        {"type": "pool", "size": 2},
+        {"type": "conv", "out": 256, "kernel": 3},
+        {"type": "conv", "out": 256, "kernel": 3},
+        {"type": "pool", "size": 2},
+        {"type": "conv", "out": 512, "kernel": 3},
+        {"type": "conv", "out": 512, "kernel": 3},
+        {"type": "pool", "size": 2},
+        {"type": "fc", "out": 1024},
+        {"type": "fc", "out": classes},
+    ]
+
+
+VGG8_LAYERS: list[dict] = vgg8_layers()
+
+# Hidden widths of the mlp preset: two layers narrowing by half, as the classic MNIST MLPs
+# (784-500-300 and the like, about 98% on MNIST in float) but powers of two, so every hidden
+# layer fills whole sub-array columns.
+MLP_HIDDEN = (512, 256)
+
+
+def mlp_layers(classes: int = 10, hidden: tuple[int, ...] = MLP_HIDDEN) -> list[dict]:
+    """A multilayer perceptron for flat inputs: fc layers only, the first reading the whole
+    image (flattened in channel, row, column order)."""
+    return [{"type": "fc", "name": f"fc{i}", "out": width}
+            for i, width in enumerate((*hidden, classes), start=1)]
+
 
 # The residual add of the WAGE networks: both operands lie on the activation grid; their sum is
 # scaled by 2^-RESIDUAL_SHIFT (a wire shift in hardware) and quantized to the grid again.
@@ -66,13 +86,16 @@ def resnet_layers(blocks_per_stage: int, widths: tuple[int, ...], classes: int =
     return layers
 
 
-PRESETS: dict[str, list[dict]] = {
-    "vgg8": VGG8_LAYERS,
-    "resnet20": resnet_layers(3, (16, 32, 64)),
-    "resnet18": resnet_layers(2, (64, 128, 256, 512)),  # the CIFAR variant: 3x3 stem, no max pool
+# Preset name -> its layer list for a class count (the width of its last fc layer).
+PRESET_BUILDERS = {
+    "vgg8": vgg8_layers,
+    "resnet20": lambda classes=10: resnet_layers(3, (16, 32, 64), classes),
+    # the CIFAR variant: 3x3 stem, no max pool
+    "resnet18": lambda classes=10: resnet_layers(2, (64, 128, 256, 512), classes),
+    "mlp": mlp_layers,
 }
-# Every dataset is prepared to 3 x 32 x 32 images (cimtrain.data).
-IMAGE_SHAPE = (3, 32, 32)
+# The presets as they are for a 10-class dataset.
+PRESETS: dict[str, list[dict]] = {name: build() for name, build in PRESET_BUILDERS.items()}
 IMAGE = -1  # the node index of the network's input in Node.inputs
 WEIGHTED = ("conv", "fc")
 
@@ -143,15 +166,33 @@ class Node:
     geometry: LayerGeometry | None = field(default=None, compare=False)
 
 
-def resolve_layers(model_config: dict) -> list[dict]:
-    """The layer list of a model config: an explicit `layers` list wins over `preset`."""
+def resolve_layers(model_config: dict, classes: int = 10) -> list[dict]:
+    """The layer list of a model config: an explicit `layers` list wins over `preset`.
+
+    classes: the dataset's class count, the width of a preset's last layer (an explicit list
+    sets its own; the config check compares it with the dataset's).
+    """
     layers = model_config.get("layers")
     if layers:
         return layers
     preset = model_config.get("preset", "vgg8")
-    if preset not in PRESETS:
-        raise ValueError(f"model.preset: unknown network {preset!r}; known: {sorted(PRESETS)}")
-    return PRESETS[preset]
+    if preset not in PRESET_BUILDERS:
+        raise ValueError(f"model.preset: unknown network {preset!r}; known: "
+                         f"{sorted(PRESET_BUILDERS)}")
+    return PRESET_BUILDERS[preset](classes)
+
+
+def dataset_network(model_config: dict, dataset: dict | str | None = None,
+                    ) -> tuple[list[dict], tuple[int, int, int]]:
+    """The layer list and input shape of a model on a dataset (its config section or name;
+    None: the default dataset, CIFAR-10's 3x32x32 images and 10 classes)."""
+    return (resolve_layers(model_config, data.class_count(dataset)), data.input_shape(dataset))
+
+
+def dataset_geometries(model_config: dict, dataset: dict | str | None = None,
+                       ) -> list[LayerGeometry]:
+    """The weighted layers of a model on a dataset (see dataset_network)."""
+    return layer_geometries(*dataset_network(model_config, dataset))
 
 
 def layer_geometries(layers: list[dict], input_shape: tuple[int, int, int]) -> list[LayerGeometry]:
@@ -320,8 +361,10 @@ class _GraphBuilder:
             raise ValueError(f"{where}: max pooling must follow a conv layer")
         channels, height, width = self._map_shape(sources[0], where, "max pooling")
         self._extend_chain(sources[0], where, "pool")
-        if height % size or width % size:
-            raise ValueError(f"{where}: pool size {size} does not divide {height}x{width}")
+        if size > height or size > width:
+            raise ValueError(f"{where}: pool size {size} exceeds the {height}x{width} map")
+        # Windows that do not fit drop the last rows and columns, as torch's max_pool2d
+        # (7x7 -> 3x3 for VGG-8 on 28x28 images).
         return Node(name, "pool", tuple(sources), (channels, height // size, width // size),
                     False, size=size)
 
@@ -422,7 +465,7 @@ class WageNet(nn.Module):
     residual adds and global average pooling, each quantized to the activation grid."""
 
     def __init__(self, layers: list[dict], quant_config: dict,
-                 input_shape: tuple[int, int, int] = IMAGE_SHAPE) -> None:
+                 input_shape: tuple[int, int, int]) -> None:
         super().__init__()
         self.nodes = layer_graph(layers, input_shape)
         self.geometries = [node.geometry for node in self.nodes if node.geometry]
@@ -436,6 +479,11 @@ class WageNet(nn.Module):
     def reset_parameters(self, generator: torch.Generator) -> None:
         for layer in self.weighted:
             layer.reset_parameters(generator)
+
+    @property
+    def num_classes(self) -> int:
+        """Outputs of the last layer: one per class of the dataset."""
+        return self.geometries[-1].ofm_c
 
     @property
     def pool_sizes(self) -> list[int]:
@@ -482,6 +530,12 @@ class WageNet(nn.Module):
 
 
 def build_model(model_config: dict, quant_config: dict,
-                input_shape: tuple[int, int, int] = IMAGE_SHAPE) -> WageNet:
-    """Network of the config, with uninitialized weights (see WageNet.reset_parameters)."""
-    return WageNet(resolve_layers(model_config), quant_config, input_shape)
+                input_shape: tuple[int, int, int] | None = None,
+                dataset: dict | str | None = None) -> WageNet:
+    """Network of the config for a dataset's images and classes (its config section or name;
+    None: the default dataset), with uninitialized weights (see WageNet.reset_parameters).
+
+    input_shape: overrides the dataset's image shape (a layer list checked on other inputs).
+    """
+    layers, shape = dataset_network(model_config, dataset)
+    return WageNet(layers, quant_config, input_shape or shape)

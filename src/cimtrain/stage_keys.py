@@ -44,10 +44,11 @@ STAGE_PARAMS: dict[str, tuple[str, ...]] = {
         "dataset.digits_split_seed",
     ),
     "fit_device": (),
-    "device": tuple(f"device.{key}" for key in DEVICE_TRAINING_KEYS) + ("model",),
-    "init_model": ("seed", "model", "quant"),
-    "train_epoch": ("seed", "model", "quant", "train"),
-    "trace": ("model", "quant", "trace.samples", "train.batch_size"),
+    # The dataset's name sets the network's input shape and class count (cimtrain.data).
+    "device": tuple(f"device.{key}" for key in DEVICE_TRAINING_KEYS) + ("model", "dataset.name"),
+    "init_model": ("seed", "model", "quant", "dataset.name"),
+    "train_epoch": ("seed", "model", "quant", "train", "dataset.name"),
+    "trace": ("model", "quant", "trace.samples", "train.batch_size", "dataset.name"),
     "build_neurosim": (),
     "hardware_file": ("hardware", "quant.error_bits")
     + tuple(f"device.{key}" for key in DEVICE_HARDWARE_KEYS),
@@ -57,14 +58,14 @@ STAGE_PARAMS: dict[str, tuple[str, ...]] = {
     "plot_training": ("plots",),
     "plot_device": ("plots",),
     "plot_device_fit": ("plots",),
-    "plot_hardware": ("plots", "model"),
+    "plot_hardware": ("plots", "model", "dataset.name"),
 }
 
-# Keys read only when another key has a value: key -> (that key, its value).
-READ_ONLY_WHEN: dict[str, tuple[str, object]] = {
-    "dataset.archive": ("dataset.name", "cifar10"),
-    "dataset.digits_test_fraction": ("dataset.name", "digits"),
-    "dataset.digits_split_seed": ("dataset.name", "digits"),
+# Keys read only when another key has one of some values: key -> (that key, its values).
+READ_ONLY_WHEN: dict[str, tuple[str, tuple[object, ...]]] = {
+    "dataset.archive": ("dataset.name", ("cifar10", "cifar100", "mnist", "fashion_mnist")),
+    "dataset.digits_test_fraction": ("dataset.name", ("digits",)),
+    "dataset.digits_split_seed": ("dataset.name", ("digits",)),
 }
 
 # Keys that choose which jobs exist rather than what a job computes: key -> the stages whose
@@ -146,7 +147,7 @@ def lookup(config: Mapping, key: str) -> object:
 
 def _is_read(key: str, config: Mapping) -> bool:
     condition = READ_ONLY_WHEN.get(key)
-    return condition is None or lookup(config, condition[0]) == condition[1]
+    return condition is None or lookup(config, condition[0]) in condition[1]
 
 
 def stage_params(stage: str, config: Mapping) -> dict:
@@ -221,8 +222,8 @@ def upstream(stage: str) -> list[str]:
 
 def _key_text(key: str) -> str:
     if key in READ_ONLY_WHEN:
-        other, value = READ_ONLY_WHEN[key]
-        return f"`{key}` (when {value})"
+        other, values = READ_ONLY_WHEN[key]
+        return f"`{key}` (when {' or '.join(str(v) for v in values)})"
     return f"`{key}`"
 
 

@@ -18,7 +18,7 @@ from cimtrain import device_fit, train
 from cimtrain.config import load_schema
 from cimtrain.files import replaced_atomically, write_json
 from cimtrain.hardware import hardware_from_config
-from cimtrain.models import IMAGE_SHAPE, layer_geometries, resolve_layers
+from cimtrain.models import dataset_geometries
 from cimtrain.stage_keys import DEVICE_TRAINING_KEYS
 from cimtrain.trace import export_trace
 
@@ -34,10 +34,11 @@ def prepare_dataset(dataset_config: dict, out_dir: Path, log: Log = print) -> No
         f"{len(dataset.test_labels)} test images in {out_dir}")
 
 
-def weight_shapes(model_config: dict) -> dict[str, tuple[int, ...]]:
-    """Layer name -> shape of its weight tensor (conv: out, in, k, k; fc: out, in)."""
+def weight_shapes(model_config: dict, dataset: dict | None = None) -> dict[str, tuple[int, ...]]:
+    """Layer name -> shape of its weight tensor (conv: out, in, k, k; fc: out, in) on the
+    dataset's images (its config section; None: the default dataset)."""
     shapes = {}
-    for g in layer_geometries(resolve_layers(model_config), IMAGE_SHAPE):
+    for g in dataset_geometries(model_config, dataset):
         spatial = (g.k_h, g.k_w) if g.kind == "conv" else ()
         shapes[g.name] = (g.ofm_c, g.ifm_c, *spatial)
     return shapes
@@ -81,19 +82,20 @@ def fitted_hardware(device_section: dict, fit_json: Path, log: Log = print) -> d
 
 
 def make_device(device_config: dict, model_config: dict, out_json: Path, out_variation: Path,
-                log: Log = print, fit_json: Path | None = None) -> None:
+                log: Log = print, fit_json: Path | None = None,
+                dataset: dict | None = None) -> None:
     """Device stage: resolved device parameters and the per-weight d2d deviations.
 
     Only the figures training reads are resolved and stored: the hardware-only ones (on/off
     ratio, resistance, write pulse) feed the hardware file alone, so they rerun no training.
     With `fit_json` (device_fit.json of the measured pulses), its figures replace the keys the
-    section leaves at their defaults.
+    section leaves at their defaults. `dataset` (its config section) sets the weight shapes.
     """
     resolved = _device_with_fit(device_config, fit_json, log)
     params = device_model.device_params(resolved)
     deviations: dict[str, np.ndarray] = {}
     if params.sigma_d2d > 0:
-        shapes = weight_shapes(model_config)
+        shapes = weight_shapes(model_config, dataset)
         draws = device_model.sample_d2d_deviation(list(shapes.values()), params.sigma_d2d,
                                                   params.seed)
         deviations = dict(zip(shapes, draws, strict=True))
@@ -124,9 +126,9 @@ def load_device(device_json: Path, variation: Path) -> tuple[dict, dict[str, np.
 
 
 def init_model(model_config: dict, quant_config: dict, seed: int, out: Path,
-               log: Log = print) -> None:
-    """Epoch 0: the WAGE-initialized network."""
-    checkpoint = train.initial_checkpoint(model_config, quant_config, seed)
+               log: Log = print, dataset: dict | None = None) -> None:
+    """Epoch 0: the WAGE-initialized network for the dataset's images and classes."""
+    checkpoint = train.initial_checkpoint(model_config, quant_config, seed, dataset)
     train.save_checkpoint(checkpoint, Path(out))
     log(f"initialized {len(checkpoint['weights'])} weighted layers (seed {seed})")
 
@@ -139,12 +141,16 @@ def configure_threads(threads: int) -> None:
 def train_epoch(config: dict, previous: Path, dataset_dir: Path, device_json: Path,
                 variation: Path, out_checkpoint: Path, out_metrics: Path, threads: int,
                 log: Log = print) -> None:
-    """One training epoch: previous checkpoint -> next checkpoint and its metrics."""
+    """One training epoch: previous checkpoint -> next checkpoint and its metrics.
+
+    `config` holds the sections the stage reads, the dataset's name among them.
+    """
     configure_threads(int(config["train"]["threads"]) or threads)
     compute_device = train.select_device(config["train"]["device"])
     checkpoint = train.load_checkpoint(Path(previous))
     info, deviations = load_device(device_json, variation)
-    data = train.DeviceData.from_dataset(datasets.load(Path(dataset_dir)), compute_device)
+    data = train.DeviceData.from_dataset(datasets.load(Path(dataset_dir), config["dataset"]),
+                                         compute_device)
     curves = train.load_curves(info, deviations, checkpoint["layer_names"], compute_device,
                                train.truncates_table(config["train"]))
     result = train.train_epoch(checkpoint, config, data, curves, info, compute_device, log)
@@ -167,12 +173,14 @@ def train_in_one_process(config: dict, results: Path, resources: Path, threads: 
         fit_device(config["device"]["measured"], fit_json,
                    results / "device" / "device_fit_sequences.csv", log)
     make_device(config["device"], config["model"], device_json, variation, log,
-                fit_json)
+                fit_json, config["dataset"])
     configure_threads(int(config["train"]["threads"]) or threads)
     compute_device = train.select_device(config["train"]["device"])
     info, deviations = load_device(device_json, variation)
-    data = train.DeviceData.from_dataset(datasets.load(dataset_dir), compute_device)
-    checkpoint = train.initial_checkpoint(config["model"], config["quant"], config["seed"])
+    data = train.DeviceData.from_dataset(datasets.load(dataset_dir, config["dataset"]),
+                                         compute_device)
+    checkpoint = train.initial_checkpoint(config["model"], config["quant"], config["seed"],
+                                          config["dataset"])
     train.save_checkpoint(checkpoint, results / "epoch_000" / "checkpoint.pt")
     curves = train.load_curves(info, deviations, checkpoint["layer_names"], compute_device,
                                train.truncates_table(config["train"]))
@@ -185,9 +193,9 @@ def train_in_one_process(config: dict, results: Path, resources: Path, threads: 
 
 def trace_epoch(checkpoint: Path, model_config: dict, quant_config: dict, dataset_dir: Path,
                 samples: int, batch_size: int, out_trace: Path, out_activity: Path,
-                log: Log = print) -> None:
+                log: Log = print, dataset: dict | None = None) -> None:
     """Trace stage: the epoch's cim-trace/2 directory and its layers' input activity."""
     activity = export_trace(checkpoint, model_config, quant_config, dataset_dir, samples,
-                            batch_size, None, out_trace, log)
+                            batch_size, None, out_trace, log, dataset)
     epoch = train.load_checkpoint(checkpoint)["epoch"]
     write_json({"epoch": epoch, "layers": activity}, out_activity)

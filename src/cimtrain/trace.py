@@ -31,7 +31,7 @@ import torch
 import torch.nn.functional as F
 
 from cimtrain import train
-from cimtrain.data import DatasetError
+from cimtrain.data import DatasetError, check_images, input_shape
 from cimtrain.files import directory_replaced_atomically
 from cimtrain.models import LayerGeometry, conv_output_size
 
@@ -240,11 +240,12 @@ def _dataset_array(dataset_dir: Path, name: str) -> np.ndarray:
     return np.load(path, mmap_mode="r")
 
 
-def first_test_images(dataset_dir: Path, samples: int) -> np.ndarray:
-    """The first `samples` test images, uint8 (samples, 3, 32, 32)."""
+def first_test_images(dataset_dir: Path, samples: int,
+                      dataset: dict | str | None = None) -> np.ndarray:
+    """The first `samples` test images, uint8 (samples, C, H, W) of the dataset's image shape
+    (its config section or name; None: the default dataset)."""
     images = _dataset_array(dataset_dir, "test_images.npy")
-    if images.dtype != np.uint8 or images.ndim != 4 or images.shape[1:] != (3, 32, 32):
-        raise DatasetError(f"{dataset_dir}/test_images.npy: expected uint8 (N, 3, 32, 32)")
+    check_images(images, input_shape(dataset), f"{dataset_dir}/test_images.npy")
     if len(images) < samples:
         raise DatasetError(f"{dataset_dir}/test_images.npy: {len(images)} images, "
                            f"trace.samples asks for {samples}")
@@ -265,19 +266,20 @@ def input_activity(codes: np.ndarray, bits: int) -> float:
 
 def export_trace(checkpoint_path: Path, model_cfg: dict, quant_cfg: dict, dataset_dir: Path,
                  samples: int, batch_size: int, iterations: int | None, out_dir: Path,
-                 log: Log = print) -> list[dict]:
+                 log: Log = print, dataset: dict | str | None = None) -> list[dict]:
     """Trace of one epoch's checkpoint; iterations None counts them from the training set.
 
-    Returns the input activity of every layer (layer, input_activity).
+    dataset: its config section or name (the network's input shape and class count; None:
+    the default dataset). Returns the input activity of every layer (layer, input_activity).
     """
     checkpoint = train.load_checkpoint(Path(checkpoint_path))
-    model = train.model_from_checkpoint(checkpoint, model_cfg, quant_cfg)
+    model = train.model_from_checkpoint(checkpoint, model_cfg, quant_cfg, dataset)
     geometries = model.geometries
     names = [g.name for g in geometries]
     if list(checkpoint["layer_names"]) != names:
         raise train.CheckpointError(f"{checkpoint_path}: layers {checkpoint['layer_names']} "
                                     f"do not match the model config {names}")
-    images = torch.from_numpy(first_test_images(dataset_dir, samples))
+    images = torch.from_numpy(first_test_images(dataset_dir, samples, dataset))
     layer_inputs: list[torch.Tensor] = []
     with torch.no_grad():
         model(train.normalize(images), layer_inputs=layer_inputs)

@@ -96,10 +96,15 @@ def update_settings(quant_config: dict, train_config: dict, device_info: dict) -
 
 # ----------------------------------------------------------------------------- checkpoints
 
-def initial_checkpoint(model_config: dict, quant_config: dict, seed: int) -> dict:
-    """Epoch-0 checkpoint: WAGE-initialized weights, zero velocities, a seeded generator."""
+def initial_checkpoint(model_config: dict, quant_config: dict, seed: int,
+                       dataset: dict | str | None = None) -> dict:
+    """Epoch-0 checkpoint: WAGE-initialized weights, zero velocities, a seeded generator.
+
+    dataset: its config section or name, which sets the input shape and the class count
+    (None: the default dataset, 3x32x32 images and 10 classes).
+    """
     generator = torch.Generator().manual_seed(seed)
-    model = build_model(model_config, quant_config)
+    model = build_model(model_config, quant_config, dataset=dataset)
     model.reset_parameters(generator)
     # A cell holds only values inside the device range: the WAGE limit (1.5 for 5 bits) is
     # wider, and a weight beyond the curve's end has no pulse position (NaN in the reference).
@@ -147,9 +152,11 @@ def load_checkpoint(path: Path) -> dict:
     return checkpoint
 
 
-def model_from_checkpoint(checkpoint: dict, model_config: dict, quant_config: dict) -> WageNet:
-    """The network of the config with the checkpoint's weights; shapes must agree."""
-    model = build_model(model_config, quant_config)
+def model_from_checkpoint(checkpoint: dict, model_config: dict, quant_config: dict,
+                          dataset: dict | str | None = None) -> WageNet:
+    """The network of the config (on the dataset's images, see initial_checkpoint) with the
+    checkpoint's weights; shapes must agree."""
+    model = build_model(model_config, quant_config, dataset=dataset)
     weights = checkpoint["weights"]
     if len(weights) != len(model.weighted):
         raise CheckpointError(
@@ -255,13 +262,15 @@ def train_epoch(
 ) -> EpochResult:
     """Run epoch checkpoint['epoch'] + 1 and return its checkpoint and metrics.
 
-    `config` needs the model, quant and train sections.
+    `config` needs the model, quant and train sections, and the dataset section where the
+    dataset is not the default one (it sets the network's input and class count).
     """
     started = time.perf_counter()
     train_config = config["train"]
     quirks = resolve_quirks(train_config["reference_quirks"])
     epoch = int(checkpoint["epoch"]) + 1
-    model = model_from_checkpoint(checkpoint, config["model"], config["quant"]).to(compute_device)
+    model = model_from_checkpoint(checkpoint, config["model"], config["quant"],
+                                  config.get("dataset")).to(compute_device)
     if epoch == 1 and "unclipped_init" in quirks and "unclipped_weights" in checkpoint:
         with torch.no_grad():
             for layer, weight in zip(model.weighted, checkpoint["unclipped_weights"], strict=True):
@@ -291,7 +300,7 @@ def train_epoch(
         labels = data.train_labels[index]
         if iteration == iterations - 1:
             before_last = [w.detach().clone() for w in weights]
-        loss, output = train_step(model, normalize(images), labels, data.num_classes, velocities,
+        loss, output = train_step(model, normalize(images), labels, model.num_classes, velocities,
                                   curves, settings, grad_scale, generator, quirks)
         loss_sum += float(loss.detach())
         correct += int((output.argmax(1) == labels).sum())
@@ -391,7 +400,7 @@ def evaluate(model: WageNet, data: DeviceData, batch_size: int) -> tuple[float, 
         images = normalize(data.test_images[start:start + batch_size])
         labels = data.test_labels[start:start + batch_size]
         output = model(images)
-        loss_sum += float(sse_loss(output, labels, data.num_classes))
+        loss_sum += float(sse_loss(output, labels, model.num_classes))
         correct += int((output.argmax(1) == labels).sum())
     return loss_sum / count, correct / count
 

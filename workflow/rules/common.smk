@@ -39,10 +39,10 @@ VARIANTS = SWEEP.hardware_variants if SWEEP else {}
 def check_designs_fit_their_networks():
     """Stop before any job when a run's network cannot be mapped onto its sub-arrays."""
     from cimtrain.hardware import check_network_fits, hardware_from_config
-    from cimtrain.models import IMAGE_SHAPE, layer_geometries, resolve_layers
+    from cimtrain.models import dataset_geometries
 
     for run_dir, run in RUNS.items():
-        geometries = layer_geometries(resolve_layers(run["model"]), IMAGE_SHAPE)
+        geometries = dataset_geometries(run["model"], run["dataset"])
         designs = VARIANTS.get(run_dir) or {"hardware": run["hardware"]}
         for name, hardware in designs.items():
             check_network_fits(hardware_from_config({**run, "hardware": hardware}), geometries,

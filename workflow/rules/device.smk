@@ -7,6 +7,7 @@ rule device:
     params:
         device=read_by("device", "device"),
         model=read_by("device", "model"),
+        dataset=read_by("device", "dataset"),
     threads: 1
     resources:
         mem_mb=1000,

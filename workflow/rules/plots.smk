@@ -85,6 +85,7 @@ rule plot_hardware:
     params:
         plots=config["plots"],
         model=read_by("plot_hardware", "model"),
+        dataset=read_by("plot_hardware", "dataset"),
         code=source_digest("plots.py", "summary.py"),
     threads: 1
     resources:

@@ -15,6 +15,7 @@ rule trace:
         # trace.every and trace.keep choose and keep traces; they do not change one.
         model=read_by("trace", "model"),
         quant=read_by("trace", "quant"),
+        dataset=read_by("trace", "dataset"),
         samples=lambda wildcards: stage_params("trace", RUNS[wildcards.run])["trace"]["samples"],
         batch_size=lambda wildcards: stage_params("trace", RUNS[wildcards.run])["train"][
             "batch_size"

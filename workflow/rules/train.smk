@@ -5,6 +5,7 @@ rule init_model:
         seed=read_by("init_model", "seed"),
         model=read_by("init_model", "model"),
         quant=read_by("init_model", "quant"),
+        dataset=read_by("init_model", "dataset"),
     threads: 1
     resources:
         mem_mb=1000,

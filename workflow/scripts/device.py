@@ -7,6 +7,6 @@ run_logged(
     sm.log[0],
     lambda log: make_device(
         sm.params.device, sm.params.model, sm.output.summary, sm.output.variation, log,
-        fit if isinstance(fit, str) else None,
+        fit if isinstance(fit, str) else None, sm.params.dataset,
     ),
 )

@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from cimtrain.models import IMAGE_SHAPE, layer_geometries, resolve_layers
+from cimtrain.models import dataset_geometries
 from cimtrain.summary import plot_hardware
 from cimtrain.workflow_io import run_logged
 
@@ -10,6 +10,6 @@ run_logged(
     lambda log: plot_hardware(
         Path(sm.input.chip), Path(sm.input.layers), Path(sm.output.area),
         Path(sm.output.phases), Path(sm.output.layers), sm.params.plots["dpi"], log,
-        [g.name for g in layer_geometries(resolve_layers(sm.params.model), IMAGE_SHAPE)],
+        [g.name for g in dataset_geometries(sm.params.model, sm.params.dataset)],
     ),
 )

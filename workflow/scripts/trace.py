@@ -16,5 +16,6 @@ run_logged(
         out_trace=Path(sm.output.trace),
         out_activity=Path(sm.output.activity),
         log=log,
+        dataset=sm.params.dataset,
     ),
 )
