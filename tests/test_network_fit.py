@@ -66,7 +66,7 @@ def test_python_check_agrees_with_the_estimator(network, mapping, traces, neuros
         # And the same layer named: its name here, its number in the estimator.
         if "mapped layer (" in verdict:
             name = verdict.split("mapped layer (")[1].split(")")[0]
-            names = [g.name for g in layer_geometries(NETWORKS[network], IMAGE_SHAPE)]
+            names = [g.name for g in layer_geometries(NETWORKS[network], CIFAR_SHAPE)]
             assert f"(layer {names.index(name) + 1})" in result.stderr, (verdict, result.stderr)
 
 
