@@ -42,8 +42,11 @@ def run_to_end(workdir: Path) -> None:
     assert rerun.returncode == 0, rerun.stderr[-4000:]
 
 
-def kill_when(workdir: Path, pattern: str, timeout_s: float = 600) -> None:
-    """Start the rerun and SIGKILL its process group once `pattern` matches a results path."""
+def kill_when(workdir: Path, pattern: str, timeout_s: float = 600) -> bool:
+    """Start the rerun and SIGKILL its process group once `pattern` matches a results path.
+
+    Returns whether the kill came before the run ended on its own.
+    """
     subprocess.run(documented_command("--unlock"), cwd=workdir, capture_output=True, timeout=120)
     process = subprocess.Popen(documented_command("--rerun-incomplete", "--cores", "2"),
                                cwd=workdir, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -55,9 +58,11 @@ def kill_when(workdir: Path, pattern: str, timeout_s: float = 600) -> None:
                 break
             time.sleep(0.05)
     finally:
-        if process.poll() is None:
+        killed = process.poll() is None
+        if killed:
             os.killpg(process.pid, signal.SIGKILL)
         process.wait()
+    return killed
 
 
 def result_files(workdir: Path) -> set[Path]:
@@ -72,8 +77,8 @@ def test_kill_9_then_documented_rerun_gives_identical_results(tmp_path: Path):
         (workdir / CONFIG).write_text(yaml.safe_dump(TINY))
 
     run_to_end(uninterrupted)
-    for pattern in KILL_POINTS:
-        kill_when(interrupted, pattern)
+    kills = [kill_when(interrupted, pattern) for pattern in KILL_POINTS]
+    assert kills[0], "the run ended before its first checkpoint could be killed"
     run_to_end(interrupted)
 
     expected, got = result_files(uninterrupted), result_files(interrupted)
