@@ -92,7 +92,7 @@ def test_training_tables_join_activity(tmp_path):
                  "update_mean": 0.0, "update_std": 0.01, "updated_fraction": 0.5,
                  "weight_histogram": [epoch] * 32, "update_histogram": [1] * 32}
         metrics = {"epoch": epoch, "grad_scale": 1.0, "train_loss": 1.0, "train_accuracy": 0.5,
-                   "test_loss": 1.0, "test_accuracy": 0.4, "seconds": 3.0, "layers": [layer]}
+                   "test_loss": 1.0, "test_accuracy": 0.4, "layers": [layer]}
         (tmp_path / f"m{epoch}.json").write_text(json.dumps(metrics))
     (tmp_path / "a2.json").write_text(json.dumps(
         {"epoch": 2, "layers": [{"layer": "conv1", "input_activity": 0.25}]}))

@@ -13,6 +13,8 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")  # files only; no display needed
+# SVG element ids are random unless salted: a fixed salt makes a redrawn figure byte-identical.
+matplotlib.rcParams["svg.hashsalt"] = "cimtrain"
 
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
@@ -50,7 +52,8 @@ def save(figure: Figure, out_png: Path, layout: bool = True) -> None:
         figure.tight_layout()
     for path in (out_png, out_png.with_suffix(".svg")):
         with replaced_atomically(path) as partial:
-            figure.savefig(partial, format=path.suffix[1:])
+            # No creation date: a rerun after an interruption redraws identical files.
+            figure.savefig(partial, format=path.suffix[1:], metadata={"Date": None})
     plt.close(figure)
 
 

@@ -14,7 +14,7 @@ from cimtrain.files import replaced_atomically
 from cimtrain.training_records import UPDATE_RANGE
 
 EPOCH_KEYS = ("epoch", "grad_scale", "train_loss", "train_accuracy", "test_loss",
-              "test_accuracy", "seconds")
+              "test_accuracy")
 LAYER_KEYS = ("weight_mean", "weight_std", "update_mean", "update_std", "updated_fraction")
 
 
@@ -25,7 +25,7 @@ def write_csv(table: pd.DataFrame, out_csv: Path) -> None:
 
 
 def training_table(metrics_files: list[Path], activity_files: list[Path]) -> pd.DataFrame:
-    """One row per epoch: losses, accuracies, grad scale, seconds and per-layer statistics.
+    """One row per epoch: losses, accuracies, grad scale and per-layer statistics.
 
     Per-layer columns are named `<layer>_<statistic>`, e.g. conv1_weight_std; the input
     activity of a layer (`<layer>_input_activity`) is empty in epochs without a trace.
@@ -42,7 +42,7 @@ def training_table(metrics_files: list[Path], activity_files: list[Path]) -> pd.
         for layer in activity["layers"]:
             rows[activity["epoch"]][f"{layer['layer']}_input_activity"] = layer["input_activity"]
     table = pd.DataFrame(list(rows.values())).sort_values("epoch", kind="stable")
-    return table.rename(columns={"seconds": "train_seconds"}).reset_index(drop=True)
+    return table.reset_index(drop=True)
 
 
 def per_layer_long(training: pd.DataFrame, statistic: str) -> pd.DataFrame:
