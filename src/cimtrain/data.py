@@ -100,10 +100,6 @@ class Dataset:
     test_images: np.ndarray
     test_labels: np.ndarray
 
-    @property
-    def num_classes(self) -> int:
-        return int(max(self.train_labels.max(), self.test_labels.max())) + 1
-
 
 def spec(dataset: Mapping | str | None = None) -> DatasetSpec:
     """The DatasetSpec of a dataset config section (or a name; None: the default dataset)."""

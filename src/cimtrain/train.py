@@ -204,7 +204,6 @@ class DeviceData:
     train_labels: torch.Tensor
     test_images: torch.Tensor
     test_labels: torch.Tensor
-    num_classes: int
 
     @classmethod
     def from_dataset(cls, dataset: Dataset, compute_device: torch.device) -> DeviceData:
@@ -212,7 +211,7 @@ class DeviceData:
             return torch.from_numpy(array).to(compute_device)
 
         return cls(put(dataset.train_images), put(dataset.train_labels),
-                   put(dataset.test_images), put(dataset.test_labels), dataset.num_classes)
+                   put(dataset.test_images), put(dataset.test_labels))
 
 
 def normalize(images: torch.Tensor) -> torch.Tensor:
