@@ -41,6 +41,9 @@ const std::vector<QuirkInfo>& quirk_registry() {
          "layer counts (layer_costs_compute.cpp), column sample, weight-gradient unit (chip.cpp)",
          "output pixels counted as (H - k) / stride + 1 per side, as if unpadded, and read activity "
          "sampled over the windows inside the image"},
+        {Quirk::transposed_read_fixed_activity, "transposed_read_fixed_activity",
+         "transposed read (layer_costs_compute.cpp)",
+         "an eNVM sub-array's transposed read drives half of its lines, whatever the layer's bits"},
     };
     return table;
 }

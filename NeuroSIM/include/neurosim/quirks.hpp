@@ -25,6 +25,7 @@ enum class Quirk {
     sequential_settling_once_per_cycle,
     layout_at_operating_temperature,
     output_pixels_without_padding,
+    transposed_read_fixed_activity,
     count  // not a quirk: the number of quirks
 };
 

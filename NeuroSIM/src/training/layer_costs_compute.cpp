@@ -16,6 +16,12 @@
 #include "neurosim/training/weight_update.hpp"
 
 namespace neurosim {
+namespace {
+
+// The reference's share of active lines in every transposed read (quirk transposed_read_fixed_activity).
+constexpr double kFixedTransposedActivity = 0.5;
+
+}  // namespace
 
 LayerCounts LayerCostBuilder::counts(std::size_t index, const LayerActivity& act) const {
     const HardwareConfig& hw = ctx_.hw;
@@ -80,7 +86,13 @@ void LayerCostBuilder::readout(const LayerCounts& c, const PhaseCounts& ph, Comp
     const double mapped = forward ? c.rows / c.row_blocks / hw.subarray_rows : c.cols / c.col_blocks / hw.subarray_cols;
     // Quirk mapped_row_activity_on_every_row: the mapped lines' activity on every line.
     const double mapped_share = ctx_.quirk(Quirk::mapped_row_activity_on_every_row) ? 1.0 : std::min(1.0, mapped);
-    const double activity = c.activity->input_bit_activity * mapped_share;
+    // Quirk transposed_read_fixed_activity: an eNVM sub-array's transposed read drives half of its
+    // lines, whatever the layer's bits. (The reference applies the same half to an SRAM array's
+    // transposed sense amplifiers and adders, which our SRAM read cycle does not scale by activity;
+    // its word lines keep the layer's activity there.)
+    const bool fixed_transposed =
+        !forward && !ctx_.cell().static_cell() && ctx_.quirk(Quirk::transposed_read_fixed_activity);
+    const double activity = fixed_transposed ? kFixedTransposedActivity : c.activity->input_bit_activity * mapped_share;
     if (ctx_.readout().reads_sequentially(hw, direction)) {
         // Row by row (readout_modes.hpp): every line carrying a 1 is read alone, each mapped sensed line
         // converted for it and summed by its row adder.
