@@ -167,6 +167,7 @@ DIRECTIONS: dict[str, tuple[str, dict, str, int]] = {
     ),
     "output_pixels_without_padding": ("cal_fefet_32", {}, "energy_fw_j", -1),
     "transposed_read_fixed_activity": ("cal_fefet_32", {}, "peak_energy_ag_j", 1),
+    "fps_epochs_per_second": ("cal_fefet_32", {}, "fps", -1),
 }
 # Quirks that change the layout too: the weight-gradient unit is sized for the largest layer's
 # output pixels.

@@ -44,6 +44,8 @@ const std::vector<QuirkInfo>& quirk_registry() {
         {Quirk::transposed_read_fixed_activity, "transposed_read_fixed_activity",
          "transposed read (layer_costs_compute.cpp)",
          "an eNVM sub-array's transposed read drives half of its lines, whatever the layer's bits"},
+        {Quirk::fps_epochs_per_second, "fps_epochs_per_second", "performance (performance.cpp)",
+         "fps and peak_fps the inverse of the epoch's latency, not the images trained per second"},
     };
     return table;
 }

@@ -26,6 +26,7 @@ enum class Quirk {
     layout_at_operating_temperature,
     output_pixels_without_padding,
     transposed_read_fixed_activity,
+    fps_epochs_per_second,
     count  // not a quirk: the number of quirks
 };
 

@@ -142,10 +142,13 @@ ChipPerformance estimate_performance(const DesignContext& ctx, const Trace& trac
     const double peak_energy = chip.peak_energy_j.total();
     chip.tops_per_w = energy > 0 ? chip.operations / energy * 1e-12 : 0;
     chip.tops = latency > 0 ? chip.operations / latency * 1e-12 : 0;
-    chip.fps = latency > 0 ? 1 / latency : 0;
+    // Frames per second: the images an epoch trains over its latency (quirk fps_epochs_per_second:
+    // epochs per second, as the reference reports it).
+    const double frames = ctx.quirk(Quirk::fps_epochs_per_second) ? 1.0 : images;
+    chip.fps = latency > 0 ? frames / latency : 0;
     chip.peak_tops_per_w = peak_energy > 0 ? chip.operations / peak_energy * 1e-12 : 0;
     chip.peak_tops = peak_latency > 0 ? chip.operations / peak_latency * 1e-12 : 0;
-    chip.peak_fps = peak_latency > 0 ? 1 / peak_latency : 0;
+    chip.peak_fps = peak_latency > 0 ? frames / peak_latency : 0;
     return chip;
 }
 
