@@ -53,17 +53,7 @@ RANDOM_SEED = 20261205
 RANDOM_CASES = 32
 KEY_PROBABILITY = 0.5
 # Keys the estimator wants as powers of two: drawing others would only be rejected.
-POWER_OF_TWO_KEYS = {
-    "subarray_rows",
-    "subarray_cols",
-    "columns_per_adc",
-    "adc_levels",
-    "wg_subarray_rows",
-    "wg_subarray_cols",
-    "ag_adc_levels",
-    "wg_adc_levels",
-    "tree_folded_ratio",
-}
+POWER_OF_TWO_KEYS = set(hardware.power_of_two_keys())
 TRACES = ("calibration", "small")
 # Keys not drawn: the reference's quirks have their own tests and table (benchmarks/quirks.py).
 NOT_DRAWN_KEYS = {"reference_quirks"}

@@ -13,25 +13,34 @@
 
 #include "neurosim/npy.hpp"
 #include "neurosim/quirks.hpp"
+#include "neurosim/rule_expression.hpp"
 
 namespace neurosim {
 namespace {
 
 // Parses one value of a key into the config; `check` re-checks a config's member against the
-// declaration (for configs built in code rather than read from a file).
+// declaration (for configs built in code rather than read from a file); `value` is the member as
+// the rules over several keys read it.
 struct KeySpec {
     HardwareKeyInfo info;
     std::function<void(HardwareConfig&, const std::string&)> set;
     std::function<void(const HardwareConfig&)> check;
+    std::function<RuleValue(const HardwareConfig&)> value;
 };
 
-using Given = std::function<bool(const char*)>;
-
+// A declared rule with its condition and message parsed.
 struct Rule {
-    const char* key;
-    std::function<bool(const HardwareConfig&, const Given&)> holds;
-    const char* message;
+    HardwareRuleInfo info;
+    RuleExpression holds;
+    RuleMessage message;
 };
+
+RuleValue number_value(RuleType type, double number) {
+    RuleValue v;
+    v.type = type;
+    v.number = number;
+    return v;
+}
 
 std::string trim(const std::string& s) {
     const auto begin = s.find_first_not_of(" \t\r\n");
@@ -128,7 +137,8 @@ KeySpec int_key(int HardwareConfig::* member, HardwareKeyInfo info) {
                 check(v);
                 c.*member = static_cast<int>(v);
             },
-            [=](const HardwareConfig& c) { check(c.*member); }};
+            [=](const HardwareConfig& c) { check(c.*member); },
+            [=](const HardwareConfig& c) { return number_value(RuleType::integer, c.*member); }};
 }
 
 KeySpec bounded_int(int HardwareConfig::* member, HardwareKeyInfo info, long lo, long hi, bool power_of_two) {
@@ -167,7 +177,8 @@ KeySpec real_key(double HardwareConfig::* member, HardwareKeyInfo info, double l
             [=](const HardwareConfig& c) {
                 if (!std::isfinite(c.*member)) bad_value(info.key, format_number(c.*member), "a finite number");
                 check(c.*member, format_number(c.*member));
-            }};
+            },
+            [=](const HardwareConfig& c) { return number_value(RuleType::real, c.*member); }};
 }
 
 KeySpec bool_key(bool HardwareConfig::* member, HardwareKeyInfo info) {
@@ -181,7 +192,13 @@ KeySpec bool_key(bool HardwareConfig::* member, HardwareKeyInfo info) {
                 if (value != "true" && value != "false") bad_value(info.key, value, "true or false");
                 c.*member = value == "true";
             },
-            [](const HardwareConfig&) {}};
+            [](const HardwareConfig&) {},
+            [=](const HardwareConfig& c) {
+                RuleValue v;
+                v.type = RuleType::boolean;
+                v.flag = c.*member;
+                return v;
+            }};
 }
 
 template <typename E>
@@ -210,6 +227,12 @@ KeySpec choice_key(E HardwareConfig::* member, HardwareKeyInfo info, const std::
                 if (std::find(info.choices.begin(), info.choices.end(), name) == info.choices.end()) {
                     bad_value(info.key, name, "one of " + allowed);
                 }
+            },
+            [=](const HardwareConfig& c) {
+                RuleValue v;
+                v.type = RuleType::choice;
+                v.name = enumerators.at(static_cast<std::size_t>(c.*member));
+                return v;
             }};
 }
 
@@ -234,7 +257,13 @@ KeySpec names_key(std::string HardwareConfig::* member, HardwareKeyInfo info,
                 check(value);
                 c.*member = value;
             },
-            [=](const HardwareConfig& c) { check(c.*member); }};
+            [=](const HardwareConfig& c) { check(c.*member); },
+            [=](const HardwareConfig& c) {  // rules do not read names keys (see rule_keys)
+                RuleValue v;
+                v.type = RuleType::choice;
+                v.name = c.*member;
+                return v;
+            }};
 }
 
 HardwareKeyInfo describe(const char* key, const char* unit, const char* read_by, const char* meaning) {
@@ -265,13 +294,67 @@ const std::vector<KeySpec>& key_specs() {
     return specs;
 }
 
+// The keys rules may name: every key but the names keys (lists, which no rule compares).
+std::vector<RuleKey> rule_keys() {
+    std::vector<RuleKey> keys;
+    for (const auto& spec : key_specs()) {
+        const HardwareKeyInfo& info = spec.info;
+        if (info.type == "names") continue;
+        RuleKey key;
+        key.name = info.key;
+        if (info.type == "int") key.type = RuleType::integer;
+        if (info.type == "real") key.type = RuleType::real;
+        if (info.type == "bool") key.type = RuleType::boolean;
+        if (info.type == "choice") {
+            key.type = RuleType::choice;
+            key.choices = info.choices;
+        }
+        keys.push_back(key);
+    }
+    return keys;
+}
+
+Rule parse_rule(const HardwareRuleInfo& info, const std::vector<RuleKey>& keys) {
+    const std::string where = "hardware rule for '" + info.key + "': ";
+    const bool declared =
+        std::any_of(keys.begin(), keys.end(), [&](const RuleKey& k) { return k.name == info.key; });
+    if (!declared) throw std::invalid_argument(where + "not a hardware key");
+    try {
+        Rule rule{info, RuleExpression(info.holds, keys), RuleMessage(info.message, keys)};
+        if (rule.holds.type() != RuleType::boolean) {
+            throw std::invalid_argument("rule expression '" + info.holds + "' is not true/false");
+        }
+        return rule;
+    } catch (const std::invalid_argument& e) {
+        throw std::invalid_argument(where + e.what());
+    }
+}
+
 const std::vector<Rule>& rules() {
-    static const std::vector<Rule> table = {
-#define NEUROSIM_RULE(key, holds, message) \
-    {#key, []([[maybe_unused]] const HardwareConfig& c, [[maybe_unused]] const Given& given) { return holds; }, message},
+    static const std::vector<Rule> table = [] {
+        static const HardwareRuleInfo declared[] = {
+#define NEUROSIM_RULE(key, holds, message) {#key, holds, message},
 #include "neurosim/hardware_keys.def"
-    };
+        };
+        const std::vector<RuleKey> keys = rule_keys();
+        std::vector<Rule> out;
+        for (const auto& info : declared) out.push_back(parse_rule(info, keys));
+        return out;
+    }();
     return table;
+}
+
+// The keys of one config as the rules read them; `explicit_keys` are the keys its file set.
+RuleInputs rule_inputs(const HardwareConfig& c, const std::set<std::string>& explicit_keys) {
+    RuleInputs inputs;
+    inputs.value = [&c](const std::string& key) {
+        for (const auto& spec : key_specs()) {
+            if (spec.info.key == key) return spec.value(c);
+        }
+        throw std::logic_error("hardware rule reads an undeclared key '" + key + "'");  // parsing rules this out
+    };
+    inputs.given = [&explicit_keys](const std::string& key) { return explicit_keys.count(key) > 0; };
+    return inputs;
 }
 
 std::string json_value(const HardwareKeyInfo& key, const std::string& text) {
@@ -323,12 +406,31 @@ std::string hardware_keys_json() {
     return out + "]\n";
 }
 
+const std::vector<HardwareRuleInfo>& hardware_rules() {
+    static const std::vector<HardwareRuleInfo> infos = [] {
+        std::vector<HardwareRuleInfo> out;
+        for (const auto& rule : rules()) out.push_back(rule.info);
+        return out;
+    }();
+    return infos;
+}
+
+std::string hardware_rules_json() {
+    std::string out = "[\n";
+    const auto& infos = hardware_rules();
+    for (std::size_t i = 0; i < infos.size(); ++i) {
+        out += "  {\"key\": " + json_string(infos[i].key) + ", \"holds\": " + json_string(infos[i].holds) +
+               ", \"message\": " + json_string(infos[i].message) + (i + 1 < infos.size() ? "},\n" : "}\n");
+    }
+    return out + "]\n";
+}
+
 void validate_hardware(const HardwareConfig& c, const std::set<std::string>& explicit_keys) {
     for (const auto& spec : key_specs()) spec.check(c);
-    const Given given = [&](const char* key) { return explicit_keys.count(key) > 0; };
+    const RuleInputs inputs = rule_inputs(c, explicit_keys);
     for (const auto& rule : rules()) {
-        if (!rule.holds(c, given)) {
-            throw std::runtime_error(std::string("hardware key '") + rule.key + "': " + rule.message);
+        if (!rule.holds.evaluate(inputs).flag) {
+            throw std::runtime_error("hardware key '" + rule.info.key + "': " + rule.message.format(inputs));
         }
     }
 }

@@ -1,5 +1,7 @@
 // neurosim --trace DIR --hardware FILE --out DIR [--data DIR]
 // neurosim --list-keys [--json]
+// neurosim --list-rules [--json]
+// neurosim --check-hardware FILE
 // neurosim --list-quirks
 #include <filesystem>
 #include <iostream>
@@ -14,9 +16,10 @@
 namespace {
 
 struct Arguments {
-    std::string trace_dir, hardware_file, out_dir;
+    std::string trace_dir, hardware_file, out_dir, check_file;
     std::string data_dir = NEUROSIM_DATA_DIR;
     bool list_keys = false;
+    bool list_rules = false;
     bool list_quirks = false;
     bool json = false;
 };
@@ -26,6 +29,11 @@ const char* const kUsage =
     "       neurosim --list-keys [--json]\n"
     "           every hardware key: name, type, unit, default, range, meaning and the blocks that read it\n"
     "           (tab-separated, or a JSON array of objects)\n"
+    "       neurosim --list-rules [--json]\n"
+    "           every rule over several hardware keys: the key it blames, the condition that must hold and\n"
+    "           its message (tab-separated, or a JSON array of {key, holds, message})\n"
+    "       neurosim --check-hardware FILE\n"
+    "           validate a hardware file only (exit 0 when it is accepted, 1 with the reason)\n"
     "       neurosim --list-quirks\n"
     "           every reference quirk (hardware key reference_quirks): name, block, meaning (tab-separated)\n";
 
@@ -34,6 +42,10 @@ bool parse_arguments(int argc, char** argv, Arguments* args) {
         const std::string flag = argv[i];
         if (flag == "--list-keys") {
             args->list_keys = true;
+            continue;
+        }
+        if (flag == "--list-rules") {
+            args->list_rules = true;
             continue;
         }
         if (flag == "--list-quirks") {
@@ -54,13 +66,18 @@ bool parse_arguments(int argc, char** argv, Arguments* args) {
             args->out_dir = value;
         } else if (flag == "--data") {
             args->data_dir = value;
+        } else if (flag == "--check-hardware") {
+            args->check_file = value;
         } else {
             return false;
         }
     }
-    if (args->json && !args->list_keys) return false;
-    if (args->list_quirks) return !args->list_keys && !args->json;
-    return args->list_keys || (!args->trace_dir.empty() && !args->hardware_file.empty() && !args->out_dir.empty());
+    const bool run = !args->trace_dir.empty() || !args->hardware_file.empty() || !args->out_dir.empty();
+    const int modes = int(args->list_keys) + int(args->list_rules) + int(args->list_quirks) +
+                      int(!args->check_file.empty()) + int(run);
+    if (modes != 1) return false;
+    if (args->json && !args->list_keys && !args->list_rules) return false;
+    return !run || (!args->trace_dir.empty() && !args->hardware_file.empty() && !args->out_dir.empty());
 }
 
 void list_keys(bool json) {
@@ -72,6 +89,14 @@ void list_keys(bool json) {
         std::cout << k.key << '\t' << k.type << '\t' << k.unit << '\t' << k.default_value << '\t' << k.range
                   << (k.power_of_two ? " power of two" : "") << '\t' << k.description << '\t' << k.read_by << '\n';
     }
+}
+
+void list_rules(bool json) {
+    if (json) {
+        std::cout << neurosim::hardware_rules_json();
+        return;
+    }
+    for (const auto& r : neurosim::hardware_rules()) std::cout << r.key << '\t' << r.holds << '\t' << r.message << '\n';
 }
 
 void list_quirks() {
@@ -92,17 +117,24 @@ int main(int argc, char** argv) {
             list_quirks();
             return 0;
         }
-        if (!args.list_keys) {
-            for (const char* name : {"neurosim.csv", "layers.csv", "floorplan.json"}) {
-                std::filesystem::remove(std::filesystem::path(args.out_dir) / name);
-            }
-        }
         if (args.list_keys) {
             list_keys(args.json);
             return 0;
         }
+        if (args.list_rules) {
+            list_rules(args.json);
+            return 0;
+        }
+        if (!args.check_file.empty()) {
+            neurosim::read_hardware_file(args.check_file);
+            return 0;
+        }
+        for (const char* name : {"neurosim.csv", "layers.csv", "floorplan.json"}) {
+            std::filesystem::remove(std::filesystem::path(args.out_dir) / name);
+        }
         const neurosim::HardwareConfig hw = neurosim::read_hardware_file(args.hardware_file);
         const neurosim::Trace trace = neurosim::read_trace(args.trace_dir);
+        // Not a NEUROSIM_RULE: the weights' bits come from the trace, not the hardware file.
         if (hw.effective_cell_bits() > trace.weight_bits) {
             throw std::runtime_error(
                 "hardware key 'cell_bits': " + std::to_string(hw.cell_bits) +

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import yaml
 
-from cimtrain import resources
+from cimtrain import hardware_rules, resources
 from cimtrain.config import ConfigError, finite_validator
 from cimtrain.files import write_bytes
 
@@ -41,7 +41,12 @@ OFF_RESISTANCE_KEY = "resistance_off_ohm"
 
 
 class HardwareError(ConfigError):
-    """Hardware settings that the schema or a design rule rejects."""
+    """Hardware settings that the schema or a design rule rejects; `key` is the hardware key
+    blamed, when one is."""
+
+    def __init__(self, message: str, key: str | None = None) -> None:
+        super().__init__(message)
+        self.key = key
 
 
 def schema_path() -> Path:
@@ -145,13 +150,29 @@ def write_hardware_file(hardware: Mapping[str, object], out_path: str | os.PathL
     return out
 
 
-# Powers of two the circuit models assume (binary decoders, muxes, ADC codes, H-tree folding).
-POWER_OF_TWO_KEYS = ("subarray_rows", "subarray_cols", "columns_per_adc", "adc_levels",
-                     "wg_subarray_rows", "wg_subarray_cols", "ag_adc_levels", "wg_adc_levels",
-                     "tree_folded_ratio")
-# (key, the key it may not exceed): lines sharing one converter come from one sub-array.
-AT_MOST_KEYS = (("columns_per_adc", "subarray_cols"), ("ag_rows_per_adc", "subarray_rows"),
-                ("wg_rows_per_adc", "wg_subarray_rows"))
+def power_of_two_keys() -> tuple[str, ...]:
+    """Keys declared as powers of two (binary decoders, muxes, ADC codes, H-tree folding)."""
+    return tuple(name for name, spec in load_schema()["properties"].items()
+                 if spec.get("x-power-of-two"))
+
+
+def design_rules() -> list[hardware_rules.Rule]:
+    """The rules over several keys, as the schema carries them from the estimator's declaration."""
+    return _parsed_rules(schema_path())
+
+
+@functools.lru_cache(maxsize=4)
+def _parsed_rules(path: Path) -> list[hardware_rules.Rule]:
+    return hardware_rules.rules_from_schema(_read_schema(path))
+
+
+def workflow_name(key: str) -> str:
+    """How a config names a hardware key: the section key it comes from, if any."""
+    if key in DERIVED_KEYS:
+        return ".".join(DERIVED_KEYS[key])
+    if key == OFF_RESISTANCE_KEY:
+        return f"{key} (device.resistance_on_ohm x device.on_off_ratio)"
+    return key
 
 
 def effective_cell_bits(settings: Mapping[str, object]) -> int:
@@ -164,44 +185,30 @@ def check_design(hardware: Mapping[str, object], source: str = "hardware",
                  explicit: Mapping[str, object] | None = None) -> dict:
     """The rules between hardware keys that the estimator enforces, checked before any job.
 
+    The powers of two and the rules are the estimator's own declarations, read from the schema.
     explicit: the keys the user set (defaults of cell_bits and speedup_degree are not errors);
-    weight_bits: the stored weight precision, when known. Returns the validated settings.
+    weight_bits: the stored weight precision, when known. Returns the validated settings;
+    HardwareError names the config key (`key` holds the hardware key).
     """
     settings = validate_hardware(hardware, source)
     given = set(explicit if explicit is not None else hardware)
-    for key in POWER_OF_TWO_KEYS:
+    for key in power_of_two_keys():
         value = int(settings[key])
         if value & (value - 1):
             lower = 1 << (value.bit_length() - 1)
             raise HardwareError(f"{source}: {key}: {value} is not a power of two (use {lower} "
-                                f"or {2 * lower})")
-    for key, limit in AT_MOST_KEYS:
-        if settings[key] > settings[limit]:
-            raise HardwareError(f"{source}: {key}: {settings[key]} exceeds {limit} = "
-                                f"{settings[limit]}")
-    if settings["memory_cell"] == "sram" and "cell_bits" in given and settings["cell_bits"] != 1:
-        raise HardwareError(f"{source}: cell_bits: {settings['cell_bits']}, but an SRAM cell "
-                            "holds 1 bit; remove the key or set it to 1")
-    if settings["access_type"] == "crossbar" and settings["memory_cell"] != "rram":
-        raise HardwareError(f"{source}: access_type: crossbar access needs memory_cell: rram")
-    if settings[OFF_RESISTANCE_KEY] <= settings["resistance_on_ohm"]:
-        raise HardwareError(f"{source}: {OFF_RESISTANCE_KEY}: must exceed resistance_on_ohm "
-                            "(device.on_off_ratio > 1)")
-    if not settings["pipeline"] and "speedup_degree" in given and settings["speedup_degree"] != 1:
-        raise HardwareError(f"{source}: speedup_degree: {settings['speedup_degree']} only "
-                            "applies with pipeline: true")
+                                f"or {2 * lower})", key)
+    broken = hardware_rules.first_broken(design_rules(), settings, given)
+    if broken is not None:
+        rule, message = broken
+        raise HardwareError(f"{source}: {workflow_name(rule.key)}: {message}", rule.key)
+    # Not a declared rule: the weights' bits are no hardware key (the estimator checks the
+    # trace's weight_bits the same way).
     cell_bits = effective_cell_bits(settings)
-    for key in ("max_levels_ltp", "max_levels_ltd"):
-        if settings[key] < 1 << cell_bits:
-            section_key = ".".join(DERIVED_KEYS[key])
-            raise HardwareError(
-                f"{source}: {section_key}: {settings[key]} levels cannot store the "
-                f"{cell_bits}-bit cells of cell_bits = {cell_bits}; a cell needs at least "
-                f"{1 << cell_bits} levels (or lower cell_bits)")
     if weight_bits is not None and cell_bits > weight_bits:
         raise HardwareError(f"{source}: cell_bits: {cell_bits} bits per cell exceed the "
                             f"{weight_bits}-bit weights (quant.weight_bits); use cell_bits <= "
-                            f"{weight_bits}")
+                            f"{weight_bits}", "cell_bits")
     return settings
 
 

@@ -55,6 +55,22 @@ const std::vector<HardwareKeyInfo>& hardware_keys();
 // The same as a JSON array of {name, type, unit, default, range, meaning, read_by, power_of_two}.
 std::string hardware_keys_json();
 
+// A rule over several keys (NEUROSIM_RULE in hardware_keys.def), as declared: the key it blames,
+// the condition that must hold and the message with its {expression} placeholders, both written
+// in the language of rule_expression.hpp.
+struct HardwareRuleInfo {
+    std::string key;
+    std::string holds;
+    std::string message;
+};
+
+// Every rule, in declaration order, each parsed and checked against the declared keys; throws
+// std::invalid_argument when a rule names an unknown key or mixes types.
+const std::vector<HardwareRuleInfo>& hardware_rules();
+
+// The same as a JSON array of {key, holds, message}.
+std::string hardware_rules_json();
+
 // Parses `key = value` text; `origin` names the file in messages. Throws std::runtime_error
 // naming the key on unknown keys, bad values, out-of-range values or inconsistent combinations.
 HardwareConfig parse_hardware_text(const std::string& text, const std::string& origin);
