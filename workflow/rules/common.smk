@@ -109,9 +109,11 @@ def source_digest(*modules):
 
 def traced(run):
     from cimtrain.trace import traced_epochs
+    from cimtrain.train import counts_epochs_from_zero
 
     config_of_run = RUNS[run]
-    return traced_epochs(config_of_run["epochs"], config_of_run["trace"]["every"])
+    return traced_epochs(config_of_run["epochs"], config_of_run["trace"]["every"],
+                         counts_epochs_from_zero(config_of_run["train"]))
 
 
 def epochs_of(run):
