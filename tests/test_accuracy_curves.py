@@ -97,6 +97,7 @@ def study(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     return root, planned.stdout
 
 
+@pytest.mark.slow  # the study through Snakemake: about a minute on 2 idle cores
 def test_the_study_trains_only_what_its_curves_need(study):
     _, planned = study
     rules = {line.split()[1].rstrip(":") for line in planned.splitlines()
@@ -104,6 +105,7 @@ def test_the_study_trains_only_what_its_curves_need(study):
     assert rules == {"dataset", "device", "init_model", "train_epoch", "sweep_accuracy_curves"}
 
 
+@pytest.mark.slow  # the study through Snakemake: about a minute on 2 idle cores
 def test_the_curves_are_the_spread_of_the_runs_metrics(study):
     root, _ = study
     table = pd.read_csv(root / SWEEP / "summary" / "accuracy_curves.csv")
@@ -125,6 +127,7 @@ def test_the_curves_are_the_spread_of_the_runs_metrics(study):
                                                        rel=1e-12)
 
 
+@pytest.mark.slow  # the study through Snakemake: about a minute on 2 idle cores
 def test_the_figure_and_the_log_exist(study):
     root, _ = study
     for suffix in ("png", "svg"):
