@@ -150,7 +150,7 @@ def main() -> None:
         results.append(("VGG-8, 2 steps: velocities", ours_v, theirs_v,
                          "velocity_in_place, unclipped_init"))
         results.append(("VGG-8, 2 steps: weights", ours_w, theirs_w,
-                        "all five (draw_order first)"))
+                        "the five step quirks (draw_order first)"))
         for name, ours, theirs, cause in results:
             difference = max_difference(ours, theirs)
             equal = all(torch.equal(a, b.expand_as(a)) for a, b in zip(ours, theirs, strict=True)

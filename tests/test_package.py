@@ -21,7 +21,8 @@ import snapshot_neurosim as snapshot
 
 REPO = Path(__file__).resolve().parents[1]
 PACKAGE_FILES = ["pyproject.toml", "setup.py", "MANIFEST.in", "README.md", "src", "NeuroSIM"]
-TORCH_FREE_MODULES = ["plots", "summary", "sweep_summary", "workflow_io", "estimator"]
+TORCH_FREE_MODULES = ["plots", "summary", "sweep_summary", "accuracy_curves", "workflow_io",
+                      "estimator"]
 
 pytestmark = pytest.mark.slow
 

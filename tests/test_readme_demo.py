@@ -57,6 +57,8 @@ COMMANDS: dict[str, str] = {
     "snakemake --cores 2 --configfile config/accuracy_vgg8_digits.yaml": "dry-run",
     "snakemake --cores 2 --configfile config/accuracy_vgg8_digits.yaml "
     "config/accuracy_vgg8_digits_all.yaml": "dry-run",
+    # The accuracy study over seeds: six such trainings.
+    "snakemake --cores 2 --configfile config/sweeps/accuracy_vgg8_digits.yaml": "dry-run",
     # After a kill: in the demo's finished directory both succeed and change nothing.
     "snakemake --unlock --configfile config/demo.yaml": "run",
     "snakemake --rerun-incomplete --cores 2 --configfile config/demo.yaml": "run",

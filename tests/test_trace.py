@@ -245,6 +245,16 @@ def test_traced_epochs_every_nth_and_always_the_last() -> None:
     assert tr.traced_epochs(2, 5) == [2]
 
 
+def test_traced_epochs_of_the_reference_numbering() -> None:
+    """The reference estimates after its epoch index e when e % every == 0: our epochs 1,
+    every + 1, ... and not necessarily the last."""
+    assert tr.traced_epochs(4, 1, from_zero=True) == [1, 2, 3, 4]
+    assert tr.traced_epochs(10, 3, from_zero=True) == [1, 4, 7, 10]
+    assert tr.traced_epochs(9, 3, from_zero=True) == [1, 4, 7]
+    assert tr.traced_epochs(30, 5, from_zero=True) == [1, 6, 11, 16, 21, 26]
+    assert tr.traced_epochs(2, 5, from_zero=True) == [1]
+
+
 # ----------------------------------------------------------------------------- rejections
 
 def rewrite_npy(trace_dir: Path, relative: str, array: np.ndarray) -> None:

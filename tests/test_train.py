@@ -86,6 +86,46 @@ def test_grad_scale_schedule():
     assert train.grad_scale_at(251, config) == 1 / 64
 
 
+def reference_grad_scales(epochs: int, decay_epochs: list[int]) -> list[float]:
+    """The reference's loop over epoch indices 0, 1, ...: at the start of index i, divide by 8
+    when i is in the list. Entry i is the scale of the 1-based epoch i + 1."""
+    scale, scales = 1.0, []
+    for index in range(epochs):
+        if index in decay_epochs:
+            scale /= 8
+        scales.append(scale)
+    return scales
+
+
+def first_epochs_of_each_scale(scales: list[float]) -> list[int]:
+    """1-based epochs where the scale differs from the epoch before."""
+    return [e for e in range(2, len(scales) + 1) if scales[e - 1] != scales[e - 2]]
+
+
+@pytest.mark.parametrize("quirks", ["none", ["epoch_numbering"], "all"])
+def test_grad_scale_changes_where_the_reference_changes_it(quirks):
+    """Decay epochs 200 and 250: the reference divides at the start of its indices 200 and 250,
+    our epochs 201 and 251, in every mode (the quirk moves nothing here)."""
+    config = tiny_config(train={"grad_scale_decay_epochs": [200, 250],
+                                "reference_quirks": quirks})["train"]
+    ours = [train.grad_scale_at(e, config) for e in range(1, 301)]
+    assert first_epochs_of_each_scale(ours) == [201, 251]
+    assert ours == reference_grad_scales(300, [200, 250])
+    assert (ours[199], ours[200], ours[250]) == (1.0, 1 / 8, 1 / 64)
+
+
+def test_epoch_numbering_divides_once_for_a_decay_epoch_listed_twice():
+    """The reference asks whether the index is in the list: [3, 3] divides once, by 8, from our
+    epoch 4; counted per entry (the default) it divides twice, by 64."""
+    listed_twice = {"grad_scale_decay_epochs": [3, 3, 5]}
+    default = tiny_config(train=listed_twice)["train"]
+    quirk = tiny_config(train=listed_twice | {"reference_quirks": ["epoch_numbering"]})["train"]
+    assert [train.grad_scale_at(e, default) for e in (3, 4, 6)] == [1.0, 1 / 64, 1 / 512]
+    assert [train.grad_scale_at(e, quirk) for e in (3, 4, 6)] == [1.0, 1 / 8, 1 / 64]
+    assert [train.grad_scale_at(e, quirk) for e in range(1, 9)] == \
+        reference_grad_scales(8, [3, 3, 5])
+
+
 def test_augment_is_a_seeded_crop_or_flip():
     images = torch.arange(2 * 3 * 32 * 32, dtype=torch.float32).reshape(2, 3, 32, 32)
     first = train.augment(images, torch.Generator().manual_seed(4))

@@ -5,6 +5,7 @@ Runs once per session in a copy of the workflow; later tests dry-run changes aga
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -110,6 +111,15 @@ def test_reference_quirks_rerun_training_only(workdir):
     jobs = planned_jobs(workdir, with_section("train", reference_quirks="all"))
     assert jobs.get("train_epoch") == EPOCHS
     assert not {"dataset", "device", "init_model"} & set(jobs)
+
+
+def test_epoch_numbering_estimates_the_references_epochs(workdir):
+    """Epochs 1, 2, 3 traced every 2nd: the reference estimates after its indices 0 and 2."""
+    config = with_section("train", reference_quirks=["epoch_numbering"])
+    result = snakemake(workdir, config, "-n")
+    assert result.returncode == 0, result.stderr[-3000:]
+    estimated = set(re.findall(r"results/tiny/(epoch_\d{3})/neurosim\.csv", result.stdout))
+    assert estimated == {"epoch_001", "epoch_003"}
 
 
 def test_device_option_reruns_device_onward(workdir):

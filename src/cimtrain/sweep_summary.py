@@ -103,9 +103,19 @@ def accuracy_figure(training: pd.DataFrame, points: dict, out_png: Path, dpi: in
     plots.save(figure, out_png)
 
 
+def last_estimates(hardware: pd.DataFrame) -> pd.DataFrame:
+    """The rows of each (training point, hardware point)'s last estimated epoch.
+
+    Runs need not estimate the same epochs: trace.every, or train.reference_quirks
+    epoch_numbering beside a run without it (epochs 1, 6, ... against 5, 10, ...).
+    """
+    last_epoch = hardware.groupby(["point", "variant"])["epoch"].transform("max")
+    return hardware[hardware["epoch"] == last_epoch].copy()
+
+
 def hardware_figure(hardware: pd.DataFrame, points: dict, out_png: Path, dpi: int) -> None:
     """Energy, latency, area and TOPS/W of the last estimated epoch against the hardware point."""
-    last = hardware[hardware["epoch"] == hardware["epoch"].max()].copy()
+    last = last_estimates(hardware)
     last["variant"] = last["variant"].replace("", "base")
     name, _ = swept_axis(last, hardware_keys(points), "variant")
     figure = plots.new_figure(10, 3.2, dpi)

@@ -123,8 +123,14 @@ def code_limits(bits: int, symmetric: bool) -> tuple[int, int]:
     return (-(half - 1) if symmetric else -half), half - 1
 
 
-def traced_epochs(epochs: int, every: int) -> list[int]:
-    """Epochs that get a trace: every `every`-th (1-based), and always the last."""
+def traced_epochs(epochs: int, every: int, from_zero: bool = False) -> list[int]:
+    """Epochs (1-based) that get a trace: every `every`-th, and always the last.
+
+    from_zero (train.reference_quirks: epoch_numbering): the reference's choice, the epochs
+    whose 0-based index is a multiple of `every` (1, every + 1, ...), the last one not added.
+    """
+    if from_zero:
+        return list(range(1, epochs + 1, every))
     chosen = list(range(every, epochs + 1, every))
     if epochs not in chosen:
         chosen.append(epochs)

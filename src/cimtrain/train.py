@@ -44,6 +44,10 @@ REFERENCE_QUIRKS: dict[str, str] = {
                              "through the curve, so it can move by a grid step",
     "draw_order": "random numbers drawn layer by layer from the last layer: all rounding draws, "
                   "then all noise draws, noise drawn even when sigma_c2c is 0",
+    "epoch_numbering": "epochs counted from 0: the grad scale is divided at the start of each "
+                       "listed epoch index, once however often it is listed, and with "
+                       "trace.every n the epochs traced are indices 0, n, 2n, ... (1-based "
+                       "1, n+1, 2n+1, ...) without adding the last",
 }
 
 
@@ -69,6 +73,11 @@ def truncates_table(train_config: dict) -> bool:
     return "table_truncation" in resolve_quirks(train_config["reference_quirks"])
 
 
+def counts_epochs_from_zero(train_config: dict) -> bool:
+    """Whether the schedule and the traced epochs follow the reference's 0-based epoch index."""
+    return "epoch_numbering" in resolve_quirks(train_config["reference_quirks"])
+
+
 def select_device(name: str) -> torch.device:
     if name == "cuda" and not torch.cuda.is_available():
         raise RuntimeError("train.device: cuda requested but no CUDA device is available")
@@ -78,9 +87,17 @@ def select_device(name: str) -> torch.device:
 
 
 def grad_scale_at(epoch: int, train_config: dict) -> float:
-    """grad_scale in 1-based `epoch`: divided once for every decay epoch already completed."""
-    completed = sum(1 for e in train_config["grad_scale_decay_epochs"] if e < epoch)
-    return float(train_config["grad_scale"]) / float(train_config["grad_scale_decay"]) ** completed
+    """grad_scale in 1-based `epoch`: divided once for every decay epoch already completed.
+
+    Epoch d completed is the start of the reference's epoch index d, where it divides: the same
+    epochs in both numberings. With `epoch_numbering` a decay epoch listed twice divides once,
+    as the reference tests the index for membership in its list; otherwise once per entry.
+    """
+    decay_epochs = train_config["grad_scale_decay_epochs"]
+    if counts_epochs_from_zero(train_config):
+        decay_epochs = set(decay_epochs)
+    divisions = sum(1 for d in decay_epochs if d <= epoch - 1)
+    return float(train_config["grad_scale"]) / float(train_config["grad_scale_decay"]) ** divisions
 
 
 def update_settings(quant_config: dict, train_config: dict, device_info: dict) -> UpdateSettings:
@@ -287,7 +304,9 @@ def train_epoch(
     batch_size = int(train_config["batch_size"])
     iterations = math.ceil(count / batch_size)
     order = torch.randperm(count, generator=generator, device=compute_device)
-    log(f"epoch {epoch}: {iterations} batches of {batch_size} on {compute_device}, "
+    label = f"epoch {epoch} (the reference's epoch {epoch - 1})" \
+        if "epoch_numbering" in quirks else f"epoch {epoch}"
+    log(f"{label}: {iterations} batches of {batch_size} on {compute_device}, "
         f"grad scale {grad_scale}, reference quirks {sorted(quirks) or 'none'}")
     loss_sum, correct = 0.0, 0
     before_last = start_weights

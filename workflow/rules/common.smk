@@ -109,9 +109,11 @@ def source_digest(*modules):
 
 def traced(run):
     from cimtrain.trace import traced_epochs
+    from cimtrain.train import counts_epochs_from_zero
 
     config_of_run = RUNS[run]
-    return traced_epochs(config_of_run["epochs"], config_of_run["trace"]["every"])
+    return traced_epochs(config_of_run["epochs"], config_of_run["trace"]["every"],
+                         counts_epochs_from_zero(config_of_run["train"]))
 
 
 def epochs_of(run):
@@ -139,6 +141,23 @@ def estimate_files(name):
 
 def sweep_training_files(wildcards):
     return [f"{run}/summary/training.csv" for run in RUNS]
+
+
+def sweep_metrics_files(wildcards):
+    """Every epoch's metrics of every training point: the accuracy curves need no estimate."""
+    return [f"{epoch_dir(run, e)}/metrics.json" for run in RUNS for e in epochs_of(run)]
+
+
+def varies_seed(sweep):
+    """Whether some training point sets the seed: a study of the spread over seeds."""
+    return any("seed" in point.overrides for point in sweep.training_points)
+
+
+def accuracy_curve_files(sweep):
+    if not varies_seed(sweep):
+        return []
+    return [f"{sweep.directory}/summary/accuracy_curves.csv",
+            *(f"{sweep.directory}/plots/accuracy_curves.{ext}" for ext in ("png", "svg"))]
 
 
 def sweep_hardware_files(wildcards):
@@ -175,7 +194,8 @@ def run_outputs(run):
 def all_outputs():
     if SWEEP:
         outputs = [path for run in RUNS for path in run_outputs(run)]
-        return outputs + SWEEP.summary_files() + SWEEP.plot_files()
+        return (outputs + SWEEP.summary_files() + SWEEP.plot_files()
+                + accuracy_curve_files(SWEEP))
     run = config["results_dir"]
     plots = [f"{run}/plots/{name}.{ext}" for name in PLOT_NAMES for ext in ("png", "svg")]
     return run_outputs(run) + plots + measured_device_outputs()

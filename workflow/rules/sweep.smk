@@ -62,3 +62,33 @@ rule sweep_plots:
         "logs/sweeps/{sweep}/plots.log",
     script:
         "../scripts/sweep_plots.py"
+
+
+rule sweep_accuracy_curves:
+    input:
+        metrics=sweep_metrics_files,
+    output:
+        table=report(
+            "results/sweeps/{sweep}/summary/accuracy_curves.csv",
+            caption="../report/sweep_accuracy_curves_table.rst",
+            category="Sweep",
+        ),
+        figure=report(
+            "results/sweeps/{sweep}/plots/accuracy_curves.png",
+            caption="../report/sweep_accuracy_curves.rst",
+            category="Sweep",
+        ),
+        figure_svg="results/sweeps/{sweep}/plots/accuracy_curves.svg",
+    params:
+        points=lambda wildcards: SWEEP.point_table()["training"],
+        dpi=config["plots"]["dpi"],
+        code=source_digest("accuracy_curves.py", "plots.py"),
+    threads: 1
+    resources:
+        mem_mb=1000,
+    conda:
+        "../envs/cimtrain.yaml"
+    log:
+        "logs/sweeps/{sweep}/accuracy_curves.log",
+    script:
+        "../scripts/accuracy_curves.py"
