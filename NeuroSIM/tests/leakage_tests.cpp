@@ -46,12 +46,12 @@ void block_sums() {
     const TechnologyNode t = tech(32, DeviceRoadmap::lstp);
     // Flip-flops and adders are linear in their count and size.
     check(near(flip_flop_leakage_w(10, t), 10 * flip_flop_leakage_w(1, t)), "flip-flops linear");
-    check(near(adder_leakage_w(8, 4, t), 32 * adder_leakage_w(1, 1, t)), "adder bits x count");
+    check(near(RippleAdder({8, 4}, t).leakage_w(), 32 * RippleAdder({1, 1}, t).leakage_w()), "adder bits x count");
     // A one-input tree has no stage; two inputs need one adder of the operand width.
     check(adder_tree_leakage_w(1, 8, 16, t) == 0, "one-input tree");
-    check(near(adder_tree_leakage_w(2, 8, 16, t), adder_leakage_w(8, 16, t)), "two-input tree");
+    check(near(adder_tree_leakage_w(2, 8, 16, t), RippleAdder({8, 16}, t).leakage_w()), "two-input tree");
     // Four inputs: two adders of 8 bits, then one of 9 bits.
-    check(near(adder_tree_leakage_w(4, 8, 1, t), adder_leakage_w(16 + 9, 1, t)), "four-input tree");
+    check(near(adder_tree_leakage_w(4, 8, 1, t), RippleAdder({16 + 9, 1}, t).leakage_w()), "four-input tree");
     check(shift_adder_leakage_w(16, 8, 8, t) > shift_adder_leakage_w(16, 8, 2, t), "longer shift register");
     check(decoder_leakage_w(0, false, t) == 0, "no address, no decoder");
     check(decoder_leakage_w(7, false, t) > decoder_leakage_w(3, false, t), "more address bits");

@@ -161,7 +161,7 @@ struct RowAccumulator {
 RowAccumulator row_accumulator(const DesignContext& ctx, ReadDirection dir, double readouts) {
     const int bits = sequential_adder_bits(ctx, dir);
     const double clock = ctx.hw.clock_frequency_hz;
-    const RippleAdderModel adder({bits, readouts}, ctx.tech);
+    const RippleAdder adder({bits, readouts}, ctx.tech);
     const FlipFlopModel reg({static_cast<double>(bits + 1)}, ctx.tech, clock);
     return {adder.delay_s(reg.input_capacitance_f()) + reg.capture_delay_s(),
             adder.energy_per_add_j() + reg.energy_per_clock_j()};
@@ -328,7 +328,7 @@ Edge sequential_edge(const DesignContext& ctx, ReadDirection dir, double edge_m)
         }
     }
     const int bits = sequential_adder_bits(ctx, dir);
-    e.add(RippleAdders({bits, static_cast<double>(readouts)}, t).layout(fit), vertical, &e.accumulation_m2);
+    e.add(RippleAdder({bits, static_cast<double>(readouts)}, t).layout(fit), vertical, &e.accumulation_m2);
     e.add(FlipFlops({static_cast<double>((bits + 1) * readouts)}, t).layout(fit), vertical, &e.accumulation_m2);
     if (cps > 1) e.add(ShiftAdders({readouts, bits, cps}, t).layout(fit), vertical, &e.accumulation_m2);
     if (cycles > 1) e.add(ShiftAdders({readouts, bits + cps, cycles}, t).layout(fit), vertical, &e.accumulation_m2);

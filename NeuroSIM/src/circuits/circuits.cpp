@@ -6,13 +6,9 @@
 namespace neurosim {
 namespace {
 
-// Minimum inverter, NAND and NOR gates used throughout the periphery.
+// Minimum inverter used throughout the periphery.
 Footprint min_inverter(const TechnologyNode& t) {
     return standard_cell(GateKind::inverter, 1, t.min_nmos_width_m(), t.pn_size_ratio * t.min_nmos_width_m(), t);
-}
-Footprint min_nand(int inputs, double nmos_scale, const TechnologyNode& t) {
-    return standard_cell(GateKind::nand, inputs, nmos_scale * t.min_nmos_width_m(),
-                         t.pn_size_ratio * t.min_nmos_width_m(), t);
 }
 
 // `lines` inverter-sized gates stacked along a side (folded into columns when the fit fixes the
@@ -72,23 +68,10 @@ Footprint FlipFlops::unit() const {
     return {inv.height_m, inv.width_m * 12};
 }
 
-Footprint RippleAdders::layout(const Fit& fit) const {
-    const Footprint nand = min_nand(2, 2, t_);
-    switch (fit.side) {
-        case Fit::Side::height:
-            return pack_units(p_.count, {nand.height_m, nand.width_m * 9 * p_.bits}, fit);
-        case Fit::Side::width:
-            return pack_units(p_.count, {nand.height_m * p_.bits, nand.width_m * 9}, fit);
-        case Fit::Side::free:
-            break;
-    }
-    return {nand.height_m, nand.width_m * 9 * p_.bits * p_.count};
-}
-
 Footprint ShiftAdders::layout(const Fit& fit) const {
     // The register extends the adder output by one bit per extra input cycle.
     const double flip_flops = static_cast<double>(p_.adder_bits + 1 + p_.pulses - 1) * p_.units;
-    const Footprint adders = RippleAdders({p_.adder_bits, static_cast<double>(p_.units)}, t_).layout(fit);
+    const Footprint adders = RippleAdder({p_.adder_bits, static_cast<double>(p_.units)}, t_).layout(fit);
     const Footprint regs = FlipFlops({flip_flops}, t_).layout(fit);
     const double glue_m = t_.cell_height_m();  // one row of INV/NAND2 steering logic
     if (fit.side == Fit::Side::height) return {fit.length_m + glue_m, adders.width_m + regs.width_m};
@@ -110,7 +93,7 @@ Footprint PartialSumTree::layout(const Fit& fit) const {
         ++bits;
         operands /= 2;
     }
-    const double area = RippleAdders({total_bits, p_.trees}, t_).layout(fit).area_m2();
+    const double area = RippleAdder({total_bits, p_.trees}, t_).layout(fit).area_m2();
     if (fit.side == Fit::Side::height) return {fit.length_m, area / fit.length_m};
     return {area / fit.length_m, fit.length_m};
 }

@@ -1,3 +1,4 @@
+#include "neurosim/circuits/circuits.hpp"
 #include "neurosim/training/gradient_read_energy.hpp"
 
 #include <algorithm>
@@ -67,8 +68,8 @@ GradientArrayEnergy::GradientArrayEnergy(const DesignContext& ctx, double row_ac
     const int adc_bits = static_cast<int>(std::ceil(std::log2(static_cast<double>(hw.wg_adc_levels))));
     const int sum_bits = adc_bits + ctx.input_bits + 1;
     const double tree_share = tree_inputs > 1 ? (tree_inputs - 1.0) / tree_inputs : 0.0;
-    digital_j_ = conversions_ * RippleAdderTiming(t, sum_bits).add_energy_j() +
-                 readouts * hw.wg_rows_per_adc * tree_share * RippleAdderTiming(t, sum_bits + 1).add_energy_j();
+    digital_j_ = conversions_ * RippleAdder({sum_bits, 1}, t).energy_per_add_j() +
+                 readouts * hw.wg_rows_per_adc * tree_share * RippleAdder({sum_bits + 1, 1}, t).energy_per_add_j();
 
     // Writing: each written row raises its word line, precharges every bit line, drives a write driver per
     // column written and flips both storage nodes of the changed cells.

@@ -1,3 +1,4 @@
+#include "neurosim/circuits/circuits.hpp"
 #include "neurosim/training/leakage.hpp"
 
 #include <algorithm>
@@ -18,8 +19,6 @@ constexpr double kNorStack2 = 0.95, kNorStack3 = 0.62;
 // A master-slave flip-flop has two latches (forward and clocked feedback inverter each) and two
 // local clock inverter pairs: eight inverter-sized paths from Vdd to ground.
 constexpr double kFlipFlopInverters = 8;
-// A full-adder bit slice of the NAND2 adders is nine NAND2 gates (as laid out in circuits.cpp).
-constexpr double kNandsPerAdderBit = 9;
 // An SRAM write driver is three inverters per column (circuits.cpp).
 constexpr double kWriteDriverInverters = 3;
 
@@ -101,27 +100,23 @@ double flip_flop_leakage_w(double count, const TechnologyNode& t) {
     return kFlipFlopInverters * count * min_inverter_a(t) * t.vdd_v;
 }
 
-double adder_leakage_w(double bits, double count, const TechnologyNode& t) {
-    return kNandsPerAdderBit * bits * count * nand2_a(t) * t.vdd_v;
-}
-
 double shift_adder_leakage_w(int units, int adder_bits, int pulses, const TechnologyNode& t) {
     // The register widens the adder output by one bit per extra input cycle (as ShiftAdders).
     const double flip_flops = static_cast<double>(adder_bits + pulses) * units;
-    return adder_leakage_w(adder_bits, units, t) + flip_flop_leakage_w(flip_flops, t);
+    return RippleAdder({adder_bits, static_cast<double>(units)}, t).leakage_w() + flip_flop_leakage_w(flip_flops, t);
 }
 
 double adder_tree_leakage_w(int inputs, int bits, double trees, const TechnologyNode& t) {
     // Stages halve the operands and grow one bit (as PartialSumTree).
-    double total_bits = 0;
+    int total_bits = 0;
     int operands = inputs;
     int width = bits;
     for (int s = static_cast<int>(std::ceil(std::log2(std::max(inputs, 1)))); s > 0; --s) {
-        total_bits += static_cast<double>(width) * (operands / 2);
+        total_bits += width * (operands / 2);
         ++width;
         operands /= 2;
     }
-    return adder_leakage_w(total_bits, trees, t);
+    return RippleAdder({total_bits, trees}, t).leakage_w();
 }
 
 double decoder_leakage_w(int address_bits, bool mux_enable, const TechnologyNode& t) {

@@ -1,3 +1,4 @@
+#include "neurosim/circuits/circuits.hpp"
 #include "neurosim/training/training_circuits.hpp"
 
 #include <algorithm>
@@ -30,44 +31,6 @@ PassGate minimum_pass_gate(const TechnologyNode& t) {
     const double rn = on_resistance_ohm(wn, true, t), rp = on_resistance_ohm(wp, false, t);
     g.on_ohm = rn * rp / (rn + rp);
     return g;
-}
-
-namespace {
-
-struct Stage {
-    double resistance_ohm, load_f;
-};
-
-// Delay of stages in series, each handing its output slope to the next.
-double chain_delay_s(const Stage* stages, int count, double* slope) {
-    double delay = 0;
-    for (int i = 0; i < count; ++i) {
-        delay += horowitz_delay_s(stages[i].resistance_ohm * stages[i].load_f, *slope, slope);
-    }
-    return delay;
-}
-
-}  // namespace
-
-RippleAdderTiming::RippleAdderTiming(const TechnologyNode& t, int bits) {
-    bits = std::max(1, bits);
-    const double wn = 2 * t.min_nmos_width_m(), wp = t.pn_size_ratio * t.min_nmos_width_m();
-    const GateCapacitance nand = gate_capacitance(GateKind::nand, 2, wn, wp, t.cell_height_m(), t);
-    const double cin = nand.input_f, cout = nand.output_f;
-    const double pull_down = 2 * on_resistance_ohm(wn, true, t);  // two NMOS in series
-    const double pull_up = on_resistance_ohm(wp, false, t);
-    // The carry of the first bit is generated (a falling NAND output loaded by three inputs, then a rising
-    // one loaded by two), passes two such levels per middle bit, and the last bit forms its sum.
-    const Stage generate[] = {{pull_down, cout + 3 * cin}, {pull_up, cout + 2 * cin}};
-    const Stage finish[] = {{pull_down, cout + 3 * cin}, {pull_up, cout + cin}, {pull_down, cout}};
-    double slope = kStepSlope;
-    add_delay_s_ = chain_delay_s(generate, 2, &slope);
-    for (int b = 2; b < bits; ++b) add_delay_s_ += chain_delay_s(generate, 2, &slope);
-    add_delay_s_ += chain_delay_s(finish, 3, &slope);
-    // A rippling carry charges about fourteen NAND inputs and seven outputs in the first bit and thirteen
-    // inputs and seven outputs in each later one (visible and hidden transitions, NeuroSim's count).
-    const double vdd2 = t.vdd_v * t.vdd_v;
-    add_energy_j_ = vdd2 * ((14 * cin + 7 * cout) + (bits - 1) * (13 * cin + 7 * cout));
 }
 
 GradientArrayWrite::GradientArrayWrite(const DesignContext& ctx) : rows_(ctx.hw.wg_subarray_rows) {
@@ -160,14 +123,14 @@ GradientArrayRead::GradientArrayRead(const DesignContext& ctx, int tree_inputs) 
     const int adc_bits = static_cast<int>(std::log2(static_cast<double>(hw.wg_adc_levels)));
     const int sum_bits = adc_bits + ctx.input_bits + 1;
     const double flip_flop_s = 2 * horowitz_delay_s(rn * (inv.output_f + inv.input_f), kStepSlope);
-    const double shift_add_s = RippleAdderTiming(t, sum_bits).add_delay_s() + flip_flop_s;
+    const double shift_add_s = RippleAdder({sum_bits, 1}, t).delay_s(0.0, CarryTiming::per_slice_slope) + flip_flop_s;
     const double exposed = std::max(0.0, shift_add_s - hw.read_pulse_width_s);
 
     // Adder tree over the sub-arrays along the unit's rows: one level per doubling, wider at each level,
     // once per row group.
     double tree_s = 0;
     const int levels = tree_inputs > 1 ? static_cast<int>(std::ceil(std::log2(static_cast<double>(tree_inputs)))) : 0;
-    for (int level = 0; level < levels; ++level) tree_s += RippleAdderTiming(t, sum_bits + level).add_delay_s();
+    for (int level = 0; level < levels; ++level) tree_s += RippleAdder({sum_bits + level, 1}, t).delay_s(0.0, CarryTiming::per_slice_slope);
 
     const double cycles = static_cast<double>(hw.wg_rows_per_adc) * ctx.input_bits;
     read_s_ = cycles * cycle_s_ + ctx.input_bits * develop_s + shift_add_s + exposed * (cycles - 1) +

@@ -52,7 +52,7 @@ WeightGradientEngine::WeightGradientEngine(const DesignContext& ctx, const Weigh
 }
 
 double gradient_accumulator_area_m2(const DesignContext& ctx, int bits, double count, double height_m) {
-    return RippleAdders({bits, count}, ctx.tech).layout(Fit::to_height(height_m)).area_m2();
+    return RippleAdder({bits, count}, ctx.tech).layout(Fit::to_height(height_m)).area_m2();
 }
 
 }  // namespace neurosim

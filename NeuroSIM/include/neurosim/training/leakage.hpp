@@ -27,7 +27,6 @@ double gate_leakage_current_a(GateKind kind, int inputs, double nmos_width_m, do
 
 // Leakage power (W) of common blocks, at the technology's Vdd and operating temperature.
 double flip_flop_leakage_w(double count, const TechnologyNode& t);           // master-slave D flip-flops
-double adder_leakage_w(double bits, double count, const TechnologyNode& t);  // NAND2 full-adder slices
 double shift_adder_leakage_w(int units, int adder_bits, int pulses, const TechnologyNode& t);
 double adder_tree_leakage_w(int inputs, int bits, double trees, const TechnologyNode& t);
 double decoder_leakage_w(int address_bits, bool mux_enable, const TechnologyNode& t);

@@ -26,19 +26,6 @@ struct PassGate {
 };
 PassGate minimum_pass_gate(const TechnologyNode& tech);
 
-// Ripple-carry adder built from NAND2 full adders (nine NAND2 per bit, NMOS twice the minimum width).
-class RippleAdderTiming {
-public:
-    RippleAdderTiming(const TechnologyNode& tech, int bits);
-    // Worst-case carry ripple from the least to the most significant bit.
-    double add_delay_s() const { return add_delay_s_; }
-    // Energy of one addition with a carry rippling through every bit.
-    double add_energy_j() const { return add_energy_j_; }
-
-private:
-    double add_delay_s_ = 0, add_energy_j_ = 0;
-};
-
 // Writing rows of one SRAM sub-array of the weight-gradient unit (wg_subarray_rows x wg_subarray_cols):
 // per written row the switch matrix's row-pointer register advances (half a clock), a word-line switch
 // opens and closes, the bit lines are precharged, minimum write drivers pull one line of each pair low,
