@@ -37,19 +37,14 @@ constexpr int kGridPoints = 4096;
 
 }  // namespace
 
-SenseAmpAdc::SenseAmpAdc(const DesignContext& ctx, int levels) : ctx_(ctx), levels_(levels) {
+SenseAmpAdc::SenseAmpAdc(const DesignContext& ctx, int levels)
+    : ctx_(ctx), levels_(levels), power_(ctx.tech.fits.sense_power(ctx.hw.sense_current_mode), levels) {
     const HardwareConfig& hw = ctx.hw;
     // References spread over the column resistance range with all rows of the sub-array on.
     const double rows = hw.subarray_rows;
     for (int k = 1; k < levels; ++k) {
         reference_ohm_.push_back(hw.resistance_on_ohm / rows + k * hw.resistance_off_ohm / rows / levels);
     }
-    // The power fit (data/circuits/sense_amp_power.csv), as a power of the column conductance:
-    // k exp(-e log10 R) = k G^(e / ln 10).
-    const SenseAmpPowerFit& p = ctx.tech.fits.sense_power(hw.sense_current_mode);
-    power_per_comparator_w_ = p.bias_uw_per_comparator * 1e-6;
-    power_per_siemens_ = p.column_coeff_w;
-    power_exponent_ = p.column_exponent / std::log(10.0);
     time_table_s_.resize(kGridPoints);
     power_table_w_.resize(kGridPoints);
     const double step = std::log(kGridHighOhm / kGridLowOhm) / (kGridPoints - 1);
@@ -96,9 +91,7 @@ double SenseAmpAdc::column_time_s(double g) const {
 }
 
 double SenseAmpAdc::column_power_w(double g) const {
-    // A column without cell current leaves the comparators idle: only a residual 1 uW flows.
-    if (g <= 0) return 1e-6;
-    return power_per_comparator_w_ * (levels_ - 1) + power_per_siemens_ * std::pow(g, power_exponent_);
+    return power_.at_conductance_w(g);
 }
 
 double SenseAmpAdc::read_time_s(const float* g, int columns) const {

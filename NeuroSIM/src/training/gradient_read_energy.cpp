@@ -12,12 +12,6 @@
 #include "neurosim/training/training_circuits.hpp"
 
 namespace neurosim {
-double sense_amp_power_w(const SenseAmpPowerFit& fit, int levels, double column_ohm) {
-    const double bias = fit.bias_w_per_comparator * std::max(0, levels - 1);
-    if (!(column_ohm > 0) || std::isinf(column_ohm)) return bias;  // no cell conducts: bias only
-    return bias + fit.column_coeff_w * std::exp(-fit.column_exponent * std::log10(column_ohm));
-}
-
 GradientArrayEnergy::GradientArrayEnergy(const DesignContext& ctx, double row_activity, int tree_inputs) {
     const HardwareConfig& hw = ctx.hw;
     const TechnologyNode& t = ctx.tech;

@@ -123,14 +123,15 @@ GradientArrayRead::GradientArrayRead(const DesignContext& ctx, int tree_inputs) 
     const int adc_bits = static_cast<int>(std::log2(static_cast<double>(hw.wg_adc_levels)));
     const int sum_bits = adc_bits + ctx.input_bits + 1;
     const double flip_flop_s = 2 * horowitz_delay_s(rn * (inv.output_f + inv.input_f), kStepSlope);
-    const double shift_add_s = RippleAdder({sum_bits, 1}, t).delay_s(0.0, CarryTiming::per_slice_slope) + flip_flop_s;
+    auto adder_s = [&t](int bits) { return RippleAdder({bits, 1}, t).delay_s(0.0, CarryTiming::per_slice_slope); };
+    const double shift_add_s = adder_s(sum_bits) + flip_flop_s;
     const double exposed = std::max(0.0, shift_add_s - hw.read_pulse_width_s);
 
     // Adder tree over the sub-arrays along the unit's rows: one level per doubling, wider at each level,
     // once per row group.
     double tree_s = 0;
     const int levels = tree_inputs > 1 ? static_cast<int>(std::ceil(std::log2(static_cast<double>(tree_inputs)))) : 0;
-    for (int level = 0; level < levels; ++level) tree_s += RippleAdder({sum_bits + level, 1}, t).delay_s(0.0, CarryTiming::per_slice_slope);
+    for (int level = 0; level < levels; ++level) tree_s += adder_s(sum_bits + level);
 
     const double cycles = static_cast<double>(hw.wg_rows_per_adc) * ctx.input_bits;
     read_s_ = cycles * cycle_s_ + ctx.input_bits * develop_s + shift_add_s + exposed * (cycles - 1) +
