@@ -107,13 +107,14 @@ void technology_directions() {
 
 void htree() {
     const TechnologyNode t = tech(32, DeviceRoadmap::lstp);
-    const double one = htree_leakage_w(2, 2, 1e-3, 1e-3, 256, 10, 1e-4, t);
+    const RepeatedWire wire({1e6, 0.1, RepeaterRelaxing::halve}, t);
+    const double one = htree_leakage_w(2, 2, 1e-3, 1e-3, 256, wire);
     check(one > 0, "H-tree repeaters leak");
-    check(near(htree_leakage_w(2, 2, 1e-3, 1e-3, 512, 10, 1e-4, t), 2 * one), "twice the bits, twice the repeaters");
-    // Two units apart along each side: 2 mm of wire per bit, 20 repeaters at 0.1 mm.
-    const double wn = 10 * t.min_nmos_width_m();
+    check(near(htree_leakage_w(2, 2, 1e-3, 1e-3, 512, wire), 2 * one), "twice the bits, twice the repeaters");
+    // Two units apart along each side: 2 mm of wire per bit, one repeater per spacing.
+    const double wn = wire.repeater_size() * t.min_nmos_width_m();
     const double rep = gate_leakage_current_a(GateKind::inverter, 1, wn, t.pn_size_ratio * wn, t) * t.vdd_v;
-    check(near(one, 20 * 256 * rep, 1e-6), "repeater count from the wire length");
+    check(near(one, 2e-3 / wire.spacing_m() * 256 * rep, 1e-6), "repeater count from the wire length");
 }
 
 }  // namespace

@@ -87,7 +87,7 @@ void test_buffer_access() {
 void test_repeated_wire() {
     const TechnologyNode t = tech();
     const double r = wire_r();
-    const RepeatedWire fastest({r, 0.0, true}, t), relaxed({r, 0.1, true}, t);
+    const RepeatedWire fastest({r, 0.0, RepeaterRelaxing::halve}, t), relaxed({r, 0.1, RepeaterRelaxing::halve}, t);
     check(relaxed.repeater_size() < fastest.repeater_size(), "a delay tolerance buys smaller repeaters");
     check(relaxed.delay_s_per_m() >= fastest.delay_s_per_m(), "smaller repeaters are not faster");
     check(relaxed.charge_energy_j_per_m() < fastest.charge_energy_j_per_m(),
@@ -100,14 +100,14 @@ void test_repeated_wire() {
     check(near(fastest.charge_energy_j_per_m(),
                (c.input_f + c.output_f + t.rules.wire_cap_f_per_m * d) * t.vdd_v * t.vdd_v / d),
           "charging a repeated metre is (C_repeater + C_wire) V^2 per spacing");
-    const RepeatedWire bus({r, 0.0, false}, t);
+    const RepeatedWire bus({r, 0.0, RepeaterRelaxing::step_down}, t);
     check(bus.repeater_size() >= 1, "a bus keeps at least minimum repeaters");
 }
 
 void test_htree_path() {
     const TechnologyNode t = tech();
     const double r = wire_r();
-    const RepeatedWire wire({r, 0.1, true}, t);
+    const RepeatedWire wire({r, 0.1, RepeaterRelaxing::halve}, t);
     const double a = 1e-3;
     const HTreePath two(HTreePathParams{2, 2, a, a, r}, wire);
     // Centre to a unit centre is a/2 each way, plus the trunk of one unit to the grid edge.
@@ -134,7 +134,7 @@ void test_partial_sum_width() {
 void test_htree_odd_grid() {
     const TechnologyNode t = tech();
     const double r = wire_r();
-    const RepeatedWire wire({r, 0.1, true}, t);
+    const RepeatedWire wire({r, 0.1, RepeaterRelaxing::halve}, t);
     const double a = 1e-3;
     // A 3x3 grid needs the tree of a 4x4 one: a + a, then a/2 + a/2, plus a one-unit trunk.
     const HTreePath three(HTreePathParams{3, 3, a, a, r}, wire);

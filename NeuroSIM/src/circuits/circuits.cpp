@@ -273,41 +273,13 @@ double BufferCore::area_m2() const {
     return ff.area_m2() * p_.bits + decoder.layout(Fit::to_height(ff.height_m * lines)).area_m2();
 }
 
-HTreeBus::HTreeBus(const HTreeBusParams& p, const TechnologyNode& t) : p_(p), t_(t) {
-    const double wn = t.min_nmos_width_m();
-    const double pn = t.pn_size_ratio;
-    const double wire_r = p_.wire_resistance_ohm_per_m;
-    const double wire_c = t.rules.wire_cap_f_per_m;
-    auto repeater = [&](double size, double* cap_in, double* cap_out) {
-        const GateCapacitance c =
-            gate_capacitance(GateKind::inverter, 1, size * wn, size * pn * wn, t.cell_height_m(), t);
-        *cap_in = c.input_f;
-        *cap_out = c.output_f;
-        return on_resistance_ohm(size * wn, true, t) + on_resistance_ohm(size * pn * wn, false, t);
-    };
-    double c_in = 0, c_out = 0;
-    const double r_min = repeater(1, &c_in, &c_out);
-    // Delay-optimal repeater size and spacing (Bakoglu), then shrink within the delay tolerance.
-    repeater_size_ = std::floor(std::sqrt(r_min * wire_c / c_in / wire_r));
-    min_dist_m_ = std::sqrt(2 * r_min * (c_out + c_in) / (wire_r * wire_c));
-    auto unit_delay = [&](double size, double dist) {
-        double ci = 0, co = 0;
-        const double r = repeater(size, &ci, &co);
-        return 0.7 * (r * (ci + co + wire_c * dist) + 0.5 * wire_r * dist * wire_c * dist + wire_r * dist * ci) / dist;
-    };
-    const double optimum = unit_delay(repeater_size_, min_dist_m_);
-    if (p_.delay_tolerance > 0) {
-        double delay = 0;
-        while (delay < optimum * (1 + p_.delay_tolerance)) {
-            repeater_size_ /= 2;
-            min_dist_m_ *= 0.9;
-            delay = unit_delay(repeater_size_, min_dist_m_);
-        }
-    }
-}
+HTreeBus::HTreeBus(const HTreeBusParams& p, const TechnologyNode& t)
+    : p_(p),
+      t_(t),
+      repeaters_({p.wire_resistance_ohm_per_m, p.delay_tolerance, RepeaterRelaxing::halve_unbounded}, t) {}
 
 double HTreeBus::area_m2(double unit_height_m, double unit_width_m, double folding) const {
-    const double wn = repeater_size_ * t_.min_nmos_width_m();
+    const double wn = repeaters_.repeater_size() * t_.min_nmos_width_m();
     const Footprint inv = standard_cell(GateKind::inverter, 1, wn, wn * t_.pn_size_ratio, t_);
     const int levels = static_cast<int>(std::ceil(std::log2(static_cast<double>(std::max(p_.rows, p_.cols)))));
     double length_v = unit_height_m * std::pow(2.0, levels) / 2;

@@ -23,18 +23,6 @@ GateCapacitance inverter_caps(double size, const TechnologyNode& t) {
     return gate_capacitance(GateKind::inverter, 1, wn, t.pn_size_ratio * wn, t.cell_height_m(), t);
 }
 
-// Pull-up plus pull-down resistance of an inverter `size` times the minimum.
-double inverter_resistance_ohm(double size, const TechnologyNode& t) {
-    const double wn = size * t.min_nmos_width_m();
-    return on_resistance_ohm(wn, true, t) + on_resistance_ohm(t.pn_size_ratio * wn, false, t);
-}
-
-// 0.7 x the Elmore delay of one repeated-wire segment `d` long: a repeater of resistance `r` and
-// capacitances `c` driving its own drain, the wire and the next repeater's gate.
-double segment_delay_s(double r, const GateCapacitance& c, double d, double wire_r, double wire_c) {
-    return 0.7 * (r * (c.input_f + c.output_f + wire_c * d) + 0.5 * wire_r * d * wire_c * d + wire_r * d * c.input_f);
-}
-
 }  // namespace
 
 LineDecoder::LineDecoder(const LineDecoderParams& p, const TechnologyNode& t) {
@@ -135,42 +123,6 @@ BufferAccess::BufferAccess(const BufferTimingParams& p, const TechnologyNode& t)
     bit_energy_j_ = (read_j + write_j) / 2 + (decoder.energy_j() + row_m * wire_c * v2) / b.interface_bits;
 }
 
-RepeatedWire::RepeatedWire(const RepeatedWireParams& p, const TechnologyNode& t) : p_(p), t_(t) {
-    const GateCapacitance min_caps = inverter_caps(1, t);
-    const double r_min = inverter_resistance_ohm(1, t);
-    const double wire_r = p.wire_resistance_ohm_per_m;
-    const double wire_c = t.rules.wire_cap_f_per_m;
-    size_ = std::max(1.0, std::floor(std::sqrt(r_min * wire_c / min_caps.input_f / wire_r)));
-    spacing_m_ = std::sqrt(2 * r_min * (min_caps.output_f + min_caps.input_f) / (wire_r * wire_c));
-    auto delay_per_m = [&](double size) {
-        const double r = inverter_resistance_ohm(size, t);
-        return segment_delay_s(r, inverter_caps(size, t), spacing_m_, wire_r, wire_c) / spacing_m_;
-    };
-    const double optimum = delay_per_m(size_);
-    if (p.delay_tolerance > 0) {
-        double delay = 0;
-        while (delay < optimum * (1 + p.delay_tolerance) && (p.halve_when_relaxing || size_ >= 1)) {
-            size_ = p.halve_when_relaxing ? size_ / 2 : size_ - 1;
-            spacing_m_ *= 0.9;
-            delay = delay_per_m(std::max(size_, 1e-3));
-        }
-    }
-    if (!p.halve_when_relaxing) size_ = std::max(1.0, size_);
-    const GateCapacitance caps = inverter_caps(size_, t);
-    cap_in_f_ = caps.input_f;
-    cap_out_f_ = caps.output_f;
-    res_ohm_ = inverter_resistance_ohm(size_, t);
-}
-
-double RepeatedWire::delay_s_per_m(double wire_r) const {
-    return segment_delay_s(res_ohm_, {cap_in_f_, cap_out_f_}, spacing_m_, wire_r, t_.rules.wire_cap_f_per_m) /
-           spacing_m_;
-}
-
-double RepeatedWire::charge_energy_j_per_m() const {
-    return (cap_in_f_ + cap_out_f_ + t_.rules.wire_cap_f_per_m * spacing_m_) * t_.vdd_v * t_.vdd_v / spacing_m_;
-}
-
 int subarray_partial_sum_bits(int adc_bits, int input_cycles, int cols_per_synapse) {
     return adc_bits + input_cycles + cols_per_synapse + 1;
 }
@@ -234,7 +186,7 @@ CoreBuffer core_buffer(const DesignContext& ctx, double bits, double own_interfa
 
 PeBus pe_bus(const DesignContext& ctx, const SynapticSubArray& sa, double pe_size) {
     // The reference sizes PE buses for speed only (no delay tolerance).
-    const RepeatedWire wire({ctx.wire_resistance_ohm_per_m, 0.0, false}, ctx.tech);
+    const RepeatedWire wire({ctx.wire_resistance_ohm_per_m, 0.0, RepeaterRelaxing::step_down}, ctx.tech);
     const ProcessingElement pe(ctx, sa, pe_size);
     PeBus b;
     b.subarrays_per_side = pe.subarrays_per_side();
@@ -281,7 +233,7 @@ DataMovementModels data_movement_models(const DesignContext& ctx, const Floorpla
                                   hw.global_buffer_core_cols, hw.global_buffer_core_rows, hw.global_buffer_core_cols,
                                   ctx.global_buffer());
     m.global_buffer.cores = std::max(1.0, area.global_buffer_cores);
-    const RepeatedWire global_wire({r_wire, hw.global_bus_delay_tolerance, true}, t);
+    const RepeatedWire global_wire({r_wire, hw.global_bus_delay_tolerance, RepeaterRelaxing::halve}, t);
     auto global_tree = [&](const AreaParts& tile) {
         const double side = std::sqrt(tile.total_m2);
         return HTreePath({plan.tile_grid_rows, plan.tile_grid_cols, side, side, r_wire,
@@ -293,7 +245,7 @@ DataMovementModels data_movement_models(const DesignContext& ctx, const Floorpla
 
     // Tiles: each kind has the H-tree of its own PE grid, as wide as one row of PEs' inputs, and the
     // buffer cores the floorplan gives it (both kinds hold the conventional tile's core count).
-    const RepeatedWire tile_wire({r_wire, hw.local_bus_delay_tolerance, true}, t);
+    const RepeatedWire tile_wire({r_wire, hw.local_bus_delay_tolerance, RepeaterRelaxing::halve}, t);
     const SynapticSubArray sa(ctx);
     const int conv_side = plan.conventional_pes_per_side();
     const BufferCores cores = tile_buffer_cores(ctx, conv_side, plan.conventional_pe_size);

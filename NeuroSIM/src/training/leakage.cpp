@@ -155,7 +155,8 @@ double buffer_leakage_w(double bits, double interface_bits, bool sram, const Har
 }
 
 double htree_leakage_w(int rows, int cols, double unit_height_m, double unit_width_m, double bus_bits,
-                       double repeater_size, double repeater_spacing_m, const TechnologyNode& t) {
+                       const RepeatedWire& repeaters) {
+    const double repeater_spacing_m = repeaters.spacing_m();
     if (repeater_spacing_m <= 0) return 0;
     const int levels = static_cast<int>(std::ceil(std::log2(static_cast<double>(std::max({rows, cols, 1})))));
     // Wire of one bit: each level doubles the branches and halves their length, alternately
@@ -168,9 +169,8 @@ double htree_leakage_w(int rows, int cols, double unit_height_m, double unit_wid
         length_v /= 2;
         length_h /= 2;
     }
-    const double repeaters = wire_m / repeater_spacing_m * bus_bits;  // one per spacing along every wire
-    const double wn = repeater_size * t.min_nmos_width_m();
-    return repeaters * gate_leakage_current_a(GateKind::inverter, 1, wn, t.pn_size_ratio * wn, t) * t.vdd_v;
+    const double count = wire_m / repeater_spacing_m * bus_bits;  // one per spacing along every wire
+    return count * repeaters.repeater_leakage_w();
 }
 
 double sub_array_leakage_w(const DesignContext& ctx, bool transposed_active) {

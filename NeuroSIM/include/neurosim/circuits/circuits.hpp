@@ -2,6 +2,7 @@
 // layout (height, width, area) when fitted to a given height, a given width, or laid out freely.
 #pragma once
 
+#include "neurosim/circuits/repeated_wire.hpp"
 #include "neurosim/technology/gate.hpp"
 #include "neurosim/technology/technology.hpp"
 
@@ -248,7 +249,8 @@ private:
     const TechnologyNode& t_;
 };
 
-// H-tree bus with repeaters over a grid of units; repeaters trade delay for size within a tolerance.
+// H-tree bus with repeaters over a grid of units; repeaters trade delay for size within a tolerance
+// (repeated_wire.hpp).
 struct HTreeBusParams {
     int rows = 2;
     int cols = 2;
@@ -259,16 +261,15 @@ struct HTreeBusParams {
 class HTreeBus {
 public:
     HTreeBus(const HTreeBusParams& p, const TechnologyNode& t);
-    double repeater_size() const { return repeater_size_; }
-    double repeater_spacing_m() const { return min_dist_m_; }
+    double repeater_size() const { return repeaters_.repeater_size(); }
+    double repeater_spacing_m() const { return repeaters_.spacing_m(); }
     // Area of the tree joining units of the given size; `folding` packs parallel wires.
     double area_m2(double unit_height_m, double unit_width_m, double folding) const;
 
 private:
     HTreeBusParams p_;
     const TechnologyNode& t_;
-    double repeater_size_ = 1;
-    double min_dist_m_ = 0;
+    RepeatedWire repeaters_;  // sized as the H-tree layout does (RepeaterRelaxing::halve_unbounded)
 };
 
 // 2x2 max-pooling units of `bits`-bit comparators.

@@ -7,6 +7,7 @@
 
 #include "neurosim/chip/chip.hpp"
 #include "neurosim/circuits/circuits.hpp"
+#include "neurosim/circuits/repeated_wire.hpp"
 #include "neurosim/technology/technology.hpp"
 
 namespace neurosim {
@@ -65,33 +66,6 @@ private:
     double lines_ = 1;
     double line_latency_s_ = 0;
     double bit_energy_j_ = 0;
-};
-
-// Wire broken by evenly spaced inverters. Repeaters start from the delay-optimal size and spacing
-// (Bakoglu) and are made smaller while the delay stays within the tolerance: halved each step in the
-// H-trees, one size step at a time on PE buses.
-struct RepeatedWireParams {
-    double wire_resistance_ohm_per_m = 1e6;  // sizes the repeaters
-    double delay_tolerance = 0.1;
-    bool halve_when_relaxing = true;
-};
-class RepeatedWire {
-public:
-    RepeatedWire(const RepeatedWireParams& p, const TechnologyNode& t);
-    double repeater_size() const { return size_; }
-    double spacing_m() const { return spacing_m_; }
-    // 50% delay per metre (0.7 x the Elmore delay of one segment) on a wire of the given resistance.
-    double delay_s_per_m(double wire_resistance_ohm_per_m) const;
-    double delay_s_per_m() const { return delay_s_per_m(p_.wire_resistance_ohm_per_m); }
-    // Energy to charge one metre (wire and repeaters) once from the supply.
-    double charge_energy_j_per_m() const;
-
-private:
-    RepeatedWireParams p_;
-    const TechnologyNode& t_;
-    double size_ = 1;
-    double spacing_m_ = 0;
-    double cap_in_f_ = 0, cap_out_f_ = 0, res_ohm_ = 0;
 };
 
 // Root-to-leaf path of an H-tree over a grid of units (tiles on the chip, PEs in a tile), plus the
