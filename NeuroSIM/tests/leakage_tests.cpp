@@ -5,6 +5,7 @@
 #include <iostream>
 #include <string>
 
+#include "neurosim/circuits/address_decoder.hpp"
 #include "neurosim/hardware_config.hpp"
 #include "neurosim/technology/technology.hpp"
 #include "neurosim/training/leakage.hpp"
@@ -53,8 +54,9 @@ void block_sums() {
     // Four inputs: two adders of 8 bits, then one of 9 bits.
     check(near(adder_tree_leakage_w(4, 8, 1, t), RippleAdder({16 + 9, 1}, t).leakage_w()), "four-input tree");
     check(shift_adder_leakage_w(16, 8, 8, t) > shift_adder_leakage_w(16, 8, 2, t), "longer shift register");
-    check(decoder_leakage_w(0, false, t) == 0, "no address, no decoder");
-    check(decoder_leakage_w(7, false, t) > decoder_leakage_w(3, false, t), "more address bits");
+    check(AddressDecoder({true, 0, false, false}, t).leakage_w() == 0, "no address, no decoder");
+    auto decoder_w = [&t](int bits) { return AddressDecoder({true, bits, false, false}, t).leakage_w(); };
+    check(decoder_w(7) > decoder_w(3), "more address bits");
     check(encoder_leakage_w(64, 16, t) > encoder_leakage_w(16, 16, t), "more levels");
     // Everything is proportional to Vdd x off-current: doubling both off-currents doubles it.
     TechnologyNode leaky = t;

@@ -8,6 +8,7 @@
 #include "neurosim/array/sub_array.hpp"
 #include "neurosim/chip/chip.hpp"
 #include "neurosim/chip/floorplan.hpp"
+#include "neurosim/circuits/address_decoder.hpp"
 #include "neurosim/circuits/circuits.hpp"
 #include "neurosim/estimate.hpp"
 #include "neurosim/hardware_config.hpp"

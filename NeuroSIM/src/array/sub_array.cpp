@@ -5,6 +5,7 @@
 
 #include "neurosim/array/memory_cell.hpp"
 #include "neurosim/array/memory_cell_kind.hpp"
+#include "neurosim/circuits/address_decoder.hpp"
 #include "neurosim/array/readout_modes.hpp"
 #include "neurosim/circuits/circuits.hpp"
 #include "neurosim/circuits/readout_adc.hpp"

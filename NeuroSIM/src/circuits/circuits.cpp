@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "neurosim/circuits/address_decoder.hpp"
+
 namespace neurosim {
 namespace {
 
@@ -96,61 +98,6 @@ Footprint PartialSumTree::layout(const Fit& fit) const {
     const double area = RippleAdder({total_bits, p_.trees}, t_).layout(fit).area_m2();
     if (fit.side == Fit::Side::height) return {fit.length_m, area / fit.length_m};
     return {area / fit.length_m, fit.length_m};
-}
-
-Footprint AddressDecoder::layout(const Fit& fit) const {
-    const TechnologyNode& t = t_;
-    const double k = p_.wide ? 8 : 1;
-    const double wn = t.min_nmos_width_m();
-    const double pn = t.pn_size_ratio;
-    const int n = p_.address_bits;
-    if (n <= 0) return {};  // a single line needs no decoding
-    const int nor_inputs = static_cast<int>(std::ceil(n / 2.0));
-    const Footprint inv = standard_cell(GateKind::inverter, 1, k * wn, k * pn * wn, t);
-    const Footprint nand = standard_cell(GateKind::nand, 2, k * 2 * wn, k * pn * wn, t);
-    const Footprint nor = standard_cell(GateKind::nor, std::max(nor_inputs, 1), k * wn, k * nor_inputs * pn * wn, t);
-    const Footprint driver = standard_cell(GateKind::inverter, 1, k * 3 * wn, k * 3 * pn * wn, t);
-    const double num_inv = n;
-    const double num_nand = 4.0 * (n / 2);
-    const double num_nor = n > 2 ? std::pow(2.0, n) : 0.0;
-    const double num_metal = n > 2 ? num_nand + (n % 2) * 2 : 0.0;
-    Footprint out;
-    auto lines = [](double count, double per_line) {
-        const double per = std::min(per_line, count);
-        return per > 0 ? std::ceil(count / per) : 0.0;
-    };
-    if (p_.along_rows) {
-        if (fit.side == Fit::Side::height) {
-            const double h = fit.length_m;
-            const double cols_nor = lines(num_nor, std::floor(h / nor.height_m));
-            const double cols_nand = lines(num_nand, std::floor(h / nand.height_m));
-            const double cols_inv = std::ceil(num_inv / std::min(std::floor(h / inv.height_m), num_inv));
-            out.height_m = h;
-            out.width_m = inv.width_m * cols_inv + nand.width_m * cols_nand + t.rules.m3_pitch_f * num_metal * t.f() +
-                          nor.width_m * cols_nor;
-            out.width_m += (p_.mux_enable ? nand.width_m + inv.width_m * 2 : driver.width_m * 2) * cols_nor;
-        } else {
-            out.height_m = std::max(nor.height_m * num_nor, nand.height_m * num_nand);
-            out.width_m = inv.width_m + nand.width_m + t.rules.m3_pitch_f * num_metal * t.f() + nor.width_m;
-            out.width_m += p_.mux_enable ? nand.width_m + inv.width_m * 2 : driver.width_m * 2;
-        }
-    } else {
-        if (fit.side == Fit::Side::width) {
-            const double w = fit.length_m;
-            const double rows_nor = lines(num_nor, std::floor(w / nor.width_m));
-            const double rows_nand = lines(num_nand, std::floor(w / nand.width_m));
-            const double rows_inv = std::ceil(num_inv / std::min(std::floor(w / inv.width_m), num_inv));
-            out.width_m = w;
-            out.height_m = inv.height_m * rows_inv + nand.height_m * rows_nand +
-                           t.rules.m2_pitch_f * num_metal * t.f() + nor.height_m * rows_nor;
-            out.height_m += (p_.mux_enable ? nand.height_m + inv.height_m * 2 : driver.height_m * 2) * rows_nor;
-        } else {
-            out.height_m = inv.height_m + nand.height_m + t.rules.m2_pitch_f * num_metal * t.f() + nor.height_m;
-            out.height_m += p_.mux_enable ? nand.height_m + inv.height_m * 2 : driver.height_m * 2;
-            out.width_m = std::max(nor.width_m * num_nor, nand.width_m * num_nand);
-        }
-    }
-    return out;
 }
 
 ColumnMux::ColumnMux(const MuxParams& p, const TechnologyNode& t) : p_(p), t_(t) {

@@ -7,6 +7,7 @@
 #include "neurosim/array/sub_array.hpp"
 #include "neurosim/chip/processing_element.hpp"
 #include "neurosim/chip/tile.hpp"
+#include "neurosim/circuits/address_decoder.hpp"
 #include "neurosim/circuits/buffer_kind.hpp"
 #include "neurosim/technology/gate.hpp"
 
@@ -24,47 +25,6 @@ GateCapacitance inverter_caps(double size, const TechnologyNode& t) {
 }
 
 }  // namespace
-
-LineDecoder::LineDecoder(const LineDecoderParams& p, const TechnologyNode& t) {
-    const double wn = t.min_nmos_width_m();
-    const double pn = t.pn_size_ratio;
-    const double h = t.cell_height_m();
-    const double v2 = t.vdd_v * t.vdd_v;
-    const int a = std::max(1, p.address_bits);
-    const int predecoders = 4 * (a / 2);                    // one NAND2 per pair value
-    const double lines = std::pow(2.0, a);                  // one NOR per line
-    const int nor_inputs = (a + 1) / 2;
-    const GateCapacitance inv = inverter_caps(1, t);
-    const GateCapacitance nand = gate_capacitance(GateKind::nand, 2, 2 * wn, pn * wn, h, t);
-    // The NOR's series pull-ups are widened by its input count to match a minimum inverter.
-    const GateCapacitance nor = gate_capacitance(GateKind::nor, nor_inputs, wn, nor_inputs * pn * wn, h, t);
-    const GateCapacitance driver = inverter_caps(3, t);
-    const bool has_nor = a > 2;
-    const double nor_fanout = has_nor ? lines / 4 : 0;  // NOR inputs on one predecode output
-
-    // Address inverter -> two NAND inputs; NAND (two series pull-downs) -> NOR inputs; NOR (series
-    // pull-ups) -> driver; driver inverter pair -> the line. Each stage sees the previous one's ramp.
-    double slope = 1e20;  // addresses arrive as steps
-    auto stage = [&](double res, double cap) { return horowitz_delay_s(res * cap, slope, &slope); };
-    double delay = stage(on_resistance_ohm(wn, true, t), inv.output_f + 2 * nand.input_f);
-    const double nand_load = has_nor ? nand.output_f + nor.input_f * nor_fanout : nand.output_f + driver.input_f;
-    delay += stage(2 * on_resistance_ohm(2 * wn, true, t), nand_load);
-    if (has_nor) {
-        const double wp = nor_inputs * pn * wn;
-        delay += stage(2 * on_resistance_ohm(wp, false, t), nor.output_f + driver.input_f);
-    }
-    delay += stage(on_resistance_ohm(3 * wn, true, t), driver.output_f + driver.input_f);
-    delay += stage(on_resistance_ohm(3 * pn * wn, false, t), driver.output_f + p.line_load_f);
-    delay_s_ = delay;
-
-    // One access: every address line switches, one predecoder of each group of four, one NOR and the
-    // driver pair (the line itself is charged by the cells' own energy).
-    double energy = (inv.input_f + 2 * nand.input_f) * a;
-    energy += (nand.output_f + nor.input_f * nor_fanout) * predecoders / 4.0;
-    if (has_nor) energy += nor.output_f + driver.input_f;
-    energy += 2 * (driver.input_f + driver.output_f);
-    energy_j_ = energy * v2;
-}
 
 FlipFlopEnergy flip_flop_energy(const TechnologyNode& t) {
     const double wn = t.min_nmos_width_m();
@@ -91,17 +51,22 @@ BufferAccess::BufferAccess(const BufferTimingParams& p, const TechnologyNode& t)
     if (!b.sram) {
         // Register file: the decoder selects one line of flip-flops, which are clocked in half a cycle.
         const double line_m = b.interface_bits * FlipFlops({1}, t).unit().width_m;
-        const LineDecoder decoder({address_bits, line_m * wire_c}, t);
-        line_latency_s_ = decoder.delay_s() + 0.5 / p.clock_hz;
+        const AddressDecoder decoder({true, address_bits, false, false}, t);
+        DecoderLoad line;
+        line.line_f = line_m * wire_c;
+        line_latency_s_ = decoder.delay_s(DecoderPath::buffer_line, line) + 0.5 / p.clock_hz;
         // Every flip-flop of the core is clocked on an access; the accessed bits also move data.
         const FlipFlopEnergy ff = flip_flop_energy(t);
-        bit_energy_j_ = ff.clock_j + ff.data_j + decoder.energy_j() / b.interface_bits;
+        const double decoder_j = decoder.energy_j(DecoderPath::buffer_line, line);
+        bit_energy_j_ = ff.clock_j + ff.data_j + decoder_j / b.interface_bits;
         return;
     }
     // SRAM core: the word line runs across the interface, bit lines down the lines.
     const double row_m = b.interface_bits * b.sram_cell_width_f * t.f();
     const double col_m = lines_ * b.sram_cell_height_f * t.f();
-    const LineDecoder decoder({address_bits, row_m * wire_c}, t);
+    const AddressDecoder decoder({true, address_bits, false, false}, t);
+    DecoderLoad line;
+    line.line_f = row_m * wire_c;
     const double access_w = p.sram_access_width_f * t.f();
     const double r_access = on_resistance_ohm(access_w, true, t);
     const double r_pulldown = on_resistance_ohm(p.sram_pulldown_width_f * t.f(), true, t);
@@ -115,12 +80,13 @@ BufferAccess::BufferAccess(const BufferTimingParams& p, const TechnologyNode& t)
     // Precharge restores the bit line through a minimum pull-up.
     const double precharge_s = half_swing_delay_s(on_resistance_ohm(t.pn_size_ratio * t.min_nmos_width_m(), false, t),
                                                   c_bitline);
-    line_latency_s_ = decoder.delay_s() + bitline_s + precharge_s;
+    line_latency_s_ = decoder.delay_s(DecoderPath::buffer_line, line) + bitline_s + precharge_s;
     // A read swings the bit-line pair by the sense voltage, a write swings one line fully; both are
     // restored from the supply. A buffered bit is written once and read once, so a bit costs their mean.
     const double read_j = 2 * c_bitline * t.vdd_v * p.sram_sense_voltage_v;
     const double write_j = c_bitline * v2;
-    bit_energy_j_ = (read_j + write_j) / 2 + (decoder.energy_j() + row_m * wire_c * v2) / b.interface_bits;
+    const double decoder_j = decoder.energy_j(DecoderPath::buffer_line, line);
+    bit_energy_j_ = (read_j + write_j) / 2 + (decoder_j + row_m * wire_c * v2) / b.interface_bits;
 }
 
 int subarray_partial_sum_bits(int adc_bits, int input_cycles, int cols_per_synapse) {

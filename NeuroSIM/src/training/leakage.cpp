@@ -1,3 +1,4 @@
+#include "neurosim/circuits/address_decoder.hpp"
 #include "neurosim/circuits/circuits.hpp"
 #include "neurosim/training/leakage.hpp"
 
@@ -55,7 +56,7 @@ double write_driver_leakage_w(double columns, const TechnologyNode& t) {
 }
 
 double mux_decoder_leakage_w(int selection, const TechnologyNode& t) {
-    return selection > 1 ? decoder_leakage_w(address_bits_for(selection), true, t) : 0.0;
+    return selection > 1 ? AddressDecoder({true, address_bits_for(selection), true, false}, t).leakage_w() : 0.0;
 }
 
 // As the tile's area model: bits of a partial sum after the tile adder tree.
@@ -119,22 +120,6 @@ double adder_tree_leakage_w(int inputs, int bits, double trees, const Technology
     return RippleAdder({total_bits, trees}, t).leakage_w();
 }
 
-double decoder_leakage_w(int address_bits, bool mux_enable, const TechnologyNode& t) {
-    const int n = address_bits;
-    if (n <= 0) return 0;
-    const double wn = t.min_nmos_width_m(), pn = t.pn_size_ratio;
-    const int nor_inputs = std::max(static_cast<int>(std::ceil(n / 2.0)), 1);
-    // Gates of the predecoding decoder, as AddressDecoder lays them out.
-    const double inverters = n, nands = 4.0 * (n / 2), nors = n > 2 ? std::pow(2.0, n) : 0.0;
-    double a = inverters * min_inverter_a(t) + nands * nand2_a(t) +
-               nors * gate_leakage_current_a(GateKind::nor, nor_inputs, wn, nor_inputs * pn * wn, t);
-    // Each output drives a mux enable (NAND2 and two inverters) or a wordline (two 3x inverters).
-    const double stage = mux_enable ? nand2_a(t) + 2 * min_inverter_a(t)
-                                    : 2 * gate_leakage_current_a(GateKind::inverter, 1, 3 * wn, 3 * pn * wn, t);
-    a += nors * stage;
-    return a * t.vdd_v;
-}
-
 double encoder_leakage_w(int levels, double count, const TechnologyNode& t) {
     const double wn = t.min_nmos_width_m(), pn = t.pn_size_ratio;
     const int bits = log2_int(levels);
@@ -149,7 +134,8 @@ double encoder_leakage_w(int levels, double count, const TechnologyNode& t) {
 double buffer_leakage_w(double bits, double interface_bits, bool sram, const HardwareConfig& hw,
                         const TechnologyNode& t) {
     const double lines = std::ceil(bits / interface_bits);
-    const double decoder = decoder_leakage_w(address_bits_for(static_cast<int>(lines)), false, t);
+    const int address_bits = address_bits_for(static_cast<int>(lines));
+    const double decoder = AddressDecoder({true, address_bits, false, false}, t).leakage_w();
     if (!sram) return flip_flop_leakage_w(bits, t) + decoder;
     return bits * sram_cell_leakage_w(hw, t) + decoder + write_driver_leakage_w(interface_bits, t);
 }

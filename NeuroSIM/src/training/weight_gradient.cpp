@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "neurosim/array/readout_modes.hpp"
+#include "neurosim/circuits/address_decoder.hpp"
 #include "neurosim/circuits/circuits.hpp"
 #include "neurosim/circuits/readout_adc.hpp"
 #include "neurosim/technology/gate.hpp"

@@ -105,23 +105,6 @@ private:
     const TechnologyNode& t_;
 };
 
-// Predecoding row decoder (2-bit NAND predecode + NOR), with output drivers or mux enables.
-struct DecoderParams {
-    bool along_rows = true;  // drives rows (stacked vertically) or columns
-    int address_bits = 3;
-    bool mux_enable = false;  // outputs drive pass-gate enables instead of wordline drivers
-    bool wide = false;        // 8x sized devices for parallel activation
-};
-class AddressDecoder {
-public:
-    AddressDecoder(const DecoderParams& p, const TechnologyNode& t) : p_(p), t_(t) {}
-    Footprint layout(const Fit& fit) const;
-
-private:
-    DecoderParams p_;
-    const TechnologyNode& t_;
-};
-
 // Column multiplexer of transmission gates sharing one read-out among `selection` columns.
 struct MuxParams {
     double inputs = 16;  // outputs of the mux (one per shared read-out)

@@ -19,26 +19,6 @@ constexpr double kDataSwitchingActivity = 0.25;
 // Delay of a stage that charges `cap_f` through `res_ohm` to half swing (step input, Elmore).
 double half_swing_delay_s(double res_ohm, double cap_f);
 
-// Row-address decoder of a buffer core: 2-bit NAND predecoding, a NOR per line and a two-inverter
-// driver (3x minimum) that charges the selected line. Each stage is a Horowitz ramp stage with the
-// estimator's one switching model (readout.hpp: horowitz_delay_s, CACTI's beta = 0.5), as NeuroSim
-// V2.1 times its decoders.
-struct LineDecoderParams {
-    int address_bits = 5;
-    double line_load_f = 0;  // capacitance the driver charges (the selected line)
-};
-class LineDecoder {
-public:
-    LineDecoder(const LineDecoderParams& p, const TechnologyNode& t);
-    double delay_s() const { return delay_s_; }
-    // Gate charging of one access (address lines, one predecode output per group, one NOR, the driver).
-    double energy_j() const { return energy_j_; }
-
-private:
-    double delay_s_ = 0;
-    double energy_j_ = 0;
-};
-
 // Energies of one D flip-flop (master-slave, transmission gates and inverters of minimum size).
 struct FlipFlopEnergy {
     double clock_j = 0;  // clock inverters and clocked transmission gates, every cycle

@@ -30,7 +30,6 @@ double gate_leakage_current_a(GateKind kind, int inputs, double nmos_width_m, do
 double flip_flop_leakage_w(double count, const TechnologyNode& t);           // master-slave D flip-flops
 double shift_adder_leakage_w(int units, int adder_bits, int pulses, const TechnologyNode& t);
 double adder_tree_leakage_w(int inputs, int bits, double trees, const TechnologyNode& t);
-double decoder_leakage_w(int address_bits, bool mux_enable, const TechnologyNode& t);
 double encoder_leakage_w(int levels, double count, const TechnologyNode& t);
 // A 6T SRAM cell holding its state: one pull-down and one pull-up off; the floating bit lines add none.
 double sram_cell_leakage_w(const HardwareConfig& hw, const TechnologyNode& t);
