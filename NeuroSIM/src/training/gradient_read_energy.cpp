@@ -1,4 +1,3 @@
-#include "neurosim/circuits/circuits.hpp"
 #include "neurosim/training/gradient_read_energy.hpp"
 
 #include <algorithm>
@@ -6,44 +5,68 @@
 #include <cstdlib>
 #include <limits>
 
+#include "neurosim/circuits/circuits.hpp"
 #include "neurosim/circuits/readout_adc.hpp"
 #include "neurosim/circuits/sar_adc.hpp"
 #include "neurosim/technology/gate.hpp"
 #include "neurosim/training/training_circuits.hpp"
 
 namespace neurosim {
-GradientArrayEnergy::GradientArrayEnergy(const DesignContext& ctx, double row_activity, int tree_inputs) {
+namespace {
+
+// Capacitance of a word line (its wire and the two access gates of every cell) and of a bit line (its
+// wire and the access drains hanging on it) of a gradient-unit sub-array.
+struct GradientLines {
+    double word_line_f, bit_line_f;
+};
+
+GradientLines gradient_lines(const DesignContext& ctx) {
     const HardwareConfig& hw = ctx.hw;
     const TechnologyNode& t = ctx.tech;
     const double f = t.f();
-    const double vdd2 = t.vdd_v * t.vdd_v;
     const double rows = hw.wg_subarray_rows, cols = hw.wg_subarray_cols;
-    const double a = std::clamp(row_activity, 0.0, 1.0);
     const double wire_f_per_m = t.rules.wire_cap_f_per_m;
     const double access_w = hw.sram_access_width_f * f;
+    return {wire_f_per_m * cols * hw.sram_cell_width_f * f + 2 * cols * gate_input_capacitance_f(access_w, t),
+            wire_f_per_m * rows * hw.sram_cell_height_f * f + rows * drain_capacitance_f(access_w, true, t)};
+}
+
+// Column seen by the sense amplifier: the `raised` rows' cells conduct through access and pull-down
+// (infinite when no row is raised).
+double gradient_column_ohm(const DesignContext& ctx, double raised) {
+    const HardwareConfig& hw = ctx.hw;
+    const TechnologyNode& t = ctx.tech;
+    const double f = t.f();
+    const double access_w = hw.sram_access_width_f * f;
     const double cell_n = hw.sram_nmos_width_f * f;
-    // A word line: its wire and the two access gates of every cell; a bit line: its wire and the access
-    // drains hanging on it.
-    const double word_line_f =
-        wire_f_per_m * cols * hw.sram_cell_width_f * f + 2 * cols * gate_input_capacitance_f(access_w, t);
-    const double bit_line_f =
-        wire_f_per_m * rows * hw.sram_cell_height_f * f + rows * drain_capacitance_f(access_w, true, t);
-
-    // Read cycles: every mux step of every input bit.
-    const double readouts = cols / hw.wg_rows_per_adc;
-    const double cycles = static_cast<double>(hw.wg_rows_per_adc) * ctx.input_bits;
-    conversions_ = readouts * cycles;  // = cols x input_bits: each column once per bit
-
-    // Column seen by the sense amplifier: the raised rows' cells conduct through access and pull-down.
-    const double raised = std::ceil(rows * a);
-    const double col_wire_ohm = ctx.wire_resistance_ohm_per_m * rows * hw.sram_cell_height_f * f;
+    const double col_wire_ohm = ctx.wire_resistance_ohm_per_m * hw.wg_subarray_rows * hw.sram_cell_height_f * f;
     const double cell_ohm = on_resistance_ohm(access_w, true, t) + on_resistance_ohm(cell_n, true, t);
     // Quirk wg_column_through_access_only: the raised cells conduct through their access transistors
     // alone, without pull-down or column wire.
     const double column_ohm = ctx.quirk(Quirk::wg_column_through_access_only)
                                   ? on_resistance_ohm(access_w, true, t) / raised
                                   : cell_ohm / raised + col_wire_ohm / 2;
-    column_ohm_ = raised > 0 ? column_ohm : std::numeric_limits<double>::infinity();
+    return raised > 0 ? column_ohm : std::numeric_limits<double>::infinity();
+}
+
+}  // namespace
+
+GradientArrayEnergy::GradientArrayEnergy(const DesignContext& ctx, double row_activity, int tree_inputs) {
+    const HardwareConfig& hw = ctx.hw;
+    const TechnologyNode& t = ctx.tech;
+    const double vdd2 = t.vdd_v * t.vdd_v;
+    const double rows = hw.wg_subarray_rows, cols = hw.wg_subarray_cols;
+    const double a = std::clamp(row_activity, 0.0, 1.0);
+    const GradientLines lines = gradient_lines(ctx);
+    const double word_line_f = lines.word_line_f, bit_line_f = lines.bit_line_f;
+
+    // Read cycles: every mux step of every input bit.
+    const double readouts = cols / hw.wg_rows_per_adc;
+    const double cycles = static_cast<double>(hw.wg_rows_per_adc) * ctx.input_bits;
+    conversions_ = readouts * cycles;  // = cols x input_bits: each column once per bit
+
+    const double raised = std::ceil(rows * a);
+    column_ohm_ = gradient_column_ohm(ctx, raised);
     const double wmin = t.min_nmos_width_m(), wpmin = t.pn_size_ratio * wmin;
     const GateCapacitance inv = gate_capacitance(GateKind::inverter, 1, wmin, wpmin, t.cell_height_m(), t);
     // Quirk wg_sense_amps_per_column: every column's amplifier power at every read, i.e. each of the

@@ -1,12 +1,12 @@
-#include "neurosim/circuits/address_decoder.hpp"
-#include "neurosim/circuits/circuits.hpp"
 #include "neurosim/training/leakage.hpp"
 
 #include <algorithm>
 #include <cmath>
 
 #include "neurosim/array/memory_cell_kind.hpp"
+#include "neurosim/circuits/address_decoder.hpp"
 #include "neurosim/circuits/buffer_kind.hpp"
+#include "neurosim/circuits/circuits.hpp"
 #include "neurosim/circuits/readout_adc.hpp"
 
 namespace neurosim {

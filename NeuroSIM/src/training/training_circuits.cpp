@@ -1,10 +1,10 @@
-#include "neurosim/circuits/circuits.hpp"
 #include "neurosim/training/training_circuits.hpp"
 
 #include <algorithm>
 #include <cmath>
 
 #include "neurosim/array/readout.hpp"
+#include "neurosim/circuits/circuits.hpp"
 #include "neurosim/circuits/readout_adc.hpp"
 #include "neurosim/circuits/sar_adc.hpp"
 #include "neurosim/technology/gate.hpp"
