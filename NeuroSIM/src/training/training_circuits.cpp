@@ -84,15 +84,31 @@ double GradientArrayWrite::write_latency_s(double row_activity) const {
     return written * (row_pointer_s_ + flip_s_ + precharge_s_ + driver_s_) + 2 * written * word_switch_s_;
 }
 
-GradientArrayRead::GradientArrayRead(const DesignContext& ctx, int tree_inputs) {
+namespace {
+
+// Column discharge of the gradient unit to the sensing margin: access and pull-down devices in series.
+double gradient_column_develop_s(const DesignContext& ctx) {
     const HardwareConfig& hw = ctx.hw;
     const TechnologyNode& t = ctx.tech;
     const double f = t.f();
-    const double wire_f_per_m = t.rules.wire_cap_f_per_m;
     const double col_m = hw.wg_subarray_rows * hw.sram_cell_height_f * f;
-    const double bit_line_f = wire_f_per_m * col_m;
+    const double bit_line_f = t.rules.wire_cap_f_per_m * col_m;
     const double col_wire_ohm = ctx.wire_resistance_ohm_per_m * col_m;
     const double access_w = hw.sram_access_width_f * f;
+    const double cell_n = hw.sram_nmos_width_f * f;
+    const double drop_tau =
+        (on_resistance_ohm(access_w, true, t) + on_resistance_ohm(cell_n, true, t)) *
+            (drain_capacitance_f(access_w, true, t) + bit_line_f) +
+        col_wire_ohm * bit_line_f / 2;
+    const double margin = std::log(t.vdd_v / (t.vdd_v - hw.sram_min_sense_voltage_v / 2));
+    return horowitz_delay_s(drop_tau * margin, kStepSlope);
+}
+
+}  // namespace
+
+GradientArrayRead::GradientArrayRead(const DesignContext& ctx, int tree_inputs) {
+    const HardwareConfig& hw = ctx.hw;
+    const TechnologyNode& t = ctx.tech;
     const double wmin = t.min_nmos_width_m(), wpmin = t.pn_size_ratio * wmin;
     const GateCapacitance inv = gate_capacitance(GateKind::inverter, 1, wmin, wpmin, t.cell_height_m(), t);
     const double rn = on_resistance_ohm(wmin, true, t);
@@ -110,14 +126,8 @@ GradientArrayRead::GradientArrayRead(const DesignContext& ctx, int tree_inputs) 
     const double convert_s = ctx.adc().gradient_conversion_s(ctx, static_cast<int>(readouts), hw.wg_adc_levels);
     cycle_s_ = select_s + lines.precharge_delay_s() + convert_s;
 
-    // Column discharge to the sensing margin, once per input bit: access and pull-down devices in series.
-    const double cell_n = hw.sram_nmos_width_f * f;
-    const double drop_tau =
-        (on_resistance_ohm(access_w, true, t) + on_resistance_ohm(cell_n, true, t)) *
-            (drain_capacitance_f(access_w, true, t) + bit_line_f) +
-        col_wire_ohm * bit_line_f / 2;
-    const double margin = std::log(t.vdd_v / (t.vdd_v - hw.sram_min_sense_voltage_v / 2));
-    const double develop_s = horowitz_delay_s(drop_tau * margin, kStepSlope);
+    // Column discharge to the sensing margin, once per input bit.
+    const double develop_s = gradient_column_develop_s(ctx);
 
     // Shift-add of the bit cycles hides behind the read pulses; it shows once, at the last one.
     const int adc_bits = static_cast<int>(std::log2(static_cast<double>(hw.wg_adc_levels)));
