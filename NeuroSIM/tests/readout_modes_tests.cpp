@@ -15,9 +15,9 @@
 #include "neurosim/chip/floorplan.hpp"
 #include "neurosim/circuits/address_decoder.hpp"
 #include "neurosim/hardware_config.hpp"
-#include "neurosim/results.hpp"
+#include "neurosim/io/results.hpp"
+#include "neurosim/io/trace.hpp"
 #include "neurosim/technology/technology.hpp"
-#include "neurosim/trace.hpp"
 #include "neurosim/training/performance.hpp"
 #include "test_support.hpp"
 

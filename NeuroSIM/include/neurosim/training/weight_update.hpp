@@ -10,7 +10,7 @@
 #pragma once
 
 #include "neurosim/design.hpp"
-#include "neurosim/trace.hpp"
+#include "neurosim/io/trace.hpp"
 
 namespace neurosim {
 

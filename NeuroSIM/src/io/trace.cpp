@@ -1,4 +1,4 @@
-#include "neurosim/trace.hpp"
+#include "neurosim/io/trace.hpp"
 
 #include <algorithm>
 #include <array>
@@ -8,7 +8,7 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "neurosim/json_lite.hpp"
+#include "neurosim/io/json_lite.hpp"
 
 namespace neurosim {
 namespace {

@@ -1,4 +1,4 @@
-#include "neurosim/npy.hpp"
+#include "neurosim/io/npy.hpp"
 
 #include <cctype>
 #include <filesystem>
