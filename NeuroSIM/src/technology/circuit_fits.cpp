@@ -69,6 +69,20 @@ std::optional<SarPowerFit> sar_power(const std::string& path, int node_nm, const
     return SarPowerFit{num("static_per_bit_w"), num("static_base_w"), num("column_w"), num("column_slope")};
 }
 
+// The ratio of each stack (gate, inputs) the leakage model needs; throws naming a missing one.
+StackLeakageFit stack_leakage(const std::string& path) {
+    const std::vector<Record> table = read_csv_records(path);
+    auto ratio = [&](const std::string& gate, const std::string& inputs) {
+        for (const Record& r : table) {
+            if (field_of(r, "gate", path) == gate && field_of(r, "inputs", path) == inputs) {
+                return number_of(field_of(r, "factor", path), path);
+            }
+        }
+        throw std::runtime_error(path + ": no row for gate " + gate + " with " + inputs + " inputs");
+    };
+    return {ratio("nand", "2"), ratio("nand", "3"), ratio("nor", "2"), ratio("nor", "3")};
+}
+
 }  // namespace
 
 CircuitFits load_circuit_fits(const std::string& data_dir, int node_nm, DeviceRoadmap roadmap) {
@@ -81,6 +95,7 @@ CircuitFits load_circuit_fits(const std::string& data_dir, int node_nm, DeviceRo
     fits.sense_power_voltage = sense_power(power, power_path, node_nm, road, "voltage");
     fits.sense_time = sense_time(dir + "sense_amp_time.csv", node_nm, road);
     fits.sar_power = sar_power(dir + "sar_adc_power.csv", node_nm, road);
+    fits.stack_leakage = stack_leakage(dir + "stack_leakage.csv");
     return fits;
 }
 

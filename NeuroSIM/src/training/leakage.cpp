@@ -12,11 +12,6 @@
 namespace neurosim {
 namespace {
 
-// Average leakage of a series stack relative to one off device, over the input states that turn
-// the stack off (CACTI's published ratios, two-high and three-or-more-high stacks).
-constexpr double kNandStack2 = 0.48, kNandStack3 = 0.31;
-constexpr double kNorStack2 = 0.95, kNorStack3 = 0.62;
-
 // A master-slave flip-flop has two latches (forward and clocked feedback inverter each) and two
 // local clock inverter pairs: eight inverter-sized paths from Vdd to ground.
 constexpr double kFlipFlopInverters = 8;
@@ -89,12 +84,14 @@ double gate_leakage_current_a(GateKind kind, int inputs, double nmos_width_m, do
     const double n_off = conducting_width_m(nmos_width_m, t) * t.i_off_n_a_per_m;
     const double p_off = conducting_width_m(pmos_width_m, t) * t.i_off_p_a_per_m;
     if (kind == GateKind::inverter || inputs <= 1) return std::max(n_off, p_off);
+    // Series stacks leak less than one off device (stack_leakage.csv).
+    const StackLeakageFit& stack = t.fits.stack_leakage;
     if (kind == GateKind::nand) {
         // Output low: every parallel pull-up is off.
-        return (inputs == 2 ? kNandStack2 : kNandStack3) * inputs * p_off;
+        return (inputs == 2 ? stack.nand2 : stack.nand3) * inputs * p_off;
     }
     // NOR, output high: every parallel pull-down is off.
-    return (inputs == 2 ? kNorStack2 : kNorStack3) * inputs * n_off;
+    return (inputs == 2 ? stack.nor2 : stack.nor3) * inputs * n_off;
 }
 
 double flip_flop_leakage_w(double count, const TechnologyNode& t) {

@@ -1,6 +1,6 @@
 // Fitted characterizations of circuit blocks per technology node, read from DIR/circuits/*.csv (each
 // row names its source): the multilevel sense amplifier's power and resolution time, and the SAR
-// converter's power.
+// converter's power; and the stack-leakage ratios of the gate leakage model.
 #pragma once
 
 #include <optional>
@@ -33,10 +33,18 @@ struct SarPowerFit {
     double static_per_bit_w = 0, static_base_w = 0, column_w = 0, column_slope = 0;
 };
 
+// Average leakage of a stack of off transistors relative to one off device, over the input states that
+// turn the stack off: two-high and three-or-more-high NAND pull-ups and NOR pull-downs
+// (data/circuits/stack_leakage.csv).
+struct StackLeakageFit {
+    double nand2 = 0, nand3 = 0, nor2 = 0, nor3 = 0;
+};
+
 struct CircuitFits {
     SenseAmpPowerFit sense_power_current, sense_power_voltage;  // the tabulated node nearest to the node
     std::optional<SenseTimeFit> sense_time;  // none: the amplifier resolves within 1 ns
     std::optional<SarPowerFit> sar_power;    // none: no SAR converter is characterized at this node
+    StackLeakageFit stack_leakage;           // the same at every node
 
     const SenseAmpPowerFit& sense_power(bool current_mode) const {
         return current_mode ? sense_power_current : sense_power_voltage;
