@@ -201,7 +201,8 @@ void test_performance_scaling() {
 // transistor table, so no design point goes without a characterization.
 void test_circuit_fit_tables() {
     const std::string dir = std::string(NEUROSIM_DATA_DIR) + "/circuits/";
-    for (const char* name : {"sense_amp_power.csv", "sense_amp_time.csv", "sar_adc_power.csv"}) {
+    for (const char* name : {"sense_amp_power.csv", "sense_amp_time.csv", "sar_adc_power.csv", "stack_leakage.csv",
+                             "sense_amp_limits.csv"}) {
         const auto records = read_csv_records(dir + name);
         check(!records.empty(), std::string(name) + " has rows");
         for (const auto& r : records) {
@@ -219,6 +220,14 @@ void test_circuit_fit_tables() {
         check(near(fits.sense_power(true).bias_w_per_comparator, fits.sense_power(true).bias_uw_per_comparator * 1e-6),
               "the bias in W is the tabulated uW");
     }
+    const CircuitFits fits32 = load_circuit_fits(NEUROSIM_DATA_DIR, 32, DeviceRoadmap::lstp);
+    const SenseAmpLimits& limits = fits32.sense_limits;
+    check(limits.min_resolve_s > 0 && limits.max_resolve_s > limits.min_resolve_s &&
+              limits.far_ratio_below < limits.cubic_ratio_limit && limits.cubic_ratio_limit < limits.far_ratio_above,
+          "the sense-amplifier limits bound a window of times and ratios");
+    const StackLeakageFit& stack = fits32.stack_leakage;
+    check(stack.nand3 < stack.nand2 && stack.nand2 < 1 && stack.nor3 < stack.nor2 && stack.nor2 < 1,
+          "taller stacks leak less, and every stack less than one device");
     check(!load_circuit_fits(NEUROSIM_DATA_DIR, 32, DeviceRoadmap::hp).sense_time.has_value() &&
               load_circuit_fits(NEUROSIM_DATA_DIR, 32, DeviceRoadmap::lstp).sense_time.has_value(),
           "the resolution-time fit covers low-standby-power devices only");

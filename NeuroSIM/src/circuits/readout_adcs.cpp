@@ -68,7 +68,7 @@ public:
         const double encode_s =
             horowitz_delay_s(rn * (inv.output_f + nand.input_f), slope, &slope) +
             horowitz_delay_s(2 * on_resistance_ohm(wn2, true, t) * (nand.output_f + inv.input_f), slope);
-        return kSenseAmpFloorS + encode_s;
+        return t.fits.sense_limits.min_resolve_s + encode_s;
     }
 
     double gradient_conversion_j(const DesignContext& ctx, int /*readouts*/, int levels,
@@ -76,7 +76,7 @@ public:
         const TechnologyNode& t = ctx.tech;
         const double convert_j =
             SenseAmpPower(t.fits.sense_power(ctx.hw.sense_current_mode), levels).at_resistance_w(column_ohm) *
-            kSenseAmpFloorS;
+            t.fits.sense_limits.min_resolve_s;
         // The thermometer code (levels-1 comparator outputs) switches about half its encoder inputs.
         const double wmin = t.min_nmos_width_m(), wpmin = t.pn_size_ratio * wmin;
         const GateCapacitance inv = gate_capacitance(GateKind::inverter, 1, wmin, wpmin, t.cell_height_m(), t);

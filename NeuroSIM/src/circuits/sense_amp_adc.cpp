@@ -63,9 +63,10 @@ std::size_t SenseAmpAdc::grid_index(double g) const {
 
 double SenseAmpAdc::column_time_exact_s(double g) const {
     if (g <= 0) return 0;
-    // Resolution time fit (data/circuits/sense_amp_time.csv); untabulated devices resolve within 1 ns.
+    // Resolution time fit (data/circuits/sense_amp_time.csv); untabulated devices resolve in the shortest time.
     const std::optional<SenseTimeFit>& fit = ctx_.tech.fits.sense_time;
-    if (!fit) return 1e-9;
+    const SenseAmpLimits& limits = ctx_.tech.fits.sense_limits;
+    if (!fit) return limits.min_resolve_s;
     const double r_column = 1 / g;
     const double t_max = (fit->a_ns * std::log(r_column / 1000) + fit->b_ns) * 1e-9;
     double t = 0;
@@ -73,9 +74,9 @@ double SenseAmpAdc::column_time_exact_s(double g) const {
     for (std::size_t i = 1; i < reference_ohm_.size(); ++i) {
         const double ratio = reference_ohm_[i] / r_column;
         double ti;
-        if (ratio >= 20 || ratio <= 0.05) {
-            ti = 1e-9;  // far from the threshold: resolves within a nanosecond
-        } else if (ratio <= 0.9) {
+        if (ratio >= limits.far_ratio_above || ratio <= limits.far_ratio_below) {
+            ti = limits.min_resolve_s;  // far from the threshold: resolves in the shortest time
+        } else if (ratio <= limits.cubic_ratio_limit) {
             ti = t_max * polynomial(fit->cubic, 4, ratio);
         } else {
             ti = t_max * polynomial(fit->quartic, 5, ratio);
@@ -99,7 +100,8 @@ double SenseAmpAdc::read_time_s(const float* g, int columns) const {
 }
 
 SenseAmpAdc::ReadSensing SenseAmpAdc::read_sensing(const float* g, int columns) const {
-    // Voltage sensing is clocked at 1 ns; current sensing waits for its slowest column.
+    // Voltage sensing is clocked at the shortest resolution time; current sensing waits for its slowest
+    // column, within the characterized window (sense_amp_limits.csv).
     double t = 0, power = 0;
     for (int j = 0; j < columns; ++j) {
         if (g[j] <= 0) {
@@ -110,14 +112,15 @@ SenseAmpAdc::ReadSensing SenseAmpAdc::read_sensing(const float* g, int columns) 
         t = std::max(t, time_table_s_[k]);
         power += power_table_w_[k];
     }
-    t = ctx_.hw.sense_current_mode ? std::clamp(t, 1e-9, 10e-9) : 1e-9;
+    const SenseAmpLimits& limits = ctx_.tech.fits.sense_limits;
+    t = ctx_.hw.sense_current_mode ? std::clamp(t, limits.min_resolve_s, limits.max_resolve_s) : limits.min_resolve_s;
     return {t, power * t};
 }
 
 SensingCost mean_sensing_cost(const SenseAmpAdc& adc, const ColumnSample& sample) {
     SensingCost cost;
     if (sample.columns.empty()) {
-        cost.time_s = 1e-9;
+        cost.time_s = adc.read_sensing(nullptr, 0).time_s;  // no column: the shortest resolution
         return cost;
     }
     double time_sum = 0, energy_sum = 0, columns_sum = 0;

@@ -5,9 +5,6 @@
 
 namespace neurosim {
 
-// A column without cell current leaves the comparators idle: only a residual 1 uW flows (inference).
-constexpr double kOpenColumnResidualW = 1e-6;
-
 SenseAmpPower::SenseAmpPower(const SenseAmpPowerFit& fit, int levels)
     : fit_(fit),
       levels_(levels),
@@ -15,7 +12,8 @@ SenseAmpPower::SenseAmpPower(const SenseAmpPowerFit& fit, int levels)
       conductance_exponent_(fit.column_exponent / std::log(10.0)) {}
 
 double SenseAmpPower::at_conductance_w(double conductance_s) const {
-    if (conductance_s <= 0) return kOpenColumnResidualW;
+    // A column without cell current leaves the comparators idle: only a residual flows.
+    if (conductance_s <= 0) return fit_.open_column_power_w;
     return bias_w_per_comparator_ * (levels_ - 1) +
            fit_.column_coeff_w * std::pow(conductance_s, conductance_exponent_);
 }

@@ -83,6 +83,25 @@ StackLeakageFit stack_leakage(const std::string& path) {
     return {ratio("nand", "2"), ratio("nand", "3"), ratio("nor", "2"), ratio("nor", "3")};
 }
 
+// The named limits of sense_amp_limits.csv; throws naming a missing one.
+SenseAmpLimits sense_limits(const std::string& path) {
+    const std::vector<Record> table = read_csv_records(path);
+    auto value = [&](const std::string& quantity) {
+        for (const Record& r : table) {
+            if (field_of(r, "quantity", path) == quantity) return number_of(field_of(r, "value", path), path);
+        }
+        throw std::runtime_error(path + ": no row for quantity " + quantity);
+    };
+    SenseAmpLimits l;
+    l.min_resolve_s = value("min_resolve_s");
+    l.max_resolve_s = value("max_resolve_s");
+    l.far_ratio_above = value("far_ratio_above");
+    l.far_ratio_below = value("far_ratio_below");
+    l.cubic_ratio_limit = value("cubic_ratio_limit");
+    l.open_column_power_w = value("open_column_power_w");
+    return l;
+}
+
 }  // namespace
 
 CircuitFits load_circuit_fits(const std::string& data_dir, int node_nm, DeviceRoadmap roadmap) {
@@ -91,8 +110,11 @@ CircuitFits load_circuit_fits(const std::string& data_dir, int node_nm, DeviceRo
     CircuitFits fits;
     const std::string power_path = dir + "sense_amp_power.csv";
     const std::vector<Record> power = read_csv_records(power_path);
+    fits.sense_limits = sense_limits(dir + "sense_amp_limits.csv");
     fits.sense_power_current = sense_power(power, power_path, node_nm, road, "current");
     fits.sense_power_voltage = sense_power(power, power_path, node_nm, road, "voltage");
+    fits.sense_power_current.open_column_power_w = fits.sense_limits.open_column_power_w;
+    fits.sense_power_voltage.open_column_power_w = fits.sense_limits.open_column_power_w;
     fits.sense_time = sense_time(dir + "sense_amp_time.csv", node_nm, road);
     fits.sar_power = sar_power(dir + "sar_adc_power.csv", node_nm, road);
     fits.stack_leakage = stack_leakage(dir + "stack_leakage.csv");

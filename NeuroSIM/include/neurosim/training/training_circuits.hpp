@@ -11,10 +11,6 @@ namespace neurosim {
 
 constexpr double kStepSlope = 1e20;  // an input edge treated as instantaneous
 
-// A multilevel sense amplifier settles in no less than 1 ns: the floor of NeuroSim's SPICE
-// characterization at these column resistances and nodes (gradient unit latency and energy).
-constexpr double kSenseAmpFloorS = 1e-9;
-
 // Device loads the training circuits share.
 // Drain capacitance of a lone NMOS or PMOS device.
 double drain_capacitance_f(double width_m, bool nmos, const TechnologyNode& tech);
