@@ -202,7 +202,7 @@ void test_performance_scaling() {
 void test_circuit_fit_tables() {
     const std::string dir = std::string(NEUROSIM_DATA_DIR) + "/circuits/";
     for (const char* name : {"sense_amp_power.csv", "sense_amp_time.csv", "sar_adc_power.csv", "stack_leakage.csv",
-                             "sense_amp_limits.csv"}) {
+                             "sense_amp_limits.csv", "sar_adc_budget.csv"}) {
         const auto records = read_csv_records(dir + name);
         check(!records.empty(), std::string(name) + " has rows");
         for (const auto& r : records) {

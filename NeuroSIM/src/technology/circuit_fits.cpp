@@ -83,15 +83,32 @@ StackLeakageFit stack_leakage(const std::string& path) {
     return {ratio("nand", "2"), ratio("nand", "3"), ratio("nor", "2"), ratio("nor", "3")};
 }
 
-// The named limits of sense_amp_limits.csv; throws naming a missing one.
-SenseAmpLimits sense_limits(const std::string& path) {
-    const std::vector<Record> table = read_csv_records(path);
-    auto value = [&](const std::string& quantity) {
-        for (const Record& r : table) {
-            if (field_of(r, "quantity", path) == quantity) return number_of(field_of(r, "value", path), path);
+// A table of named quantities (quantity,value,source); `value(name)` throws naming a missing one.
+class QuantityTable {
+public:
+    explicit QuantityTable(const std::string& path) : path_(path), table_(read_csv_records(path)) {}
+    double value(const std::string& quantity) const {
+        for (const Record& r : table_) {
+            if (field_of(r, "quantity", path_) == quantity) return number_of(field_of(r, "value", path_), path_);
         }
-        throw std::runtime_error(path + ": no row for quantity " + quantity);
-    };
+        throw std::runtime_error(path_ + ": no row for quantity " + quantity);
+    }
+
+private:
+    std::string path_;
+    std::vector<Record> table_;
+};
+
+SarBudgetFit sar_budget(const std::string& path) {
+    const QuantityTable table(path);
+    return {table.value("nmos_first_bit"), table.value("nmos_per_extra_bit"), table.value("pmos_first_bit"),
+            table.value("pmos_per_extra_bit"), table.value("open_column_power_w")};
+}
+
+// The named limits of sense_amp_limits.csv.
+SenseAmpLimits sense_limits(const std::string& path) {
+    const QuantityTable table(path);
+    auto value = [&table](const std::string& quantity) { return table.value(quantity); };
     SenseAmpLimits l;
     l.min_resolve_s = value("min_resolve_s");
     l.max_resolve_s = value("max_resolve_s");
@@ -118,6 +135,7 @@ CircuitFits load_circuit_fits(const std::string& data_dir, int node_nm, DeviceRo
     fits.sense_time = sense_time(dir + "sense_amp_time.csv", node_nm, road);
     fits.sar_power = sar_power(dir + "sar_adc_power.csv", node_nm, road);
     fits.stack_leakage = stack_leakage(dir + "stack_leakage.csv");
+    fits.sar_budget = sar_budget(dir + "sar_adc_budget.csv");
     return fits;
 }
 

@@ -51,12 +51,20 @@ struct SenseAmpLimits {
     double open_column_power_w = 0;  // a column without cell current (inference read-out)
 };
 
+// Transistor budget and open-column power of one SAR converter (data/circuits/sar_adc_budget.csv).
+struct SarBudgetFit {
+    double nmos_first_bit = 0, nmos_per_extra_bit = 0;  // minimum NMOS devices
+    double pmos_first_bit = 0, pmos_per_extra_bit = 0;  // minimum PMOS devices
+    double open_column_power_w = 0;                     // a converter on a column without read current
+};
+
 struct CircuitFits {
     SenseAmpPowerFit sense_power_current, sense_power_voltage;  // the tabulated node nearest to the node
     std::optional<SenseTimeFit> sense_time;  // none: resolves in sense_limits.min_resolve_s
     std::optional<SarPowerFit> sar_power;    // none: no SAR converter is characterized at this node
     StackLeakageFit stack_leakage;           // the same at every node
     SenseAmpLimits sense_limits;             // the same at every node
+    SarBudgetFit sar_budget;                 // the same at every node
 
     const SenseAmpPowerFit& sense_power(bool current_mode) const {
         return current_mode ? sense_power_current : sense_power_voltage;
