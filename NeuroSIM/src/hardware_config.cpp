@@ -11,7 +11,7 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "neurosim/npy.hpp"
+#include "neurosim/io/npy.hpp"
 #include "neurosim/quirks.hpp"
 #include "neurosim/rule_expression.hpp"
 

@@ -10,8 +10,8 @@
 #include "neurosim/estimate.hpp"
 #include "neurosim/hardware_config.hpp"
 #include "neurosim/quirks.hpp"
-#include "neurosim/results.hpp"
-#include "neurosim/trace.hpp"
+#include "neurosim/io/results.hpp"
+#include "neurosim/io/trace.hpp"
 
 namespace {
 

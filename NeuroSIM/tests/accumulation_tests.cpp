@@ -47,19 +47,19 @@ void test_ripple_adder() {
     const TechnologyNode t = tech();
     const GateCapacitance c = nand2(t);
     const double v2 = t.vdd_v * t.vdd_v;
-    const RippleAdderModel one({1, 1}, t);
+    const RippleAdder one({1, 1}, t);
     check(near(one.energy_per_add_j(), (14 * c.input_f + 7 * c.output_f) * v2),
           "one slice charges its operand, carry and internal nodes once");
-    const double e8 = RippleAdderModel({8, 1}, t).energy_per_add_j();
-    const double e9 = RippleAdderModel({9, 1}, t).energy_per_add_j();
+    const double e8 = RippleAdder({8, 1}, t).energy_per_add_j();
+    const double e9 = RippleAdder({9, 1}, t).energy_per_add_j();
     check(near(e9 - e8, (13 * c.input_f + 7 * c.output_f) * v2), "each further slice adds the same charge");
-    check(near(RippleAdderModel({8, 16}, t).energy_j(), 16 * e8), "adders in parallel add energy");
-    const double d8 = RippleAdderModel({8, 1}, t).delay_s(0), d9 = RippleAdderModel({9, 1}, t).delay_s(0);
-    const double d10 = RippleAdderModel({10, 1}, t).delay_s(0);
+    check(near(RippleAdder({8, 16}, t).energy_j(), 16 * e8), "adders in parallel add energy");
+    const double d8 = RippleAdder({8, 1}, t).delay_s(0), d9 = RippleAdder({9, 1}, t).delay_s(0);
+    const double d10 = RippleAdder({10, 1}, t).delay_s(0);
     check(d9 > d8 && near(d10 - d9, d9 - d8), "the carry ripples: delay grows linearly with width");
-    check(RippleAdderModel({8, 1}, t).delay_s(10e-15) > d8, "a heavier output load slows the sum");
+    check(RippleAdder({8, 1}, t).delay_s(10e-15) > d8, "a heavier output load slows the sum");
     const TechnologyNode t22 = tech(22);
-    check(RippleAdderModel({8, 1}, t22).energy_per_add_j() < e8, "a smaller node switches less charge");
+    check(RippleAdder({8, 1}, t22).energy_per_add_j() < e8, "a smaller node switches less charge");
 }
 
 void test_flip_flops() {
@@ -78,13 +78,13 @@ void test_shift_adder() {
     const TechnologyNode t = tech();
     const ShiftAdderModel sa({16, 7, 8}, t, 1e9, 10e-9);
     check(sa.flip_flops() == (7 + 8) * 16, "register: adder output plus one bit per further cycle, per unit");
-    const double step = RippleAdderModel({7, 1}, t).delay_s(inverter(t).output_f) + 0.5e-9;
+    const double step = RippleAdder({7, 1}, t).delay_s(inverter(t).output_f) + 0.5e-9;
     check(near(sa.step_delay_s(), step), "a step is the add into the register input plus its capture");
     check(step < 10e-9 && near(sa.delay_s(8), step), "steps shorter than a read hide behind the next read");
     const ShiftAdderModel exposed({16, 7, 8}, t, 1e9, 0.0);
     check(near(exposed.delay_s(8), 8 * step), "without a read to hide behind, steps add up");
     check(near(sa.energy_j(8), 8 * sa.energy_j(1)), "energy grows with the steps");
-    const double one_step = RippleAdderModel({7, 16}, t).energy_j() + FlipFlopModel({240}, t, 1e9).energy_per_clock_j();
+    const double one_step = RippleAdder({7, 16}, t).energy_j() + FlipFlopModel({240}, t, 1e9).energy_per_clock_j();
     check(near(sa.energy_j(1), one_step), "a step adds in every unit and clocks every register bit");
 }
 
@@ -94,13 +94,13 @@ void test_adder_tree() {
           "a single operand needs no adding");
     const PartialSumTreeModel four({4, 16, 2}, t);
     check(four.levels() == 2, "four operands take two levels");
-    check(near(four.delay_s(), RippleAdderModel({16, 1}, t).delay_s(0) + RippleAdderModel({17, 1}, t).delay_s(0)),
+    check(near(four.delay_s(), RippleAdder({16, 1}, t).delay_s(0) + RippleAdder({17, 1}, t).delay_s(0)),
           "each level widens the operands by a bit");
-    check(near(four.energy_j(), 2 * (2 * RippleAdderModel({16, 1}, t).energy_per_add_j() +
-                                     RippleAdderModel({17, 1}, t).energy_per_add_j())),
+    check(near(four.energy_j(), 2 * (2 * RippleAdder({16, 1}, t).energy_per_add_j() +
+                                     RippleAdder({17, 1}, t).energy_per_add_j())),
           "two adders then one, in each tree");
     const PartialSumTreeModel three({3, 16, 1}, t);
-    check(three.levels() == 2 && near(three.energy_j(), RippleAdderModel({16, 1}, t).energy_per_add_j()),
+    check(three.levels() == 2 && near(three.energy_j(), RippleAdder({16, 1}, t).energy_per_add_j()),
           "an odd operand passes its level unadded");
     check(PartialSumTreeModel({9, 16, 1}, t).delay_s() > PartialSumTreeModel({8, 16, 1}, t).delay_s(),
           "nine operands need a fourth level");

@@ -5,6 +5,7 @@
 #include <iostream>
 #include <string>
 
+#include "neurosim/circuits/address_decoder.hpp"
 #include "neurosim/hardware_config.hpp"
 #include "neurosim/technology/technology.hpp"
 #include "neurosim/training/leakage.hpp"
@@ -46,15 +47,16 @@ void block_sums() {
     const TechnologyNode t = tech(32, DeviceRoadmap::lstp);
     // Flip-flops and adders are linear in their count and size.
     check(near(flip_flop_leakage_w(10, t), 10 * flip_flop_leakage_w(1, t)), "flip-flops linear");
-    check(near(adder_leakage_w(8, 4, t), 32 * adder_leakage_w(1, 1, t)), "adder bits x count");
+    check(near(RippleAdder({8, 4}, t).leakage_w(), 32 * RippleAdder({1, 1}, t).leakage_w()), "adder bits x count");
     // A one-input tree has no stage; two inputs need one adder of the operand width.
     check(adder_tree_leakage_w(1, 8, 16, t) == 0, "one-input tree");
-    check(near(adder_tree_leakage_w(2, 8, 16, t), adder_leakage_w(8, 16, t)), "two-input tree");
+    check(near(adder_tree_leakage_w(2, 8, 16, t), RippleAdder({8, 16}, t).leakage_w()), "two-input tree");
     // Four inputs: two adders of 8 bits, then one of 9 bits.
-    check(near(adder_tree_leakage_w(4, 8, 1, t), adder_leakage_w(16 + 9, 1, t)), "four-input tree");
+    check(near(adder_tree_leakage_w(4, 8, 1, t), RippleAdder({16 + 9, 1}, t).leakage_w()), "four-input tree");
     check(shift_adder_leakage_w(16, 8, 8, t) > shift_adder_leakage_w(16, 8, 2, t), "longer shift register");
-    check(decoder_leakage_w(0, false, t) == 0, "no address, no decoder");
-    check(decoder_leakage_w(7, false, t) > decoder_leakage_w(3, false, t), "more address bits");
+    check(AddressDecoder({true, 0, false, false}, t).leakage_w() == 0, "no address, no decoder");
+    auto decoder_w = [&t](int bits) { return AddressDecoder({true, bits, false, false}, t).leakage_w(); };
+    check(decoder_w(7) > decoder_w(3), "more address bits");
     check(encoder_leakage_w(64, 16, t) > encoder_leakage_w(16, 16, t), "more levels");
     // Everything is proportional to Vdd x off-current: doubling both off-currents doubles it.
     TechnologyNode leaky = t;
@@ -107,13 +109,14 @@ void technology_directions() {
 
 void htree() {
     const TechnologyNode t = tech(32, DeviceRoadmap::lstp);
-    const double one = htree_leakage_w(2, 2, 1e-3, 1e-3, 256, 10, 1e-4, t);
+    const RepeatedWire wire({1e6, 0.1, RepeaterRelaxing::halve}, t);
+    const double one = htree_leakage_w(2, 2, 1e-3, 1e-3, 256, wire);
     check(one > 0, "H-tree repeaters leak");
-    check(near(htree_leakage_w(2, 2, 1e-3, 1e-3, 512, 10, 1e-4, t), 2 * one), "twice the bits, twice the repeaters");
-    // Two units apart along each side: 2 mm of wire per bit, 20 repeaters at 0.1 mm.
-    const double wn = 10 * t.min_nmos_width_m();
+    check(near(htree_leakage_w(2, 2, 1e-3, 1e-3, 512, wire), 2 * one), "twice the bits, twice the repeaters");
+    // Two units apart along each side: 2 mm of wire per bit, one repeater per spacing.
+    const double wn = wire.repeater_size() * t.min_nmos_width_m();
     const double rep = gate_leakage_current_a(GateKind::inverter, 1, wn, t.pn_size_ratio * wn, t) * t.vdd_v;
-    check(near(one, 20 * 256 * rep, 1e-6), "repeater count from the wire length");
+    check(near(one, 2e-3 / wire.spacing_m() * 256 * rep, 1e-6), "repeater count from the wire length");
 }
 
 }  // namespace

@@ -5,8 +5,8 @@
 
 #include "neurosim/design.hpp"
 #include "neurosim/hardware_config.hpp"
+#include "neurosim/io/trace.hpp"
 #include "neurosim/quirks.hpp"
-#include "neurosim/trace.hpp"
 #include "neurosim/variants.hpp"
 #include "test_support.hpp"
 

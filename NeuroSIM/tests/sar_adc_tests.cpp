@@ -19,9 +19,9 @@
 #include "neurosim/circuits/circuits.hpp"
 #include "neurosim/circuits/sar_adc.hpp"
 #include "neurosim/hardware_config.hpp"
-#include "neurosim/results.hpp"
+#include "neurosim/io/results.hpp"
+#include "neurosim/io/trace.hpp"
 #include "neurosim/technology/technology.hpp"
-#include "neurosim/trace.hpp"
 #include "neurosim/training/performance.hpp"
 #include "test_support.hpp"
 

@@ -20,9 +20,9 @@
 
 #include "neurosim/estimate.hpp"
 #include "neurosim/hardware_config.hpp"
-#include "neurosim/results.hpp"
+#include "neurosim/io/results.hpp"
+#include "neurosim/io/trace.hpp"
 #include "neurosim/technology/technology.hpp"
-#include "neurosim/trace.hpp"
 
 namespace neurosim::test {
 

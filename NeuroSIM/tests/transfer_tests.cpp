@@ -7,6 +7,7 @@
 
 #include "neurosim/chip/chip.hpp"
 #include "neurosim/chip/floorplan.hpp"
+#include "neurosim/circuits/address_decoder.hpp"
 #include "neurosim/estimate.hpp"
 #include "neurosim/technology/gate.hpp"
 #include "neurosim/technology/technology.hpp"
@@ -27,22 +28,31 @@ void test_stage_delays() {
     check(near(half_swing_delay_s(1e3, 1e-15), std::log(2.0) * 1e-12), "step response reaches half swing at ln2*RC");
 }
 
+// A buffer-line decoder of `bits` address bits driving `line_f`: {delay, energy}.
+std::pair<double, double> buffer_line(int bits, double line_f, const TechnologyNode& t) {
+    const AddressDecoder decoder({true, bits, false, false}, t);
+    DecoderLoad load;
+    load.line_f = line_f;
+    return {decoder.delay_s(DecoderPath::buffer_line, load), decoder.energy_j(DecoderPath::buffer_line, load)};
+}
+
 void test_decoder() {
     const TechnologyNode t = tech();
-    const LineDecoder small({3, 10e-15}, t), wide({7, 10e-15}, t), loaded({7, 100e-15}, t);
-    check(wide.delay_s() > small.delay_s(), "more address bits, longer decode (more NOR fan-out)");
-    check(loaded.delay_s() > wide.delay_s(), "a heavier line is slower to drive");
-    check(near(loaded.energy_j(), wide.energy_j()), "the line itself is not charged by the decoder");
-    check(wide.energy_j() > small.energy_j(), "more address lines switch more gate capacitance");
+    const auto [small_s, small_j] = buffer_line(3, 10e-15, t);
+    const auto [wide_s, wide_j] = buffer_line(7, 10e-15, t);
+    const auto [loaded_s, loaded_j] = buffer_line(7, 100e-15, t);
+    check(wide_s > small_s, "more address bits, longer decode (more NOR fan-out)");
+    check(loaded_s > wide_s, "a heavier line is slower to drive");
+    check(near(loaded_j, wide_j), "the line itself is not charged by the decoder");
+    check(wide_j > small_j, "more address lines switch more gate capacitance");
     // A line far heavier than the gates is charged by the last (PMOS, 3x minimum) driver stage, whose RC
     // then dwarfs its input ramp: extra load adds ln2 * R * C.
     const double r_driver = on_resistance_ohm(3 * t.pn_size_ratio * t.min_nmos_width_m(), false, t);
-    const LineDecoder heavy({5, 10e-12}, t), heavier({5, 20e-12}, t);
-    check(near(heavier.delay_s() - heavy.delay_s(), std::log(2.0) * r_driver * 10e-12, 1e-2),
+    const double heavy_s = buffer_line(5, 10e-12, t).first, heavier_s = buffer_line(5, 20e-12, t).first;
+    check(near(heavier_s - heavy_s, std::log(2.0) * r_driver * 10e-12, 1e-2),
           "a heavily loaded line adds ln2*R*C of the driver");
     // Same decoder at a smaller node: smaller gates, shorter decode.
-    check(LineDecoder({5, 10e-15}, tech(22)).delay_s() < LineDecoder({5, 10e-15}, t).delay_s(),
-          "a smaller node decodes faster");
+    check(buffer_line(5, 10e-15, tech(22)).first < buffer_line(5, 10e-15, t).first, "a smaller node decodes faster");
 }
 
 void test_flip_flop_energy() {
@@ -68,14 +78,14 @@ void test_buffer_access() {
     const TechnologyNode t = tech();
     const BufferAccess rf(buffer(128 * 128, 128, false), t);
     const double line_m = 128 * FlipFlops({1}, t).unit().width_m;
-    const LineDecoder decoder({7, line_m * t.rules.wire_cap_f_per_m}, t);
-    check(near(rf.line_latency_s(), decoder.delay_s() + 0.5e-9),
+    const auto [decode_s, decode_j] = buffer_line(7, line_m * t.rules.wire_cap_f_per_m, t);
+    check(near(rf.line_latency_s(), decode_s + 0.5e-9),
           "a register line is decoded and clocked in half a cycle");
     const BufferAccess rf_fast(buffer(128 * 128, 128, false, 2e9), t);
     check(near(rf.line_latency_s() - rf_fast.line_latency_s(), 0.25e-9),
           "doubling the clock halves the flip-flop time");
     const FlipFlopEnergy ff = flip_flop_energy(t);
-    check(near(rf.bit_energy_j(), ff.clock_j + ff.data_j + decoder.energy_j() / 128),
+    check(near(rf.bit_energy_j(), ff.clock_j + ff.data_j + decode_j / 128),
           "a register bit costs its flip-flop plus its share of the decode");
     check(near(rf.lines(), 128), "lines = bits / interface");
 
@@ -87,7 +97,7 @@ void test_buffer_access() {
 void test_repeated_wire() {
     const TechnologyNode t = tech();
     const double r = wire_r();
-    const RepeatedWire fastest({r, 0.0, true}, t), relaxed({r, 0.1, true}, t);
+    const RepeatedWire fastest({r, 0.0, RepeaterRelaxing::halve}, t), relaxed({r, 0.1, RepeaterRelaxing::halve}, t);
     check(relaxed.repeater_size() < fastest.repeater_size(), "a delay tolerance buys smaller repeaters");
     check(relaxed.delay_s_per_m() >= fastest.delay_s_per_m(), "smaller repeaters are not faster");
     check(relaxed.charge_energy_j_per_m() < fastest.charge_energy_j_per_m(),
@@ -100,14 +110,14 @@ void test_repeated_wire() {
     check(near(fastest.charge_energy_j_per_m(),
                (c.input_f + c.output_f + t.rules.wire_cap_f_per_m * d) * t.vdd_v * t.vdd_v / d),
           "charging a repeated metre is (C_repeater + C_wire) V^2 per spacing");
-    const RepeatedWire bus({r, 0.0, false}, t);
+    const RepeatedWire bus({r, 0.0, RepeaterRelaxing::step_down}, t);
     check(bus.repeater_size() >= 1, "a bus keeps at least minimum repeaters");
 }
 
 void test_htree_path() {
     const TechnologyNode t = tech();
     const double r = wire_r();
-    const RepeatedWire wire({r, 0.1, true}, t);
+    const RepeatedWire wire({r, 0.1, RepeaterRelaxing::halve}, t);
     const double a = 1e-3;
     const HTreePath two(HTreePathParams{2, 2, a, a, r}, wire);
     // Centre to a unit centre is a/2 each way, plus the trunk of one unit to the grid edge.
@@ -134,7 +144,7 @@ void test_partial_sum_width() {
 void test_htree_odd_grid() {
     const TechnologyNode t = tech();
     const double r = wire_r();
-    const RepeatedWire wire({r, 0.1, true}, t);
+    const RepeatedWire wire({r, 0.1, RepeaterRelaxing::halve}, t);
     const double a = 1e-3;
     // A 3x3 grid needs the tree of a 4x4 one: a + a, then a/2 + a/2, plus a one-unit trunk.
     const HTreePath three(HTreePathParams{3, 3, a, a, r}, wire);

@@ -8,6 +8,7 @@
 #include "neurosim/array/sub_array.hpp"
 #include "neurosim/chip/chip.hpp"
 #include "neurosim/chip/floorplan.hpp"
+#include "neurosim/circuits/address_decoder.hpp"
 #include "neurosim/circuits/circuits.hpp"
 #include "neurosim/estimate.hpp"
 #include "neurosim/hardware_config.hpp"
@@ -164,8 +165,9 @@ void test_performance_scaling() {
           "every figure scales with the iterations");
     check(base.layers[0].latency_s.ag == 0 && base.layers[0].energy_j.ag == 0, "no activation gradient for layer 1");
     check(
-        near(base.tops, base.operations / base.latency_s.total() * 1e-12) && near(base.fps, 1 / base.latency_s.total()),
-        "throughput from operations and latency");
+        near(base.tops, base.operations / base.latency_s.total() * 1e-12) &&
+            near(base.fps, 10.0 * 5 / base.latency_s.total()),  // the epoch's 10 x 5 images
+        "throughput from operations and latency, fps in images per second");
     check(base.peak_latency_s.fw < base.latency_s.fw && base.peak_energy_j.fw < base.energy_j.fw,
           "peak figures leave out buffers, interconnect and DRAM");
 
@@ -200,7 +202,8 @@ void test_performance_scaling() {
 // transistor table, so no design point goes without a characterization.
 void test_circuit_fit_tables() {
     const std::string dir = std::string(NEUROSIM_DATA_DIR) + "/circuits/";
-    for (const char* name : {"sense_amp_power.csv", "sense_amp_time.csv", "sar_adc_power.csv"}) {
+    for (const char* name : {"sense_amp_power.csv", "sense_amp_time.csv", "sar_adc_power.csv", "stack_leakage.csv",
+                             "sense_amp_limits.csv", "sar_adc_budget.csv"}) {
         const auto records = read_csv_records(dir + name);
         check(!records.empty(), std::string(name) + " has rows");
         for (const auto& r : records) {
@@ -218,6 +221,14 @@ void test_circuit_fit_tables() {
         check(near(fits.sense_power(true).bias_w_per_comparator, fits.sense_power(true).bias_uw_per_comparator * 1e-6),
               "the bias in W is the tabulated uW");
     }
+    const CircuitFits fits32 = load_circuit_fits(NEUROSIM_DATA_DIR, 32, DeviceRoadmap::lstp);
+    const SenseAmpLimits& limits = fits32.sense_limits;
+    check(limits.min_resolve_s > 0 && limits.max_resolve_s > limits.min_resolve_s &&
+              limits.far_ratio_below < limits.cubic_ratio_limit && limits.cubic_ratio_limit < limits.far_ratio_above,
+          "the sense-amplifier limits bound a window of times and ratios");
+    const StackLeakageFit& stack = fits32.stack_leakage;
+    check(stack.nand3 < stack.nand2 && stack.nand2 < 1 && stack.nor3 < stack.nor2 && stack.nor2 < 1,
+          "taller stacks leak less, and every stack less than one device");
     check(!load_circuit_fits(NEUROSIM_DATA_DIR, 32, DeviceRoadmap::hp).sense_time.has_value() &&
               load_circuit_fits(NEUROSIM_DATA_DIR, 32, DeviceRoadmap::lstp).sense_time.has_value(),
           "the resolution-time fit covers low-standby-power devices only");

@@ -9,6 +9,7 @@
 
 #include "neurosim/chip/chip.hpp"
 #include "neurosim/chip/floorplan.hpp"
+#include "neurosim/circuits/sense_amp_power.hpp"
 #include "neurosim/estimate.hpp"
 #include "neurosim/hardware_config.hpp"
 #include "neurosim/technology/technology.hpp"
@@ -37,15 +38,16 @@ void sense_amp_fit() {
     auto fit = [](int node) { return load_circuit_fits(NEUROSIM_DATA_DIR, node, DeviceRoadmap::lstp).sense_power(true); };
     const SenseAmpPowerFit lp32 = fit(32);
     // Closed form at R = 1 kOhm: bias x 15 comparators + coefficient x exp(-exponent x 3).
-    const double p = sense_amp_power_w(lp32, 16, 1e3);
+    const SenseAmpPower lp32_16(lp32, 16);
+    const double p = lp32_16.at_resistance_w(1e3);
     check(near(p, 15 * lp32.bias_w_per_comparator + lp32.column_coeff_w * std::exp(-3 * lp32.column_exponent)),
           "sense amplifier power closed form");
-    check(sense_amp_power_w(lp32, 16, 100) > sense_amp_power_w(lp32, 16, 1e4), "lower column resistance draws more");
-    check(near(sense_amp_power_w(lp32, 16, INFINITY), 15 * lp32.bias_w_per_comparator),
+    check(lp32_16.at_resistance_w(100) > lp32_16.at_resistance_w(1e4), "lower column resistance draws more");
+    check(near(lp32_16.at_resistance_w(INFINITY), 15 * lp32.bias_w_per_comparator),
           "an open column leaves the bias only");
-    check(sense_amp_power_w(lp32, 32, 1e3) > sense_amp_power_w(lp32, 16, 1e3), "more levels, more comparators");
+    check(SenseAmpPower(lp32, 32).at_resistance_w(1e3) > lp32_16.at_resistance_w(1e3), "more levels, more comparators");
     const SenseAmpPowerFit lp22 = fit(22);
-    check(sense_amp_power_w(lp22, 16, 1e3) < p, "smaller node, less sense power");
+    check(SenseAmpPower(lp22, 16).at_resistance_w(1e3) < p, "smaller node, less sense power");
     const SenseAmpPowerFit near28 = fit(28);
     check(near(near28.column_coeff_w, lp32.column_coeff_w) || near(near28.column_coeff_w, lp22.column_coeff_w),
           "an unlisted node takes its nearest characterization");

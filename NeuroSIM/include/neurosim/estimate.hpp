@@ -6,7 +6,7 @@
 #include "neurosim/chip/chip.hpp"
 #include "neurosim/chip/floorplan.hpp"
 #include "neurosim/hardware_config.hpp"
-#include "neurosim/trace.hpp"
+#include "neurosim/io/trace.hpp"
 #include "neurosim/training/performance.hpp"
 #include "neurosim/variants.hpp"
 

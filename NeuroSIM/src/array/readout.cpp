@@ -5,6 +5,7 @@
 
 #include "neurosim/array/memory_cell.hpp"
 #include "neurosim/array/memory_cell_kind.hpp"
+#include "neurosim/circuits/address_decoder.hpp"
 #include "neurosim/technology/gate.hpp"
 
 namespace neurosim {
@@ -104,50 +105,19 @@ struct ColumnMuxPath {
         const SizedPassGate g = SizedPassGate::for_resistance(pass_ohm, d);
         return (d.gate_f(g.wn) * d.vdd2() + d.drain_f(g.wn, g.wp) * 2 * read_voltage * read_voltage) * outputs;
     }
-    // The decoder's address bits and gates (NORs of half the bits, rounded up, from three bits on).
-    struct DecoderGates {
-        int bits, nor_inputs;
-        GateCapacitance inv, nand, nor;
-    };
-    DecoderGates decoder_gates(const Devices& d) const {
-        const double h = d.t.cell_height_m();
+    // The enable decoder (address_decoder.hpp: DecoderPath::mux_enable) drives the pass gates of every
+    // read-out.
+    AddressDecoder decoder(const Devices& d) const {
         const int bits = static_cast<int>(std::ceil(std::log2(static_cast<double>(selection))));
-        const int nor_inputs = (bits + 1) / 2;
-        return {bits, nor_inputs, gate_capacitance(GateKind::inverter, 1, d.min_n(), d.min_p(), h, d.t),
-                gate_capacitance(GateKind::nand, 2, 2 * d.min_n(), d.min_p(), h, d.t),
-                bits > 2 ? gate_capacitance(GateKind::nor, nor_inputs, d.min_n(), nor_inputs * d.min_p(), h, d.t)
-                         : GateCapacitance{}};
+        return AddressDecoder({true, bits, true, false}, d.t);
     }
-    double decoder_energy_j(const Devices& d) const {
-        const auto [bits, nor_inputs, inv, nand, nor] = decoder_gates(d);
-        const double nands = 4.0 * (bits / 2);
-        const double nors = bits > 2 ? std::pow(2.0, bits) : 0.0;
-        double c = (inv.input_f + nand.input_f * 2) * (bits / 2) * 2;
-        c += (inv.input_f + nor.input_f * nors / 2) * (bits % 2);
-        c += (nand.output_f + nor.input_f * nors / 4) * nands / 4;
-        c += nor.output_f + nand.input_f;
-        c += (nand.output_f + inv.input_f) + (inv.output_f + inv.input_f) + inv.output_f;
-        return c * d.vdd2();
-    }
+    double decoder_energy_j(const Devices& d) const { return decoder(d).energy_j(DecoderPath::mux_enable, {}); }
     double decoder_delay_s(const Devices& d) const {
-        const auto [bits, nor_inputs, inv, nand, nor] = decoder_gates(d);
-        const bool nands = bits >= 2, nors = bits > 2;
         const SizedPassGate g = SizedPassGate::for_resistance(pass_ohm, d);
-        const double load_n = d.gate_f(g.wn) * outputs, load_p = d.gate_f(g.wp) * outputs;
-        const double n_nor = nors ? std::pow(2.0, bits) : 0.0;
-        double slope = kStep, t = 0;
-        t += horowitz_delay_s(d.r_n(d.min_n()) * (inv.output_f + (nands ? nand.input_f * 2 : load_n)), slope, &slope);
-        if (nands) {
-            const double nand_load = nand.output_f + (nors ? nor.input_f * n_nor / 4 : load_n);
-            t += horowitz_delay_s(d.r_n(2 * d.min_n()) * 2 * nand_load, slope, &slope);
-        }
-        if (nors) {
-            t += horowitz_delay_s(d.r_p(nor_inputs * d.min_p()) * 2 * (nor.output_f + nand.input_f), slope, &slope);
-        }
-        t += horowitz_delay_s(d.r_n(2 * d.min_n()) * (nand.output_f + inv.input_f), slope, &slope);
-        t += horowitz_delay_s(d.r_p(d.min_p()) * (inv.output_f + inv.input_f + load_n), slope, &slope);
-        t += horowitz_delay_s(d.r_n(d.min_n()) * (inv.output_f + load_p), slope, &slope);
-        return t;
+        DecoderLoad enables;
+        enables.enable_n_f = d.gate_f(g.wn) * outputs;
+        enables.enable_p_f = d.gate_f(g.wp) * outputs;
+        return decoder(d).delay_s(DecoderPath::mux_enable, enables);
     }
     // Per read cycle: `selection` selections, of which the input bits share the cost.
     double delay_s(const Devices& d) const {

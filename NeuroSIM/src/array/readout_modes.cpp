@@ -7,6 +7,7 @@
 #include "neurosim/array/memory_cell.hpp"
 #include "neurosim/array/memory_cell_kind.hpp"
 #include "neurosim/circuits/accumulation.hpp"
+#include "neurosim/circuits/address_decoder.hpp"
 #include "neurosim/circuits/circuits.hpp"
 #include "neurosim/circuits/readout_adc.hpp"
 
@@ -46,21 +47,9 @@ int ceil_log2(double v) {
     return static_cast<int>(std::ceil(std::log2(std::max(1.0, v)) - 1e-9));
 }
 
-// Gates of the DecodedLine path for `lines` lines: NORs of half the address bits (rounded up).
-struct DecoderGates {
-    int bits, nor_inputs;
-    GateCapacitance inv, nand, nor, drv;
-};
-
-DecoderGates decoder_gates(int lines, const TechnologyNode& t) {
-    const int bits = ceil_log2(lines);
-    const double h = t.cell_height_m();
-    const double wn = t.min_nmos_width_m(), wp = t.pn_size_ratio * wn;
-    const int nor_inputs = std::max(1, (bits + 1) / 2);
-    return {bits, nor_inputs, gate_capacitance(GateKind::inverter, 1, wn, wp, h, t),
-            gate_capacitance(GateKind::nand, 2, 2 * wn, wp, h, t),
-            gate_capacitance(GateKind::nor, nor_inputs, wn, nor_inputs * wp, h, t),
-            gate_capacitance(GateKind::inverter, 1, 3 * wn, 3 * wp, h, t)};
+// Row decoder of a sequential read over `lines` lines (DecoderPath::sequential_row).
+AddressDecoder row_decoder(double lines, const TechnologyNode& t) {
+    return AddressDecoder({true, ceil_log2(static_cast<int>(lines)), false, false}, t);
 }
 
 }  // namespace
@@ -87,43 +76,6 @@ double LatchSenseAmp::area_m2() const {
     auto device = [&](double wn, double wp) { return standard_cell(GateKind::inverter, 1, wn, wp, t_).area_m2(); };
     return device(0, kSenseP * f) * 2 + device(kSenseN * f, 0) * 2 + device(0, kSenseIso * f) +
            device(kSenseEnable * f, 0);
-}
-
-double DecodedLine::delay_s(const TechnologyNode& t) const {
-    const auto [bits, nor_inputs, inv, nand, nor, drv] = decoder_gates(lines, t);
-    const double wn = t.min_nmos_width_m(), wp = t.pn_size_ratio * wn;
-    double slope = kStep, delay = 0;
-    const bool nands = bits >= 2, nors = bits > 2;
-    // The address buffer drives two predecoder NANDs (true and complement pairs), or the path directly.
-    const double buffer_load = inv.output_f + (nands ? 2 * nand.input_f : drv.input_f);
-    delay += horowitz_delay_s(on_resistance_ohm(wn, true, t) * buffer_load, slope, &slope);
-    if (nands) {
-        // Each predecoded output feeds a quarter of the NORs.
-        const double load = nand.output_f + (nors ? nor.input_f * lines / 4.0 : drv.input_f);
-        delay += horowitz_delay_s(2 * on_resistance_ohm(2 * wn, true, t) * load, slope, &slope);
-    }
-    if (nors) {
-        const double r_stack = nor_inputs * on_resistance_ohm(nor_inputs * wp, false, t);
-        delay += horowitz_delay_s(r_stack * (nor.output_f + drv.input_f), slope, &slope);
-    }
-    delay += horowitz_delay_s(on_resistance_ohm(3 * wn, true, t) * (drv.output_f + drv.input_f), slope, &slope);
-    // The last inverter charges the line, its wire distributed (Elmore: half the wire resistance).
-    const double tau = on_resistance_ohm(3 * wp, false, t) * (drv.output_f + line_f) + line_ohm * line_f / 2;
-    delay += horowitz_delay_s(tau, slope, &slope);
-    return delay;
-}
-
-double DecodedLine::energy_j(const TechnologyNode& t) const {
-    const DecoderGates g = decoder_gates(lines, t);
-    const double bits = g.bits;
-    const GateCapacitance &inv = g.inv, &nand = g.nand, &nor = g.nor, &drv = g.drv;
-    // A new address flips half its bits on average; in each 2-bit group one predecoded output rises and
-    // one falls; the old and the new NOR and driver paths switch; the new line charges to its swing.
-    double c = bits / 2 * (inv.output_f + 2 * nand.input_f);
-    if (bits >= 2) c += 2 * std::floor(bits / 2) * (nand.output_f + (bits > 2 ? nor.input_f * lines / 4.0 : 0.0));
-    if (bits > 2) c += 2 * (nor.output_f + drv.input_f);
-    c += 2 * (drv.output_f + drv.input_f) + drv.output_f;
-    return c * t.vdd_v * t.vdd_v + line_f * swing_v * swing_v;
 }
 
 int sequential_adder_bits(const DesignContext& ctx, ReadDirection direction) {
@@ -161,7 +113,7 @@ struct RowAccumulator {
 RowAccumulator row_accumulator(const DesignContext& ctx, ReadDirection dir, double readouts) {
     const int bits = sequential_adder_bits(ctx, dir);
     const double clock = ctx.hw.clock_frequency_hz;
-    const RippleAdderModel adder({bits, readouts}, ctx.tech);
+    const RippleAdder adder({bits, readouts}, ctx.tech);
     const FlipFlopModel reg({static_cast<double>(bits + 1)}, ctx.tech, clock);
     return {adder.delay_s(reg.input_capacitance_f()) + reg.capture_delay_s(),
             adder.energy_per_add_j() + reg.energy_per_clock_j()};
@@ -184,7 +136,7 @@ SequentialReadCost envm_sequential(const DesignContext& ctx, const SequentialRea
     const AccessTransistor a = access ? envm_access_transistor(ctx) : AccessTransistor{};
 
     // Driven line: the word line (access gates, to V_dd) forward, a bit line (to V_read) transposed.
-    DecodedLine line;
+    DecoderLoad line;
     line.lines = static_cast<int>(drive_lines);
     if (forward) {
         line.line_f = w.row_wire_f + a.gate_f * cols;
@@ -199,7 +151,7 @@ SequentialReadCost envm_sequential(const DesignContext& ctx, const SequentialRea
     const double r_cell_avg = a.r_ohm + (hw.resistance_on_ohm + hw.resistance_off_ohm) / 2;
 
     SequentialReadCost c;
-    c.select_s = line.delay_s(t);
+    c.select_s = row_decoder(drive_lines, t).delay_s(DecoderPath::sequential_row, line);
     // One cell alone drives the sensed line: a 20 % swing is enough to sense, per selected column.
     c.settle_s = 0.2 * sensed_f * r_cell_avg;
     const SensingCost s = single_cell_sensing(ctx, static_cast<int>(readouts));
@@ -223,7 +175,8 @@ SequentialReadCost envm_sequential(const DesignContext& ctx, const SequentialRea
     const double wn = t.min_nmos_width_m(), wp = t.pn_size_ratio * wn;
     const double pass_gate_f = gate_input_capacitance_f(wn, t) + gate_input_capacitance_f(wp, t);
     const double mux_j = muxed > 1 ? readouts * pass_gate_f * vdd2 : 0.0;
-    c.array_j = p.active_lines * line.energy_j(t) + reads * mux_j;
+    const double select_j = row_decoder(drive_lines, t).energy_j(DecoderPath::sequential_row, line);
+    c.array_j = p.active_lines * select_j + reads * mux_j;
     const double conversions = p.active_lines * p.converted_lines;
     c.adc_j = p.active_lines * read_lines * sensed_f * v_read * v_read + conversions * (s.energy_per_column_j + enc_j);
     c.accumulation_j = conversions * acc.add_j;
@@ -243,7 +196,7 @@ SequentialReadCost sram_sequential(const DesignContext& ctx, const SequentialRea
     const double r_pull_down = on_resistance_ohm(hw.sram_nmos_width_f * f, true, t);
 
     // The decoder drives the word line's two access gates per cell.
-    DecodedLine line;
+    DecoderLoad line;
     line.lines = static_cast<int>(drive_lines);
     line.line_f = (forward ? w.row_wire_f : w.col_wire_f) + 2 * a.gate_f * read_lines;
     line.line_ohm = forward ? w.row_res_ohm : w.col_res_ohm;
@@ -252,7 +205,7 @@ SequentialReadCost sram_sequential(const DesignContext& ctx, const SequentialRea
     const double bit_ohm = forward ? w.col_res_ohm : w.row_res_ohm;
 
     SequentialReadCost c;
-    c.select_s = line.delay_s(t);
+    c.select_s = row_decoder(drive_lines, t).delay_s(DecoderPath::sequential_row, line);
     // Precharge (6F PMOS per bit line), then the cell discharges the line by half the sense voltage.
     const double pre_w = 6 * f;
     const double pre_tau = on_resistance_ohm(pre_w, false, t) * (bit_f + drain_f(0, pre_w, t)) + bit_ohm * bit_f / 2;
@@ -270,7 +223,7 @@ SequentialReadCost sram_sequential(const DesignContext& ctx, const SequentialRea
     c.adc_s = p.active_lines * (c.settle_s + c.sense_s);
     c.accumulation_s = p.active_lines * c.add_s;
     const double conversions = p.active_lines * p.converted_lines;
-    c.array_j = p.active_lines * line.energy_j(t);
+    c.array_j = p.active_lines * row_decoder(drive_lines, t).energy_j(DecoderPath::sequential_row, line);
     c.adc_j = p.active_lines * bit_f * vdd * vdd * read_lines * 2 + conversions * sa.energy_j();
     c.accumulation_j = conversions * acc.add_j;
     return c;
@@ -328,7 +281,7 @@ Edge sequential_edge(const DesignContext& ctx, ReadDirection dir, double edge_m)
         }
     }
     const int bits = sequential_adder_bits(ctx, dir);
-    e.add(RippleAdders({bits, static_cast<double>(readouts)}, t).layout(fit), vertical, &e.accumulation_m2);
+    e.add(RippleAdder({bits, static_cast<double>(readouts)}, t).layout(fit), vertical, &e.accumulation_m2);
     e.add(FlipFlops({static_cast<double>((bits + 1) * readouts)}, t).layout(fit), vertical, &e.accumulation_m2);
     if (cps > 1) e.add(ShiftAdders({readouts, bits, cps}, t).layout(fit), vertical, &e.accumulation_m2);
     if (cycles > 1) e.add(ShiftAdders({readouts, bits + cps, cycles}, t).layout(fit), vertical, &e.accumulation_m2);

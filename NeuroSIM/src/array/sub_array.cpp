@@ -5,6 +5,7 @@
 
 #include "neurosim/array/memory_cell.hpp"
 #include "neurosim/array/memory_cell_kind.hpp"
+#include "neurosim/circuits/address_decoder.hpp"
 #include "neurosim/array/readout_modes.hpp"
 #include "neurosim/circuits/circuits.hpp"
 #include "neurosim/circuits/readout_adc.hpp"
@@ -71,6 +72,71 @@ ReadoutEdge readout_edge(const DesignContext& ctx, int readouts, int levels, int
     return e;
 }
 
+// The transposed read-out of an eNVM sub-array (training): row by row, or in parallel along the rows.
+void add_envm_transposed(const DesignContext& ctx, double array_h, SubArrayLayout* layout) {
+    const HardwareConfig& hw = ctx.hw;
+    const TechnologyNode& t = ctx.tech;
+    const MemoryCellModel cell(ctx);
+    const int rows = hw.subarray_rows, cols = hw.subarray_cols;
+    const int cps = ctx.cols_per_synapse();
+    SubArrayLayout& l = *layout;
+    if (!hw.parallel_backprop) {
+        // Transposed read row by row (readout_modes.hpp).
+        const SequentialEdgeArea backward = sequential_read_edge(ctx, ReadDirection::transposed, array_h);
+        l.width_m += backward.depth_m;
+        l.parts.adc_m2 += backward.adc_m2;
+        l.parts.accumulation_m2 += backward.accumulation_m2;
+        l.parts.other_m2 += backward.other_m2;
+    } else {
+        // Transposed read-out along the rows for the activation gradient.
+        const MuxedEdge mux_t = muxed_edge({static_cast<double>(rows / hw.ag_rows_per_adc), hw.ag_rows_per_adc, false,
+                                            cell.on_resistance_ohm() / cols},
+                                           array_h, false, t);
+        const ReadoutEdge backward = readout_edge(ctx, rows / hw.ag_rows_per_adc, hw.ag_adc_levels, hw.error_bits, cps,
+                                                  Fit::to_height(array_h));
+        l.width_m += mux_t.depth_m + backward.depth_m;
+        l.parts.adc_m2 += backward.adc_area_m2;
+        l.parts.accumulation_m2 += backward.accumulation_area_m2;
+        l.parts.other_m2 += mux_t.mux_area_m2 + mux_t.decoder_area_m2;
+    }
+}
+
+// The transposed read-out of an SRAM sub-array (training): its own precharge, write drivers and word
+// lines, then a parallel read-out along the rows or a row-by-row read.
+void add_sram_transposed(const DesignContext& ctx, double array_h, SubArrayLayout* layout) {
+    const HardwareConfig& hw = ctx.hw;
+    const TechnologyNode& t = ctx.tech;
+    const MemoryCellModel cell(ctx);
+    const int rows = hw.subarray_rows, cols = hw.subarray_cols;
+    const int cps = ctx.cols_per_synapse();
+    const double access_r = cell.sram_access_resistance_ohm();
+    SubArrayLayout& l = *layout;
+    const Footprint precharge_t = BitlinePrecharger({rows}, t).layout(Fit::free_layout());
+    const Footprint write_t = BitlineWriteDriver({rows}, t).layout(Fit::free_layout());
+    const Footprint word_lines_t =
+        PassGateMatrix({true, cols, array_h * ctx.wire_resistance_ohm_per_m}, t).layout(Fit::free_layout());
+    MuxedEdge mux_t;
+    ReadoutEdge backward;
+    if (hw.parallel_backprop) {
+        mux_t = muxed_edge(
+            {static_cast<double>(rows / hw.ag_rows_per_adc), hw.ag_rows_per_adc, false, access_r / cols / 2},
+            array_h, false, t);
+        backward = readout_edge(ctx, rows / hw.ag_rows_per_adc, hw.ag_adc_levels, hw.error_bits, cps,
+                                Fit::to_height(array_h));
+    } else {
+        // Transposed read row by row: latch sense amplifiers and row adders (readout_modes.hpp).
+        const SequentialEdgeArea e = sequential_read_edge(ctx, ReadDirection::transposed, array_h);
+        backward.adc_area_m2 = e.adc_m2;
+        backward.accumulation_area_m2 = e.accumulation_m2;
+        backward.depth_m = e.depth_m;
+    }
+    l.height_m += word_lines_t.height_m;
+    l.width_m += mux_t.depth_m + backward.depth_m + precharge_t.width_m + write_t.width_m;
+    l.parts.adc_m2 += backward.adc_area_m2 + precharge_t.area_m2();
+    l.parts.accumulation_m2 += backward.accumulation_area_m2;
+    l.parts.other_m2 += mux_t.mux_area_m2 + mux_t.decoder_area_m2 + word_lines_t.area_m2() + write_t.area_m2();
+}
+
 SubArrayLayout envm_layout(const DesignContext& ctx) {
     SubArrayLayout l;
     const HardwareConfig& hw = ctx.hw;
@@ -102,25 +168,7 @@ SubArrayLayout envm_layout(const DesignContext& ctx) {
     l.parts.accumulation_m2 = forward.accumulation_area_m2;
     l.parts.other_m2 = row_drive.area_m2() + source_lines.area_m2() + mux.mux_area_m2 + mux.decoder_area_m2;
 
-    if (hw.training_estimation && !hw.parallel_backprop) {
-        // Transposed read row by row (readout_modes.hpp).
-        const SequentialEdgeArea backward = sequential_read_edge(ctx, ReadDirection::transposed, array_h);
-        l.width_m += backward.depth_m;
-        l.parts.adc_m2 += backward.adc_m2;
-        l.parts.accumulation_m2 += backward.accumulation_m2;
-        l.parts.other_m2 += backward.other_m2;
-    } else if (hw.training_estimation) {
-        // Transposed read-out along the rows for the activation gradient.
-        const MuxedEdge mux_t = muxed_edge({static_cast<double>(rows / hw.ag_rows_per_adc), hw.ag_rows_per_adc, false,
-                                            cell.on_resistance_ohm() / cols},
-                                           array_h, false, t);
-        const ReadoutEdge backward = readout_edge(ctx, rows / hw.ag_rows_per_adc, hw.ag_adc_levels, hw.error_bits, cps,
-                                                  Fit::to_height(array_h));
-        l.width_m += mux_t.depth_m + backward.depth_m;
-        l.parts.adc_m2 += backward.adc_area_m2;
-        l.parts.accumulation_m2 += backward.accumulation_area_m2;
-        l.parts.other_m2 += mux_t.mux_area_m2 + mux_t.decoder_area_m2;
-    }
+    if (hw.training_estimation) add_envm_transposed(ctx, array_h, &l);
     l.parts.total_m2 = l.parts.cim_array_m2 + l.parts.adc_m2 + l.parts.accumulation_m2 + l.parts.other_m2;
     return l;
 }
@@ -153,32 +201,7 @@ SubArrayLayout sram_layout(const DesignContext& ctx) {
     l.parts.accumulation_m2 = forward.accumulation_area_m2;
     l.parts.other_m2 = word_lines.area_m2() + write.area_m2() + mux.mux_area_m2 + mux.decoder_area_m2;
 
-    if (hw.training_estimation) {
-        const Footprint precharge_t = BitlinePrecharger({rows}, t).layout(Fit::free_layout());
-        const Footprint write_t = BitlineWriteDriver({rows}, t).layout(Fit::free_layout());
-        const Footprint word_lines_t =
-            PassGateMatrix({true, cols, array_h * ctx.wire_resistance_ohm_per_m}, t).layout(Fit::free_layout());
-        MuxedEdge mux_t;
-        ReadoutEdge backward;
-        if (hw.parallel_backprop) {
-            mux_t = muxed_edge(
-                {static_cast<double>(rows / hw.ag_rows_per_adc), hw.ag_rows_per_adc, false, access_r / cols / 2},
-                array_h, false, t);
-            backward = readout_edge(ctx, rows / hw.ag_rows_per_adc, hw.ag_adc_levels, hw.error_bits, cps,
-                                    Fit::to_height(array_h));
-        } else {
-            // Transposed read row by row: latch sense amplifiers and row adders (readout_modes.hpp).
-            const SequentialEdgeArea e = sequential_read_edge(ctx, ReadDirection::transposed, array_h);
-            backward.adc_area_m2 = e.adc_m2;
-            backward.accumulation_area_m2 = e.accumulation_m2;
-            backward.depth_m = e.depth_m;
-        }
-        l.height_m += word_lines_t.height_m;
-        l.width_m += mux_t.depth_m + backward.depth_m + precharge_t.width_m + write_t.width_m;
-        l.parts.adc_m2 += backward.adc_area_m2 + precharge_t.area_m2();
-        l.parts.accumulation_m2 += backward.accumulation_area_m2;
-        l.parts.other_m2 += mux_t.mux_area_m2 + mux_t.decoder_area_m2 + word_lines_t.area_m2() + write_t.area_m2();
-    }
+    if (hw.training_estimation) add_sram_transposed(ctx, array_h, &l);
     l.parts.total_m2 = l.parts.cim_array_m2 + l.parts.adc_m2 + l.parts.accumulation_m2 + l.parts.other_m2;
     return l;
 }

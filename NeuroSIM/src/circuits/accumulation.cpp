@@ -12,18 +12,10 @@ namespace neurosim {
 
 namespace {
 
-// Minimum inverter and the NAND2 of the adder slices (NMOS doubled for the series stack), laid out
-// in standard cells like their footprints.
+// Minimum inverter, laid out in standard cells like its footprint.
 GateCapacitance min_inverter_caps(const TechnologyNode& t) {
     return gate_capacitance(GateKind::inverter, 1, t.min_nmos_width_m(), t.pn_size_ratio * t.min_nmos_width_m(),
                             t.cell_height_m(), t);
-}
-
-double nand_nmos_width(const TechnologyNode& t) {
-    return 2 * t.min_nmos_width_m();
-}
-double nand_pmos_width(const TechnologyNode& t) {
-    return t.pn_size_ratio * t.min_nmos_width_m();
 }
 
 }  // namespace
@@ -40,46 +32,6 @@ double FlipFlopModel::energy_per_clock_j() const {
     return (e.clock_j + e.data_j) * p_.count;
 }
 
-// ---------------------------------------------------------------- ripple-carry adders
-
-RippleAdderModel::RippleAdderModel(const AdderParams& p, const TechnologyNode& t) : p_(p), t_(t) {
-    const GateCapacitance nand =
-        gate_capacitance(GateKind::nand, 2, nand_nmos_width(t), nand_pmos_width(t), t.cell_height_m(), t);
-    c_in_ = nand.input_f;
-    c_out_ = nand.output_f;
-    r_pull_down_ = 2 * on_resistance_ohm(nand_nmos_width(t), true, t);
-    r_up_ = on_resistance_ohm(nand_pmos_width(t), false, t);
-}
-
-double RippleAdderModel::delay_s(double load_f) const {
-    // A 9-NAND2 full adder: the carry enters through two NAND levels that fan out to 3 and 2 gates,
-    // ripples through the same two levels in every further slice, and the top slice forms its sum in
-    // three more levels, the last driving the load. Each level pulls down through the NMOS stack or
-    // up through one PMOS, and its slow input edge slows the next level.
-    const double fall = r_pull_down_ * (c_out_ + 3 * c_in_);
-    const double rise = r_up_ * (c_out_ + 2 * c_in_);
-    double slope = std::numeric_limits<double>::infinity();  // the carry arrives as a step
-    auto stage = [&slope](double tau) { return horowitz_delay_s(tau, slope, &slope); };
-    const double s1 = stage(fall);
-    const double s2 = stage(rise);
-    const double s3 = stage(fall);
-    const double s4 = stage(rise);
-    const double ripple = p_.bits > 2 ? (s3 + s4) * (p_.bits - 2) : 0.0;
-    const double s5 = stage(fall);
-    const double s6 = stage(r_up_ * (c_out_ + c_in_));
-    const double s7 = stage(r_pull_down_ * (c_out_ + load_f));
-    return s1 + s2 + ripple + s5 + s6 + s7;
-}
-
-double RippleAdderModel::energy_per_add_j() const {
-    // Rising nodes along the worst-case carry path, counted per slice with the internal nodes that
-    // toggle on the way: the lowest slice also loads both operands and the carry in.
-    const double first_slice = 14 * c_in_ + 7 * c_out_;
-    const double next_slice = 13 * c_in_ + 7 * c_out_;
-    const double switched = first_slice + next_slice * std::max(0, p_.bits - 1);
-    return switched * t_.vdd_v * t_.vdd_v;
-}
-
 // ---------------------------------------------------------------- shift-adders
 
 ShiftAdderModel::ShiftAdderModel(const ShiftAdderParams& p, const TechnologyNode& t, double clock_hz,
@@ -94,7 +46,7 @@ double ShiftAdderModel::flip_flops() const {
 
 double ShiftAdderModel::step_delay_s() const {
     const FlipFlopModel reg({1}, t_, clock_hz_);
-    const RippleAdderModel adder({p_.adder_bits, 1}, t_);
+    const RippleAdder adder({p_.adder_bits, 1}, t_);
     return adder.delay_s(reg.input_capacitance_f()) + reg.capture_delay_s();
 }
 
@@ -106,7 +58,7 @@ double ShiftAdderModel::delay_s(double steps) const {
 }
 
 double ShiftAdderModel::energy_j(double steps) const {
-    const RippleAdderModel adders({p_.adder_bits, static_cast<double>(p_.units)}, t_);
+    const RippleAdder adders({p_.adder_bits, static_cast<double>(p_.units)}, t_);
     const FlipFlopModel regs({flip_flops()}, t_, clock_hz_);
     return (adders.energy_j() + regs.energy_per_clock_j()) * steps;
 }
@@ -122,7 +74,7 @@ int PartialSumTreeModel::levels() const {
 double PartialSumTreeModel::delay_s() const {
     double delay = 0;
     for (int level = 0, bits = p_.bits; level < levels(); ++level, ++bits) {
-        delay += RippleAdderModel({bits, 1}, t_).delay_s(0.0);
+        delay += RippleAdder({bits, 1}, t_).delay_s(0.0);
     }
     return delay;
 }
@@ -132,7 +84,7 @@ double PartialSumTreeModel::energy_j() const {
     int operands = p_.inputs;
     for (int level = 0, bits = p_.bits; level < levels(); ++level, ++bits) {
         const int adders = operands / 2;  // an odd operand passes unadded, as in the layout
-        energy += RippleAdderModel({bits, static_cast<double>(adders)}, t_).energy_j();
+        energy += RippleAdder({bits, static_cast<double>(adders)}, t_).energy_j();
         operands = adders;
     }
     return energy * p_.trees;

@@ -3,16 +3,14 @@
 #include <algorithm>
 #include <cmath>
 
+#include "neurosim/circuits/address_decoder.hpp"
+
 namespace neurosim {
 namespace {
 
-// Minimum inverter, NAND and NOR gates used throughout the periphery.
+// Minimum inverter used throughout the periphery.
 Footprint min_inverter(const TechnologyNode& t) {
     return standard_cell(GateKind::inverter, 1, t.min_nmos_width_m(), t.pn_size_ratio * t.min_nmos_width_m(), t);
-}
-Footprint min_nand(int inputs, double nmos_scale, const TechnologyNode& t) {
-    return standard_cell(GateKind::nand, inputs, nmos_scale * t.min_nmos_width_m(),
-                         t.pn_size_ratio * t.min_nmos_width_m(), t);
 }
 
 // `lines` inverter-sized gates stacked along a side (folded into columns when the fit fixes the
@@ -72,23 +70,10 @@ Footprint FlipFlops::unit() const {
     return {inv.height_m, inv.width_m * 12};
 }
 
-Footprint RippleAdders::layout(const Fit& fit) const {
-    const Footprint nand = min_nand(2, 2, t_);
-    switch (fit.side) {
-        case Fit::Side::height:
-            return pack_units(p_.count, {nand.height_m, nand.width_m * 9 * p_.bits}, fit);
-        case Fit::Side::width:
-            return pack_units(p_.count, {nand.height_m * p_.bits, nand.width_m * 9}, fit);
-        case Fit::Side::free:
-            break;
-    }
-    return {nand.height_m, nand.width_m * 9 * p_.bits * p_.count};
-}
-
 Footprint ShiftAdders::layout(const Fit& fit) const {
     // The register extends the adder output by one bit per extra input cycle.
     const double flip_flops = static_cast<double>(p_.adder_bits + 1 + p_.pulses - 1) * p_.units;
-    const Footprint adders = RippleAdders({p_.adder_bits, static_cast<double>(p_.units)}, t_).layout(fit);
+    const Footprint adders = RippleAdder({p_.adder_bits, static_cast<double>(p_.units)}, t_).layout(fit);
     const Footprint regs = FlipFlops({flip_flops}, t_).layout(fit);
     const double glue_m = t_.cell_height_m();  // one row of INV/NAND2 steering logic
     if (fit.side == Fit::Side::height) return {fit.length_m + glue_m, adders.width_m + regs.width_m};
@@ -110,64 +95,9 @@ Footprint PartialSumTree::layout(const Fit& fit) const {
         ++bits;
         operands /= 2;
     }
-    const double area = RippleAdders({total_bits, p_.trees}, t_).layout(fit).area_m2();
+    const double area = RippleAdder({total_bits, p_.trees}, t_).layout(fit).area_m2();
     if (fit.side == Fit::Side::height) return {fit.length_m, area / fit.length_m};
     return {area / fit.length_m, fit.length_m};
-}
-
-Footprint AddressDecoder::layout(const Fit& fit) const {
-    const TechnologyNode& t = t_;
-    const double k = p_.wide ? 8 : 1;
-    const double wn = t.min_nmos_width_m();
-    const double pn = t.pn_size_ratio;
-    const int n = p_.address_bits;
-    if (n <= 0) return {};  // a single line needs no decoding
-    const int nor_inputs = static_cast<int>(std::ceil(n / 2.0));
-    const Footprint inv = standard_cell(GateKind::inverter, 1, k * wn, k * pn * wn, t);
-    const Footprint nand = standard_cell(GateKind::nand, 2, k * 2 * wn, k * pn * wn, t);
-    const Footprint nor = standard_cell(GateKind::nor, std::max(nor_inputs, 1), k * wn, k * nor_inputs * pn * wn, t);
-    const Footprint driver = standard_cell(GateKind::inverter, 1, k * 3 * wn, k * 3 * pn * wn, t);
-    const double num_inv = n;
-    const double num_nand = 4.0 * (n / 2);
-    const double num_nor = n > 2 ? std::pow(2.0, n) : 0.0;
-    const double num_metal = n > 2 ? num_nand + (n % 2) * 2 : 0.0;
-    Footprint out;
-    auto lines = [](double count, double per_line) {
-        const double per = std::min(per_line, count);
-        return per > 0 ? std::ceil(count / per) : 0.0;
-    };
-    if (p_.along_rows) {
-        if (fit.side == Fit::Side::height) {
-            const double h = fit.length_m;
-            const double cols_nor = lines(num_nor, std::floor(h / nor.height_m));
-            const double cols_nand = lines(num_nand, std::floor(h / nand.height_m));
-            const double cols_inv = std::ceil(num_inv / std::min(std::floor(h / inv.height_m), num_inv));
-            out.height_m = h;
-            out.width_m = inv.width_m * cols_inv + nand.width_m * cols_nand + t.rules.m3_pitch_f * num_metal * t.f() +
-                          nor.width_m * cols_nor;
-            out.width_m += (p_.mux_enable ? nand.width_m + inv.width_m * 2 : driver.width_m * 2) * cols_nor;
-        } else {
-            out.height_m = std::max(nor.height_m * num_nor, nand.height_m * num_nand);
-            out.width_m = inv.width_m + nand.width_m + t.rules.m3_pitch_f * num_metal * t.f() + nor.width_m;
-            out.width_m += p_.mux_enable ? nand.width_m + inv.width_m * 2 : driver.width_m * 2;
-        }
-    } else {
-        if (fit.side == Fit::Side::width) {
-            const double w = fit.length_m;
-            const double rows_nor = lines(num_nor, std::floor(w / nor.width_m));
-            const double rows_nand = lines(num_nand, std::floor(w / nand.width_m));
-            const double rows_inv = std::ceil(num_inv / std::min(std::floor(w / inv.width_m), num_inv));
-            out.width_m = w;
-            out.height_m = inv.height_m * rows_inv + nand.height_m * rows_nand +
-                           t.rules.m2_pitch_f * num_metal * t.f() + nor.height_m * rows_nor;
-            out.height_m += (p_.mux_enable ? nand.height_m + inv.height_m * 2 : driver.height_m * 2) * rows_nor;
-        } else {
-            out.height_m = inv.height_m + nand.height_m + t.rules.m2_pitch_f * num_metal * t.f() + nor.height_m;
-            out.height_m += p_.mux_enable ? nand.height_m + inv.height_m * 2 : driver.height_m * 2;
-            out.width_m = std::max(nor.width_m * num_nor, nand.width_m * num_nand);
-        }
-    }
-    return out;
 }
 
 ColumnMux::ColumnMux(const MuxParams& p, const TechnologyNode& t) : p_(p), t_(t) {
@@ -290,41 +220,13 @@ double BufferCore::area_m2() const {
     return ff.area_m2() * p_.bits + decoder.layout(Fit::to_height(ff.height_m * lines)).area_m2();
 }
 
-HTreeBus::HTreeBus(const HTreeBusParams& p, const TechnologyNode& t) : p_(p), t_(t) {
-    const double wn = t.min_nmos_width_m();
-    const double pn = t.pn_size_ratio;
-    const double wire_r = p_.wire_resistance_ohm_per_m;
-    const double wire_c = t.rules.wire_cap_f_per_m;
-    auto repeater = [&](double size, double* cap_in, double* cap_out) {
-        const GateCapacitance c =
-            gate_capacitance(GateKind::inverter, 1, size * wn, size * pn * wn, t.cell_height_m(), t);
-        *cap_in = c.input_f;
-        *cap_out = c.output_f;
-        return on_resistance_ohm(size * wn, true, t) + on_resistance_ohm(size * pn * wn, false, t);
-    };
-    double c_in = 0, c_out = 0;
-    const double r_min = repeater(1, &c_in, &c_out);
-    // Delay-optimal repeater size and spacing (Bakoglu), then shrink within the delay tolerance.
-    repeater_size_ = std::floor(std::sqrt(r_min * wire_c / c_in / wire_r));
-    min_dist_m_ = std::sqrt(2 * r_min * (c_out + c_in) / (wire_r * wire_c));
-    auto unit_delay = [&](double size, double dist) {
-        double ci = 0, co = 0;
-        const double r = repeater(size, &ci, &co);
-        return 0.7 * (r * (ci + co + wire_c * dist) + 0.5 * wire_r * dist * wire_c * dist + wire_r * dist * ci) / dist;
-    };
-    const double optimum = unit_delay(repeater_size_, min_dist_m_);
-    if (p_.delay_tolerance > 0) {
-        double delay = 0;
-        while (delay < optimum * (1 + p_.delay_tolerance)) {
-            repeater_size_ /= 2;
-            min_dist_m_ *= 0.9;
-            delay = unit_delay(repeater_size_, min_dist_m_);
-        }
-    }
-}
+HTreeBus::HTreeBus(const HTreeBusParams& p, const TechnologyNode& t)
+    : p_(p),
+      t_(t),
+      repeaters_({p.wire_resistance_ohm_per_m, p.delay_tolerance, RepeaterRelaxing::halve_unbounded}, t) {}
 
 double HTreeBus::area_m2(double unit_height_m, double unit_width_m, double folding) const {
-    const double wn = repeater_size_ * t_.min_nmos_width_m();
+    const double wn = repeaters_.repeater_size() * t_.min_nmos_width_m();
     const Footprint inv = standard_cell(GateKind::inverter, 1, wn, wn * t_.pn_size_ratio, t_);
     const int levels = static_cast<int>(std::ceil(std::log2(static_cast<double>(std::max(p_.rows, p_.cols)))));
     double length_v = unit_height_m * std::pow(2.0, levels) / 2;

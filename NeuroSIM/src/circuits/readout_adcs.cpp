@@ -6,6 +6,7 @@
 #include "neurosim/array/readout_modes.hpp"
 #include "neurosim/circuits/readout_adc.hpp"
 #include "neurosim/circuits/sar_adc.hpp"
+#include "neurosim/circuits/sense_amp_power.hpp"
 #include "neurosim/training/gradient_read_energy.hpp"
 #include "neurosim/training/leakage.hpp"
 #include "neurosim/training/training_circuits.hpp"
@@ -67,14 +68,15 @@ public:
         const double encode_s =
             horowitz_delay_s(rn * (inv.output_f + nand.input_f), slope, &slope) +
             horowitz_delay_s(2 * on_resistance_ohm(wn2, true, t) * (nand.output_f + inv.input_f), slope);
-        return kSenseAmpFloorS + encode_s;
+        return t.fits.sense_limits.min_resolve_s + encode_s;
     }
 
     double gradient_conversion_j(const DesignContext& ctx, int /*readouts*/, int levels,
                                  double column_ohm) const override {
         const TechnologyNode& t = ctx.tech;
         const double convert_j =
-            sense_amp_power_w(t.fits.sense_power(ctx.hw.sense_current_mode), levels, column_ohm) * kSenseAmpFloorS;
+            SenseAmpPower(t.fits.sense_power(ctx.hw.sense_current_mode), levels).at_resistance_w(column_ohm) *
+            t.fits.sense_limits.min_resolve_s;
         // The thermometer code (levels-1 comparator outputs) switches about half its encoder inputs.
         const double wmin = t.min_nmos_width_m(), wpmin = t.pn_size_ratio * wmin;
         const GateCapacitance inv = gate_capacitance(GateKind::inverter, 1, wmin, wpmin, t.cell_height_m(), t);

@@ -7,18 +7,6 @@
 #include "neurosim/technology/gate.hpp"
 
 namespace neurosim {
-namespace {
-
-// Transistor budget of one converter (NeuroSim's SAR model): a 1-bit converter (comparator, sample
-// switch, control logic) and what every further bit adds (a SAR register bit and its DAC switches).
-constexpr double kNmosFirstBit = 269, kNmosPerExtraBit = 109;
-constexpr double kPmosFirstBit = 209, kPmosPerExtraBit = 73;
-
-// NeuroSim's charge of a converter on an open column (no read current).
-constexpr double kOpenColumnPowerW = 1e-6;
-
-}  // namespace
-
 SarAdc::SarAdc(const SarAdcParams& p, const TechnologyNode& t) : p_(p), t_(t) {
     if (p.readouts < 1) throw std::invalid_argument("SAR ADC: readouts must be at least 1");
     if (p.levels < 2) throw std::invalid_argument("SAR ADC: levels must be at least 2");
@@ -40,8 +28,11 @@ double SarAdc::unit_area_m2() const {
     const double nmos = standard_cell(GateKind::inverter, 1, wn, 0, t_).area_m2();
     const double pmos = standard_cell(GateKind::inverter, 1, 0, t_.pn_size_ratio * wn, t_).area_m2();
     const double extra_bits = bits_ - 1;
-    return nmos * (kNmosFirstBit + kNmosPerExtraBit * extra_bits) +
-           pmos * (kPmosFirstBit + kPmosPerExtraBit * extra_bits);
+    // Transistor budget of one converter (sar_adc_budget.csv): a 1-bit converter and what every further
+    // bit adds.
+    const SarBudgetFit& b = t_.fits.sar_budget;
+    return nmos * (b.nmos_first_bit + b.nmos_per_extra_bit * extra_bits) +
+           pmos * (b.pmos_first_bit + b.pmos_per_extra_bit * extra_bits);
 }
 
 double SarAdc::area_m2() const {
@@ -63,7 +54,7 @@ double SarAdc::conversion_power_w(double column_resistance_ohm) const {
     if (!(column_resistance_ohm > 0)) {
         throw std::invalid_argument("SAR ADC: column resistance must be positive");
     }
-    if (std::isinf(column_resistance_ohm)) return kOpenColumnPowerW;
+    if (std::isinf(column_resistance_ohm)) return t_.fits.sar_budget.open_column_power_w;
     return static_power_w_ + column_power_w_ * std::exp(-column_slope_ * std::log10(column_resistance_ohm));
 }
 

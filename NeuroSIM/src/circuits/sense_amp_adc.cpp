@@ -37,19 +37,14 @@ constexpr int kGridPoints = 4096;
 
 }  // namespace
 
-SenseAmpAdc::SenseAmpAdc(const DesignContext& ctx, int levels) : ctx_(ctx), levels_(levels) {
+SenseAmpAdc::SenseAmpAdc(const DesignContext& ctx, int levels)
+    : ctx_(ctx), levels_(levels), power_(ctx.tech.fits.sense_power(ctx.hw.sense_current_mode), levels) {
     const HardwareConfig& hw = ctx.hw;
     // References spread over the column resistance range with all rows of the sub-array on.
     const double rows = hw.subarray_rows;
     for (int k = 1; k < levels; ++k) {
         reference_ohm_.push_back(hw.resistance_on_ohm / rows + k * hw.resistance_off_ohm / rows / levels);
     }
-    // The power fit (data/circuits/sense_amp_power.csv), as a power of the column conductance:
-    // k exp(-e log10 R) = k G^(e / ln 10).
-    const SenseAmpPowerFit& p = ctx.tech.fits.sense_power(hw.sense_current_mode);
-    power_per_comparator_w_ = p.bias_uw_per_comparator * 1e-6;
-    power_per_siemens_ = p.column_coeff_w;
-    power_exponent_ = p.column_exponent / std::log(10.0);
     time_table_s_.resize(kGridPoints);
     power_table_w_.resize(kGridPoints);
     const double step = std::log(kGridHighOhm / kGridLowOhm) / (kGridPoints - 1);
@@ -68,9 +63,10 @@ std::size_t SenseAmpAdc::grid_index(double g) const {
 
 double SenseAmpAdc::column_time_exact_s(double g) const {
     if (g <= 0) return 0;
-    // Resolution time fit (data/circuits/sense_amp_time.csv); untabulated devices resolve within 1 ns.
+    // Resolution time fit (data/circuits/sense_amp_time.csv); untabulated devices resolve in the shortest time.
     const std::optional<SenseTimeFit>& fit = ctx_.tech.fits.sense_time;
-    if (!fit) return 1e-9;
+    const SenseAmpLimits& limits = ctx_.tech.fits.sense_limits;
+    if (!fit) return limits.min_resolve_s;
     const double r_column = 1 / g;
     const double t_max = (fit->a_ns * std::log(r_column / 1000) + fit->b_ns) * 1e-9;
     double t = 0;
@@ -78,9 +74,9 @@ double SenseAmpAdc::column_time_exact_s(double g) const {
     for (std::size_t i = 1; i < reference_ohm_.size(); ++i) {
         const double ratio = reference_ohm_[i] / r_column;
         double ti;
-        if (ratio >= 20 || ratio <= 0.05) {
-            ti = 1e-9;  // far from the threshold: resolves within a nanosecond
-        } else if (ratio <= 0.9) {
+        if (ratio >= limits.far_ratio_above || ratio <= limits.far_ratio_below) {
+            ti = limits.min_resolve_s;  // far from the threshold: resolves in the shortest time
+        } else if (ratio <= limits.cubic_ratio_limit) {
             ti = t_max * polynomial(fit->cubic, 4, ratio);
         } else {
             ti = t_max * polynomial(fit->quartic, 5, ratio);
@@ -96,9 +92,7 @@ double SenseAmpAdc::column_time_s(double g) const {
 }
 
 double SenseAmpAdc::column_power_w(double g) const {
-    // A column without cell current leaves the comparators idle: only a residual 1 uW flows.
-    if (g <= 0) return 1e-6;
-    return power_per_comparator_w_ * (levels_ - 1) + power_per_siemens_ * std::pow(g, power_exponent_);
+    return power_.at_conductance_w(g);
 }
 
 double SenseAmpAdc::read_time_s(const float* g, int columns) const {
@@ -106,7 +100,8 @@ double SenseAmpAdc::read_time_s(const float* g, int columns) const {
 }
 
 SenseAmpAdc::ReadSensing SenseAmpAdc::read_sensing(const float* g, int columns) const {
-    // Voltage sensing is clocked at 1 ns; current sensing waits for its slowest column.
+    // Voltage sensing is clocked at the shortest resolution time; current sensing waits for its slowest
+    // column, within the characterized window (sense_amp_limits.csv).
     double t = 0, power = 0;
     for (int j = 0; j < columns; ++j) {
         if (g[j] <= 0) {
@@ -117,14 +112,15 @@ SenseAmpAdc::ReadSensing SenseAmpAdc::read_sensing(const float* g, int columns) 
         t = std::max(t, time_table_s_[k]);
         power += power_table_w_[k];
     }
-    t = ctx_.hw.sense_current_mode ? std::clamp(t, 1e-9, 10e-9) : 1e-9;
+    const SenseAmpLimits& limits = ctx_.tech.fits.sense_limits;
+    t = ctx_.hw.sense_current_mode ? std::clamp(t, limits.min_resolve_s, limits.max_resolve_s) : limits.min_resolve_s;
     return {t, power * t};
 }
 
 SensingCost mean_sensing_cost(const SenseAmpAdc& adc, const ColumnSample& sample) {
     SensingCost cost;
     if (sample.columns.empty()) {
-        cost.time_s = 1e-9;
+        cost.time_s = adc.read_sensing(nullptr, 0).time_s;  // no column: the shortest resolution
         return cost;
     }
     double time_sum = 0, energy_sum = 0, columns_sum = 0;

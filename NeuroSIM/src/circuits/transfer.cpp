@@ -7,6 +7,7 @@
 #include "neurosim/array/sub_array.hpp"
 #include "neurosim/chip/processing_element.hpp"
 #include "neurosim/chip/tile.hpp"
+#include "neurosim/circuits/address_decoder.hpp"
 #include "neurosim/circuits/buffer_kind.hpp"
 #include "neurosim/technology/gate.hpp"
 
@@ -23,60 +24,7 @@ GateCapacitance inverter_caps(double size, const TechnologyNode& t) {
     return gate_capacitance(GateKind::inverter, 1, wn, t.pn_size_ratio * wn, t.cell_height_m(), t);
 }
 
-// Pull-up plus pull-down resistance of an inverter `size` times the minimum.
-double inverter_resistance_ohm(double size, const TechnologyNode& t) {
-    const double wn = size * t.min_nmos_width_m();
-    return on_resistance_ohm(wn, true, t) + on_resistance_ohm(t.pn_size_ratio * wn, false, t);
-}
-
-// 0.7 x the Elmore delay of one repeated-wire segment `d` long: a repeater of resistance `r` and
-// capacitances `c` driving its own drain, the wire and the next repeater's gate.
-double segment_delay_s(double r, const GateCapacitance& c, double d, double wire_r, double wire_c) {
-    return 0.7 * (r * (c.input_f + c.output_f + wire_c * d) + 0.5 * wire_r * d * wire_c * d + wire_r * d * c.input_f);
-}
-
 }  // namespace
-
-LineDecoder::LineDecoder(const LineDecoderParams& p, const TechnologyNode& t) {
-    const double wn = t.min_nmos_width_m();
-    const double pn = t.pn_size_ratio;
-    const double h = t.cell_height_m();
-    const double v2 = t.vdd_v * t.vdd_v;
-    const int a = std::max(1, p.address_bits);
-    const int predecoders = 4 * (a / 2);                    // one NAND2 per pair value
-    const double lines = std::pow(2.0, a);                  // one NOR per line
-    const int nor_inputs = (a + 1) / 2;
-    const GateCapacitance inv = inverter_caps(1, t);
-    const GateCapacitance nand = gate_capacitance(GateKind::nand, 2, 2 * wn, pn * wn, h, t);
-    // The NOR's series pull-ups are widened by its input count to match a minimum inverter.
-    const GateCapacitance nor = gate_capacitance(GateKind::nor, nor_inputs, wn, nor_inputs * pn * wn, h, t);
-    const GateCapacitance driver = inverter_caps(3, t);
-    const bool has_nor = a > 2;
-    const double nor_fanout = has_nor ? lines / 4 : 0;  // NOR inputs on one predecode output
-
-    // Address inverter -> two NAND inputs; NAND (two series pull-downs) -> NOR inputs; NOR (series
-    // pull-ups) -> driver; driver inverter pair -> the line. Each stage sees the previous one's ramp.
-    double slope = 1e20;  // addresses arrive as steps
-    auto stage = [&](double res, double cap) { return horowitz_delay_s(res * cap, slope, &slope); };
-    double delay = stage(on_resistance_ohm(wn, true, t), inv.output_f + 2 * nand.input_f);
-    const double nand_load = has_nor ? nand.output_f + nor.input_f * nor_fanout : nand.output_f + driver.input_f;
-    delay += stage(2 * on_resistance_ohm(2 * wn, true, t), nand_load);
-    if (has_nor) {
-        const double wp = nor_inputs * pn * wn;
-        delay += stage(2 * on_resistance_ohm(wp, false, t), nor.output_f + driver.input_f);
-    }
-    delay += stage(on_resistance_ohm(3 * wn, true, t), driver.output_f + driver.input_f);
-    delay += stage(on_resistance_ohm(3 * pn * wn, false, t), driver.output_f + p.line_load_f);
-    delay_s_ = delay;
-
-    // One access: every address line switches, one predecoder of each group of four, one NOR and the
-    // driver pair (the line itself is charged by the cells' own energy).
-    double energy = (inv.input_f + 2 * nand.input_f) * a;
-    energy += (nand.output_f + nor.input_f * nor_fanout) * predecoders / 4.0;
-    if (has_nor) energy += nor.output_f + driver.input_f;
-    energy += 2 * (driver.input_f + driver.output_f);
-    energy_j_ = energy * v2;
-}
 
 FlipFlopEnergy flip_flop_energy(const TechnologyNode& t) {
     const double wn = t.min_nmos_width_m();
@@ -103,17 +51,22 @@ BufferAccess::BufferAccess(const BufferTimingParams& p, const TechnologyNode& t)
     if (!b.sram) {
         // Register file: the decoder selects one line of flip-flops, which are clocked in half a cycle.
         const double line_m = b.interface_bits * FlipFlops({1}, t).unit().width_m;
-        const LineDecoder decoder({address_bits, line_m * wire_c}, t);
-        line_latency_s_ = decoder.delay_s() + 0.5 / p.clock_hz;
+        const AddressDecoder decoder({true, address_bits, false, false}, t);
+        DecoderLoad line;
+        line.line_f = line_m * wire_c;
+        line_latency_s_ = decoder.delay_s(DecoderPath::buffer_line, line) + 0.5 / p.clock_hz;
         // Every flip-flop of the core is clocked on an access; the accessed bits also move data.
         const FlipFlopEnergy ff = flip_flop_energy(t);
-        bit_energy_j_ = ff.clock_j + ff.data_j + decoder.energy_j() / b.interface_bits;
+        const double decoder_j = decoder.energy_j(DecoderPath::buffer_line, line);
+        bit_energy_j_ = ff.clock_j + ff.data_j + decoder_j / b.interface_bits;
         return;
     }
     // SRAM core: the word line runs across the interface, bit lines down the lines.
     const double row_m = b.interface_bits * b.sram_cell_width_f * t.f();
     const double col_m = lines_ * b.sram_cell_height_f * t.f();
-    const LineDecoder decoder({address_bits, row_m * wire_c}, t);
+    const AddressDecoder decoder({true, address_bits, false, false}, t);
+    DecoderLoad line;
+    line.line_f = row_m * wire_c;
     const double access_w = p.sram_access_width_f * t.f();
     const double r_access = on_resistance_ohm(access_w, true, t);
     const double r_pulldown = on_resistance_ohm(p.sram_pulldown_width_f * t.f(), true, t);
@@ -127,48 +80,13 @@ BufferAccess::BufferAccess(const BufferTimingParams& p, const TechnologyNode& t)
     // Precharge restores the bit line through a minimum pull-up.
     const double precharge_s = half_swing_delay_s(on_resistance_ohm(t.pn_size_ratio * t.min_nmos_width_m(), false, t),
                                                   c_bitline);
-    line_latency_s_ = decoder.delay_s() + bitline_s + precharge_s;
+    line_latency_s_ = decoder.delay_s(DecoderPath::buffer_line, line) + bitline_s + precharge_s;
     // A read swings the bit-line pair by the sense voltage, a write swings one line fully; both are
     // restored from the supply. A buffered bit is written once and read once, so a bit costs their mean.
     const double read_j = 2 * c_bitline * t.vdd_v * p.sram_sense_voltage_v;
     const double write_j = c_bitline * v2;
-    bit_energy_j_ = (read_j + write_j) / 2 + (decoder.energy_j() + row_m * wire_c * v2) / b.interface_bits;
-}
-
-RepeatedWire::RepeatedWire(const RepeatedWireParams& p, const TechnologyNode& t) : p_(p), t_(t) {
-    const GateCapacitance min_caps = inverter_caps(1, t);
-    const double r_min = inverter_resistance_ohm(1, t);
-    const double wire_r = p.wire_resistance_ohm_per_m;
-    const double wire_c = t.rules.wire_cap_f_per_m;
-    size_ = std::max(1.0, std::floor(std::sqrt(r_min * wire_c / min_caps.input_f / wire_r)));
-    spacing_m_ = std::sqrt(2 * r_min * (min_caps.output_f + min_caps.input_f) / (wire_r * wire_c));
-    auto delay_per_m = [&](double size) {
-        const double r = inverter_resistance_ohm(size, t);
-        return segment_delay_s(r, inverter_caps(size, t), spacing_m_, wire_r, wire_c) / spacing_m_;
-    };
-    const double optimum = delay_per_m(size_);
-    if (p.delay_tolerance > 0) {
-        double delay = 0;
-        while (delay < optimum * (1 + p.delay_tolerance) && (p.halve_when_relaxing || size_ >= 1)) {
-            size_ = p.halve_when_relaxing ? size_ / 2 : size_ - 1;
-            spacing_m_ *= 0.9;
-            delay = delay_per_m(std::max(size_, 1e-3));
-        }
-    }
-    if (!p.halve_when_relaxing) size_ = std::max(1.0, size_);
-    const GateCapacitance caps = inverter_caps(size_, t);
-    cap_in_f_ = caps.input_f;
-    cap_out_f_ = caps.output_f;
-    res_ohm_ = inverter_resistance_ohm(size_, t);
-}
-
-double RepeatedWire::delay_s_per_m(double wire_r) const {
-    return segment_delay_s(res_ohm_, {cap_in_f_, cap_out_f_}, spacing_m_, wire_r, t_.rules.wire_cap_f_per_m) /
-           spacing_m_;
-}
-
-double RepeatedWire::charge_energy_j_per_m() const {
-    return (cap_in_f_ + cap_out_f_ + t_.rules.wire_cap_f_per_m * spacing_m_) * t_.vdd_v * t_.vdd_v / spacing_m_;
+    const double decoder_j = decoder.energy_j(DecoderPath::buffer_line, line);
+    bit_energy_j_ = (read_j + write_j) / 2 + (decoder_j + row_m * wire_c * v2) / b.interface_bits;
 }
 
 int subarray_partial_sum_bits(int adc_bits, int input_cycles, int cols_per_synapse) {
@@ -234,7 +152,7 @@ CoreBuffer core_buffer(const DesignContext& ctx, double bits, double own_interfa
 
 PeBus pe_bus(const DesignContext& ctx, const SynapticSubArray& sa, double pe_size) {
     // The reference sizes PE buses for speed only (no delay tolerance).
-    const RepeatedWire wire({ctx.wire_resistance_ohm_per_m, 0.0, false}, ctx.tech);
+    const RepeatedWire wire({ctx.wire_resistance_ohm_per_m, 0.0, RepeaterRelaxing::step_down}, ctx.tech);
     const ProcessingElement pe(ctx, sa, pe_size);
     PeBus b;
     b.subarrays_per_side = pe.subarrays_per_side();
@@ -281,7 +199,7 @@ DataMovementModels data_movement_models(const DesignContext& ctx, const Floorpla
                                   hw.global_buffer_core_cols, hw.global_buffer_core_rows, hw.global_buffer_core_cols,
                                   ctx.global_buffer());
     m.global_buffer.cores = std::max(1.0, area.global_buffer_cores);
-    const RepeatedWire global_wire({r_wire, hw.global_bus_delay_tolerance, true}, t);
+    const RepeatedWire global_wire({r_wire, hw.global_bus_delay_tolerance, RepeaterRelaxing::halve}, t);
     auto global_tree = [&](const AreaParts& tile) {
         const double side = std::sqrt(tile.total_m2);
         return HTreePath({plan.tile_grid_rows, plan.tile_grid_cols, side, side, r_wire,
@@ -293,7 +211,7 @@ DataMovementModels data_movement_models(const DesignContext& ctx, const Floorpla
 
     // Tiles: each kind has the H-tree of its own PE grid, as wide as one row of PEs' inputs, and the
     // buffer cores the floorplan gives it (both kinds hold the conventional tile's core count).
-    const RepeatedWire tile_wire({r_wire, hw.local_bus_delay_tolerance, true}, t);
+    const RepeatedWire tile_wire({r_wire, hw.local_bus_delay_tolerance, RepeaterRelaxing::halve}, t);
     const SynapticSubArray sa(ctx);
     const int conv_side = plan.conventional_pes_per_side();
     const BufferCores cores = tile_buffer_cores(ctx, conv_side, plan.conventional_pe_size);

@@ -69,6 +69,56 @@ std::optional<SarPowerFit> sar_power(const std::string& path, int node_nm, const
     return SarPowerFit{num("static_per_bit_w"), num("static_base_w"), num("column_w"), num("column_slope")};
 }
 
+// The ratio of each stack (gate, inputs) the leakage model needs; throws naming a missing one.
+StackLeakageFit stack_leakage(const std::string& path) {
+    const std::vector<Record> table = read_csv_records(path);
+    auto ratio = [&](const std::string& gate, const std::string& inputs) {
+        for (const Record& r : table) {
+            if (field_of(r, "gate", path) == gate && field_of(r, "inputs", path) == inputs) {
+                return number_of(field_of(r, "factor", path), path);
+            }
+        }
+        throw std::runtime_error(path + ": no row for gate " + gate + " with " + inputs + " inputs");
+    };
+    return {ratio("nand", "2"), ratio("nand", "3"), ratio("nor", "2"), ratio("nor", "3")};
+}
+
+// A table of named quantities (quantity,value,source); `value(name)` throws naming a missing one.
+class QuantityTable {
+public:
+    explicit QuantityTable(const std::string& path) : path_(path), table_(read_csv_records(path)) {}
+    double value(const std::string& quantity) const {
+        for (const Record& r : table_) {
+            if (field_of(r, "quantity", path_) == quantity) return number_of(field_of(r, "value", path_), path_);
+        }
+        throw std::runtime_error(path_ + ": no row for quantity " + quantity);
+    }
+
+private:
+    std::string path_;
+    std::vector<Record> table_;
+};
+
+SarBudgetFit sar_budget(const std::string& path) {
+    const QuantityTable table(path);
+    return {table.value("nmos_first_bit"), table.value("nmos_per_extra_bit"), table.value("pmos_first_bit"),
+            table.value("pmos_per_extra_bit"), table.value("open_column_power_w")};
+}
+
+// The named limits of sense_amp_limits.csv.
+SenseAmpLimits sense_limits(const std::string& path) {
+    const QuantityTable table(path);
+    auto value = [&table](const std::string& quantity) { return table.value(quantity); };
+    SenseAmpLimits l;
+    l.min_resolve_s = value("min_resolve_s");
+    l.max_resolve_s = value("max_resolve_s");
+    l.far_ratio_above = value("far_ratio_above");
+    l.far_ratio_below = value("far_ratio_below");
+    l.cubic_ratio_limit = value("cubic_ratio_limit");
+    l.open_column_power_w = value("open_column_power_w");
+    return l;
+}
+
 }  // namespace
 
 CircuitFits load_circuit_fits(const std::string& data_dir, int node_nm, DeviceRoadmap roadmap) {
@@ -77,10 +127,15 @@ CircuitFits load_circuit_fits(const std::string& data_dir, int node_nm, DeviceRo
     CircuitFits fits;
     const std::string power_path = dir + "sense_amp_power.csv";
     const std::vector<Record> power = read_csv_records(power_path);
+    fits.sense_limits = sense_limits(dir + "sense_amp_limits.csv");
     fits.sense_power_current = sense_power(power, power_path, node_nm, road, "current");
     fits.sense_power_voltage = sense_power(power, power_path, node_nm, road, "voltage");
+    fits.sense_power_current.open_column_power_w = fits.sense_limits.open_column_power_w;
+    fits.sense_power_voltage.open_column_power_w = fits.sense_limits.open_column_power_w;
     fits.sense_time = sense_time(dir + "sense_amp_time.csv", node_nm, road);
     fits.sar_power = sar_power(dir + "sar_adc_power.csv", node_nm, road);
+    fits.stack_leakage = stack_leakage(dir + "stack_leakage.csv");
+    fits.sar_budget = sar_budget(dir + "sar_adc_budget.csv");
     return fits;
 }
 

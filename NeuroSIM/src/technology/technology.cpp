@@ -162,6 +162,47 @@ TransistorCurrents load_transistor_currents(const std::string& data_dir, int nod
     return c;
 }
 
+namespace {
+
+// The transistor parameters of one transistors.csv row, keyed by column name.
+void read_transistor_row(const std::map<std::string, std::string>& field, const std::string& path,
+                         TechnologyNode* t) {
+    auto num = [&](const char* key) {
+        const auto it = field.find(key);
+        if (it == field.end()) throw std::runtime_error(path + ": missing column '" + key + "'");
+        return number_of(it->second, path);
+    };
+    t->vdd_v = num("vdd_v");
+    t->vth_v = num("vth_v");
+    t->gate_length_m = num("gate_length_m");
+    t->cap_ideal_gate_f_per_m = num("cap_ideal_gate_f_per_m");
+    t->cap_fringe_f_per_m = num("cap_fringe_f_per_m");
+    t->effective_resistance_multiplier = num("effective_resistance_multiplier");
+    t->gm_n = num("gm_n");
+    t->gm_p = num("gm_p");
+    t->i_on_n_a_per_m = num("i_on_n");
+    t->i_on_p_a_per_m = num("i_on_p");
+    t->i_off_n_a_per_m = num("i_off_n");
+    t->i_off_p_a_per_m = num("i_off_p");
+    t->fin_height_m = num("fin_height_m");
+    t->fin_width_m = num("fin_width_m");
+    t->fin_pitch_m = num("fin_pitch_m");
+}
+
+// Junction and overlap capacitances from the layout rules, at the supply voltage's reverse bias.
+void derive_capacitances(TechnologyNode* t) {
+    // In FinFET tables the ideal gate capacitance already includes overlap and fringe.
+    t->cap_overlap_f_per_m = t->finfet() ? 0.0 : t->cap_ideal_gate_f_per_m * t->rules.overlap_cap_ratio;
+    const double bias = 1 + t->vdd_v / t->rules.built_in_potential_v;
+    t->cap_junction_f_per_m2 = t->rules.bottom_junction_cap_f_per_m2 / std::pow(bias, t->rules.bottom_junction_grading);
+    t->cap_sidewall_f_per_m =
+        t->rules.sidewall_junction_cap_f_per_m / std::pow(bias, t->rules.sidewall_junction_grading);
+    t->cap_drain_to_channel_f_per_m =
+        t->rules.gate_edge_junction_cap_f_per_m / std::pow(bias, t->rules.gate_edge_junction_grading);
+}
+
+}  // namespace
+
 TechnologyNode load_technology(const std::string& data_dir, int node_nm, DeviceRoadmap roadmap,
                                double temperature_k) {
     const std::string path = data_dir + "/technology/transistors.csv";
@@ -173,29 +214,11 @@ TechnologyNode load_technology(const std::string& data_dir, int node_nm, DeviceR
         for (std::size_t i = 0; i < header.size(); ++i) field[header[i]] = row[i];
         if (static_cast<int>(number_of(field["node_nm"], path)) != node_nm || field["roadmap"] != roadmap_text)
             continue;
-        auto num = [&](const char* key) {
-            if (!field.count(key)) throw std::runtime_error(path + ": missing column '" + key + "'");
-            return number_of(field[key], path);
-        };
         TechnologyNode t;
         t.node_nm = node_nm;
         t.roadmap = roadmap;
         t.feature_size_m = node_nm * 1e-9;
-        t.vdd_v = num("vdd_v");
-        t.vth_v = num("vth_v");
-        t.gate_length_m = num("gate_length_m");
-        t.cap_ideal_gate_f_per_m = num("cap_ideal_gate_f_per_m");
-        t.cap_fringe_f_per_m = num("cap_fringe_f_per_m");
-        t.effective_resistance_multiplier = num("effective_resistance_multiplier");
-        t.gm_n = num("gm_n");
-        t.gm_p = num("gm_p");
-        t.i_on_n_a_per_m = num("i_on_n");
-        t.i_on_p_a_per_m = num("i_on_p");
-        t.i_off_n_a_per_m = num("i_off_n");
-        t.i_off_p_a_per_m = num("i_off_p");
-        t.fin_height_m = num("fin_height_m");
-        t.fin_width_m = num("fin_width_m");
-        t.fin_pitch_m = num("fin_pitch_m");
+        read_transistor_row(field, path, &t);
         t.rules = load_rules(data_dir + "/technology/layout_rules.txt");
         t.fits = load_circuit_fits(data_dir, node_nm, roadmap);
         // The 300 K currents of this table size the PMOS; FinFET widths come in whole fins, so the
@@ -209,15 +232,7 @@ TechnologyNode load_technology(const std::string& data_dir, int node_nm, DeviceR
         t.i_on_p_a_per_m = operating.i_on_p_a_per_m;
         t.i_off_n_a_per_m = operating.i_off_n_a_per_m;
         t.i_off_p_a_per_m = operating.i_off_p_a_per_m;
-        // In FinFET tables the ideal gate capacitance already includes overlap and fringe.
-        t.cap_overlap_f_per_m = t.finfet() ? 0.0 : t.cap_ideal_gate_f_per_m * t.rules.overlap_cap_ratio;
-        const double bias = 1 + t.vdd_v / t.rules.built_in_potential_v;
-        t.cap_junction_f_per_m2 =
-            t.rules.bottom_junction_cap_f_per_m2 / std::pow(bias, t.rules.bottom_junction_grading);
-        t.cap_sidewall_f_per_m =
-            t.rules.sidewall_junction_cap_f_per_m / std::pow(bias, t.rules.sidewall_junction_grading);
-        t.cap_drain_to_channel_f_per_m =
-            t.rules.gate_edge_junction_cap_f_per_m / std::pow(bias, t.rules.gate_edge_junction_grading);
+        derive_capacitances(&t);
         return t;
     }
     throw std::runtime_error(path + ": no entry for node " + std::to_string(node_nm) + " nm, roadmap " + roadmap_text);

@@ -5,50 +5,68 @@
 #include <cstdlib>
 #include <limits>
 
+#include "neurosim/circuits/circuits.hpp"
 #include "neurosim/circuits/readout_adc.hpp"
 #include "neurosim/circuits/sar_adc.hpp"
 #include "neurosim/technology/gate.hpp"
 #include "neurosim/training/training_circuits.hpp"
 
 namespace neurosim {
-double sense_amp_power_w(const SenseAmpPowerFit& fit, int levels, double column_ohm) {
-    const double bias = fit.bias_w_per_comparator * std::max(0, levels - 1);
-    if (!(column_ohm > 0) || std::isinf(column_ohm)) return bias;  // no cell conducts: bias only
-    return bias + fit.column_coeff_w * std::exp(-fit.column_exponent * std::log10(column_ohm));
-}
+namespace {
 
-GradientArrayEnergy::GradientArrayEnergy(const DesignContext& ctx, double row_activity, int tree_inputs) {
+// Capacitance of a word line (its wire and the two access gates of every cell) and of a bit line (its
+// wire and the access drains hanging on it) of a gradient-unit sub-array.
+struct GradientLines {
+    double word_line_f, bit_line_f;
+};
+
+GradientLines gradient_lines(const DesignContext& ctx) {
     const HardwareConfig& hw = ctx.hw;
     const TechnologyNode& t = ctx.tech;
     const double f = t.f();
-    const double vdd2 = t.vdd_v * t.vdd_v;
     const double rows = hw.wg_subarray_rows, cols = hw.wg_subarray_cols;
-    const double a = std::clamp(row_activity, 0.0, 1.0);
     const double wire_f_per_m = t.rules.wire_cap_f_per_m;
     const double access_w = hw.sram_access_width_f * f;
+    return {wire_f_per_m * cols * hw.sram_cell_width_f * f + 2 * cols * gate_input_capacitance_f(access_w, t),
+            wire_f_per_m * rows * hw.sram_cell_height_f * f + rows * drain_capacitance_f(access_w, true, t)};
+}
+
+// Column seen by the sense amplifier: the `raised` rows' cells conduct through access and pull-down
+// (infinite when no row is raised).
+double gradient_column_ohm(const DesignContext& ctx, double raised) {
+    const HardwareConfig& hw = ctx.hw;
+    const TechnologyNode& t = ctx.tech;
+    const double f = t.f();
+    const double access_w = hw.sram_access_width_f * f;
     const double cell_n = hw.sram_nmos_width_f * f;
-    // A word line: its wire and the two access gates of every cell; a bit line: its wire and the access
-    // drains hanging on it.
-    const double word_line_f =
-        wire_f_per_m * cols * hw.sram_cell_width_f * f + 2 * cols * gate_input_capacitance_f(access_w, t);
-    const double bit_line_f =
-        wire_f_per_m * rows * hw.sram_cell_height_f * f + rows * drain_capacitance_f(access_w, true, t);
-
-    // Read cycles: every mux step of every input bit.
-    const double readouts = cols / hw.wg_rows_per_adc;
-    const double cycles = static_cast<double>(hw.wg_rows_per_adc) * ctx.input_bits;
-    conversions_ = readouts * cycles;  // = cols x input_bits: each column once per bit
-
-    // Column seen by the sense amplifier: the raised rows' cells conduct through access and pull-down.
-    const double raised = std::ceil(rows * a);
-    const double col_wire_ohm = ctx.wire_resistance_ohm_per_m * rows * hw.sram_cell_height_f * f;
+    const double col_wire_ohm = ctx.wire_resistance_ohm_per_m * hw.wg_subarray_rows * hw.sram_cell_height_f * f;
     const double cell_ohm = on_resistance_ohm(access_w, true, t) + on_resistance_ohm(cell_n, true, t);
     // Quirk wg_column_through_access_only: the raised cells conduct through their access transistors
     // alone, without pull-down or column wire.
     const double column_ohm = ctx.quirk(Quirk::wg_column_through_access_only)
                                   ? on_resistance_ohm(access_w, true, t) / raised
                                   : cell_ohm / raised + col_wire_ohm / 2;
-    column_ohm_ = raised > 0 ? column_ohm : std::numeric_limits<double>::infinity();
+    return raised > 0 ? column_ohm : std::numeric_limits<double>::infinity();
+}
+
+}  // namespace
+
+GradientArrayEnergy::GradientArrayEnergy(const DesignContext& ctx, double row_activity, int tree_inputs) {
+    const HardwareConfig& hw = ctx.hw;
+    const TechnologyNode& t = ctx.tech;
+    const double vdd2 = t.vdd_v * t.vdd_v;
+    const double rows = hw.wg_subarray_rows, cols = hw.wg_subarray_cols;
+    const double a = std::clamp(row_activity, 0.0, 1.0);
+    const GradientLines lines = gradient_lines(ctx);
+    const double word_line_f = lines.word_line_f, bit_line_f = lines.bit_line_f;
+
+    // Read cycles: every mux step of every input bit.
+    const double readouts = cols / hw.wg_rows_per_adc;
+    const double cycles = static_cast<double>(hw.wg_rows_per_adc) * ctx.input_bits;
+    conversions_ = readouts * cycles;  // = cols x input_bits: each column once per bit
+
+    const double raised = std::ceil(rows * a);
+    column_ohm_ = gradient_column_ohm(ctx, raised);
     const double wmin = t.min_nmos_width_m(), wpmin = t.pn_size_ratio * wmin;
     const GateCapacitance inv = gate_capacitance(GateKind::inverter, 1, wmin, wpmin, t.cell_height_m(), t);
     // Quirk wg_sense_amps_per_column: every column's amplifier power at every read, i.e. each of the
@@ -67,8 +85,8 @@ GradientArrayEnergy::GradientArrayEnergy(const DesignContext& ctx, double row_ac
     const int adc_bits = static_cast<int>(std::ceil(std::log2(static_cast<double>(hw.wg_adc_levels))));
     const int sum_bits = adc_bits + ctx.input_bits + 1;
     const double tree_share = tree_inputs > 1 ? (tree_inputs - 1.0) / tree_inputs : 0.0;
-    digital_j_ = conversions_ * RippleAdderTiming(t, sum_bits).add_energy_j() +
-                 readouts * hw.wg_rows_per_adc * tree_share * RippleAdderTiming(t, sum_bits + 1).add_energy_j();
+    digital_j_ = conversions_ * RippleAdder({sum_bits, 1}, t).energy_per_add_j() +
+                 readouts * hw.wg_rows_per_adc * tree_share * RippleAdder({sum_bits + 1, 1}, t).energy_per_add_j();
 
     // Writing: each written row raises its word line, precharges every bit line, drives a write driver per
     // column written and flips both storage nodes of the changed cells.

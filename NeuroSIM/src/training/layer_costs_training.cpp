@@ -41,10 +41,10 @@ double LayerCostBuilder::gradient_latency(const LayerCounts& c) const {
     const double write_s = GradientArrayWrite(ctx_).write_latency_s(c.activity->input_bit_activity);
     const double adders =
         std::max(1.0, static_cast<double>(area_.arrays_written_in_parallel) * hw.subarray_rows * hw.subarray_cols);
-    const RippleAdderTiming accumulator(ctx_.tech, gradient_accumulator_bits());
+    const RippleAdder accumulator({gradient_accumulator_bits(), 1}, ctx_.tech);
     const GradientArrayRead unit(ctx_, static_cast<int>(in_row));
     return c.kernel * (c.ofm * unit.read_latency_s() / (copies_rows * copies_cols) + write_s) +
-                                std::ceil(c.weights / adders) * accumulator.add_delay_s();
+                                std::ceil(c.weights / adders) * accumulator.delay_s(0.0, CarryTiming::per_slice_slope);
 }
 
 double LayerCostBuilder::gradient_energy(const LayerCounts& c) const {
@@ -56,8 +56,8 @@ double LayerCostBuilder::gradient_energy(const LayerCounts& c) const {
     const GradientArrayEnergy array(ctx_, c.activity->input_bit_activity, static_cast<int>(in_row));
     const double unit_j = arrays * c.kernel * (c.ofm * array.channel_read_energy_j() + array.write_energy_j());
     // Every weight gradient of the image is added once into its batch sum.
-    const RippleAdderTiming accumulator(ctx_.tech, gradient_accumulator_bits());
-    return unit_j + c.weights * accumulator.add_energy_j();
+    const RippleAdder accumulator({gradient_accumulator_bits(), 1}, ctx_.tech);
+    return unit_j + c.weights * accumulator.energy_per_add_j();
 }
 
 // A batch sum holds one gradient plus a carry bit per doubling of the batch.

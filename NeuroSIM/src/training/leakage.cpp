@@ -4,22 +4,17 @@
 #include <cmath>
 
 #include "neurosim/array/memory_cell_kind.hpp"
+#include "neurosim/circuits/address_decoder.hpp"
 #include "neurosim/circuits/buffer_kind.hpp"
+#include "neurosim/circuits/circuits.hpp"
 #include "neurosim/circuits/readout_adc.hpp"
 
 namespace neurosim {
 namespace {
 
-// Average leakage of a series stack relative to one off device, over the input states that turn
-// the stack off (CACTI's published ratios, two-high and three-or-more-high stacks).
-constexpr double kNandStack2 = 0.48, kNandStack3 = 0.31;
-constexpr double kNorStack2 = 0.95, kNorStack3 = 0.62;
-
 // A master-slave flip-flop has two latches (forward and clocked feedback inverter each) and two
 // local clock inverter pairs: eight inverter-sized paths from Vdd to ground.
 constexpr double kFlipFlopInverters = 8;
-// A full-adder bit slice of the NAND2 adders is nine NAND2 gates (as laid out in circuits.cpp).
-constexpr double kNandsPerAdderBit = 9;
 // An SRAM write driver is three inverters per column (circuits.cpp).
 constexpr double kWriteDriverInverters = 3;
 
@@ -56,7 +51,7 @@ double write_driver_leakage_w(double columns, const TechnologyNode& t) {
 }
 
 double mux_decoder_leakage_w(int selection, const TechnologyNode& t) {
-    return selection > 1 ? decoder_leakage_w(address_bits_for(selection), true, t) : 0.0;
+    return selection > 1 ? AddressDecoder({true, address_bits_for(selection), true, false}, t).leakage_w() : 0.0;
 }
 
 // As the tile's area model: bits of a partial sum after the tile adder tree.
@@ -89,55 +84,37 @@ double gate_leakage_current_a(GateKind kind, int inputs, double nmos_width_m, do
     const double n_off = conducting_width_m(nmos_width_m, t) * t.i_off_n_a_per_m;
     const double p_off = conducting_width_m(pmos_width_m, t) * t.i_off_p_a_per_m;
     if (kind == GateKind::inverter || inputs <= 1) return std::max(n_off, p_off);
+    // Series stacks leak less than one off device (stack_leakage.csv).
+    const StackLeakageFit& stack = t.fits.stack_leakage;
     if (kind == GateKind::nand) {
         // Output low: every parallel pull-up is off.
-        return (inputs == 2 ? kNandStack2 : kNandStack3) * inputs * p_off;
+        return (inputs == 2 ? stack.nand2 : stack.nand3) * inputs * p_off;
     }
     // NOR, output high: every parallel pull-down is off.
-    return (inputs == 2 ? kNorStack2 : kNorStack3) * inputs * n_off;
+    return (inputs == 2 ? stack.nor2 : stack.nor3) * inputs * n_off;
 }
 
 double flip_flop_leakage_w(double count, const TechnologyNode& t) {
     return kFlipFlopInverters * count * min_inverter_a(t) * t.vdd_v;
 }
 
-double adder_leakage_w(double bits, double count, const TechnologyNode& t) {
-    return kNandsPerAdderBit * bits * count * nand2_a(t) * t.vdd_v;
-}
-
 double shift_adder_leakage_w(int units, int adder_bits, int pulses, const TechnologyNode& t) {
     // The register widens the adder output by one bit per extra input cycle (as ShiftAdders).
     const double flip_flops = static_cast<double>(adder_bits + pulses) * units;
-    return adder_leakage_w(adder_bits, units, t) + flip_flop_leakage_w(flip_flops, t);
+    return RippleAdder({adder_bits, static_cast<double>(units)}, t).leakage_w() + flip_flop_leakage_w(flip_flops, t);
 }
 
 double adder_tree_leakage_w(int inputs, int bits, double trees, const TechnologyNode& t) {
     // Stages halve the operands and grow one bit (as PartialSumTree).
-    double total_bits = 0;
+    int total_bits = 0;
     int operands = inputs;
     int width = bits;
     for (int s = static_cast<int>(std::ceil(std::log2(std::max(inputs, 1)))); s > 0; --s) {
-        total_bits += static_cast<double>(width) * (operands / 2);
+        total_bits += width * (operands / 2);
         ++width;
         operands /= 2;
     }
-    return adder_leakage_w(total_bits, trees, t);
-}
-
-double decoder_leakage_w(int address_bits, bool mux_enable, const TechnologyNode& t) {
-    const int n = address_bits;
-    if (n <= 0) return 0;
-    const double wn = t.min_nmos_width_m(), pn = t.pn_size_ratio;
-    const int nor_inputs = std::max(static_cast<int>(std::ceil(n / 2.0)), 1);
-    // Gates of the predecoding decoder, as AddressDecoder lays them out.
-    const double inverters = n, nands = 4.0 * (n / 2), nors = n > 2 ? std::pow(2.0, n) : 0.0;
-    double a = inverters * min_inverter_a(t) + nands * nand2_a(t) +
-               nors * gate_leakage_current_a(GateKind::nor, nor_inputs, wn, nor_inputs * pn * wn, t);
-    // Each output drives a mux enable (NAND2 and two inverters) or a wordline (two 3x inverters).
-    const double stage = mux_enable ? nand2_a(t) + 2 * min_inverter_a(t)
-                                    : 2 * gate_leakage_current_a(GateKind::inverter, 1, 3 * wn, 3 * pn * wn, t);
-    a += nors * stage;
-    return a * t.vdd_v;
+    return RippleAdder({total_bits, trees}, t).leakage_w();
 }
 
 double encoder_leakage_w(int levels, double count, const TechnologyNode& t) {
@@ -154,13 +131,15 @@ double encoder_leakage_w(int levels, double count, const TechnologyNode& t) {
 double buffer_leakage_w(double bits, double interface_bits, bool sram, const HardwareConfig& hw,
                         const TechnologyNode& t) {
     const double lines = std::ceil(bits / interface_bits);
-    const double decoder = decoder_leakage_w(address_bits_for(static_cast<int>(lines)), false, t);
+    const int address_bits = address_bits_for(static_cast<int>(lines));
+    const double decoder = AddressDecoder({true, address_bits, false, false}, t).leakage_w();
     if (!sram) return flip_flop_leakage_w(bits, t) + decoder;
     return bits * sram_cell_leakage_w(hw, t) + decoder + write_driver_leakage_w(interface_bits, t);
 }
 
 double htree_leakage_w(int rows, int cols, double unit_height_m, double unit_width_m, double bus_bits,
-                       double repeater_size, double repeater_spacing_m, const TechnologyNode& t) {
+                       const RepeatedWire& repeaters) {
+    const double repeater_spacing_m = repeaters.spacing_m();
     if (repeater_spacing_m <= 0) return 0;
     const int levels = static_cast<int>(std::ceil(std::log2(static_cast<double>(std::max({rows, cols, 1})))));
     // Wire of one bit: each level doubles the branches and halves their length, alternately
@@ -173,9 +152,8 @@ double htree_leakage_w(int rows, int cols, double unit_height_m, double unit_wid
         length_v /= 2;
         length_h /= 2;
     }
-    const double repeaters = wire_m / repeater_spacing_m * bus_bits;  // one per spacing along every wire
-    const double wn = repeater_size * t.min_nmos_width_m();
-    return repeaters * gate_leakage_current_a(GateKind::inverter, 1, wn, t.pn_size_ratio * wn, t) * t.vdd_v;
+    const double count = wire_m / repeater_spacing_m * bus_bits;  // one per spacing along every wire
+    return count * repeaters.repeater_leakage_w();
 }
 
 double sub_array_leakage_w(const DesignContext& ctx, bool transposed_active) {

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "neurosim/array/readout.hpp"
+#include "neurosim/circuits/circuits.hpp"
 #include "neurosim/circuits/readout_adc.hpp"
 #include "neurosim/circuits/sar_adc.hpp"
 #include "neurosim/technology/gate.hpp"
@@ -30,44 +31,6 @@ PassGate minimum_pass_gate(const TechnologyNode& t) {
     const double rn = on_resistance_ohm(wn, true, t), rp = on_resistance_ohm(wp, false, t);
     g.on_ohm = rn * rp / (rn + rp);
     return g;
-}
-
-namespace {
-
-struct Stage {
-    double resistance_ohm, load_f;
-};
-
-// Delay of stages in series, each handing its output slope to the next.
-double chain_delay_s(const Stage* stages, int count, double* slope) {
-    double delay = 0;
-    for (int i = 0; i < count; ++i) {
-        delay += horowitz_delay_s(stages[i].resistance_ohm * stages[i].load_f, *slope, slope);
-    }
-    return delay;
-}
-
-}  // namespace
-
-RippleAdderTiming::RippleAdderTiming(const TechnologyNode& t, int bits) {
-    bits = std::max(1, bits);
-    const double wn = 2 * t.min_nmos_width_m(), wp = t.pn_size_ratio * t.min_nmos_width_m();
-    const GateCapacitance nand = gate_capacitance(GateKind::nand, 2, wn, wp, t.cell_height_m(), t);
-    const double cin = nand.input_f, cout = nand.output_f;
-    const double pull_down = 2 * on_resistance_ohm(wn, true, t);  // two NMOS in series
-    const double pull_up = on_resistance_ohm(wp, false, t);
-    // The carry of the first bit is generated (a falling NAND output loaded by three inputs, then a rising
-    // one loaded by two), passes two such levels per middle bit, and the last bit forms its sum.
-    const Stage generate[] = {{pull_down, cout + 3 * cin}, {pull_up, cout + 2 * cin}};
-    const Stage finish[] = {{pull_down, cout + 3 * cin}, {pull_up, cout + cin}, {pull_down, cout}};
-    double slope = kStepSlope;
-    add_delay_s_ = chain_delay_s(generate, 2, &slope);
-    for (int b = 2; b < bits; ++b) add_delay_s_ += chain_delay_s(generate, 2, &slope);
-    add_delay_s_ += chain_delay_s(finish, 3, &slope);
-    // A rippling carry charges about fourteen NAND inputs and seven outputs in the first bit and thirteen
-    // inputs and seven outputs in each later one (visible and hidden transitions, NeuroSim's count).
-    const double vdd2 = t.vdd_v * t.vdd_v;
-    add_energy_j_ = vdd2 * ((14 * cin + 7 * cout) + (bits - 1) * (13 * cin + 7 * cout));
 }
 
 GradientArrayWrite::GradientArrayWrite(const DesignContext& ctx) : rows_(ctx.hw.wg_subarray_rows) {
@@ -121,15 +84,31 @@ double GradientArrayWrite::write_latency_s(double row_activity) const {
     return written * (row_pointer_s_ + flip_s_ + precharge_s_ + driver_s_) + 2 * written * word_switch_s_;
 }
 
-GradientArrayRead::GradientArrayRead(const DesignContext& ctx, int tree_inputs) {
+namespace {
+
+// Column discharge of the gradient unit to the sensing margin: access and pull-down devices in series.
+double gradient_column_develop_s(const DesignContext& ctx) {
     const HardwareConfig& hw = ctx.hw;
     const TechnologyNode& t = ctx.tech;
     const double f = t.f();
-    const double wire_f_per_m = t.rules.wire_cap_f_per_m;
     const double col_m = hw.wg_subarray_rows * hw.sram_cell_height_f * f;
-    const double bit_line_f = wire_f_per_m * col_m;
+    const double bit_line_f = t.rules.wire_cap_f_per_m * col_m;
     const double col_wire_ohm = ctx.wire_resistance_ohm_per_m * col_m;
     const double access_w = hw.sram_access_width_f * f;
+    const double cell_n = hw.sram_nmos_width_f * f;
+    const double drop_tau =
+        (on_resistance_ohm(access_w, true, t) + on_resistance_ohm(cell_n, true, t)) *
+            (drain_capacitance_f(access_w, true, t) + bit_line_f) +
+        col_wire_ohm * bit_line_f / 2;
+    const double margin = std::log(t.vdd_v / (t.vdd_v - hw.sram_min_sense_voltage_v / 2));
+    return horowitz_delay_s(drop_tau * margin, kStepSlope);
+}
+
+}  // namespace
+
+GradientArrayRead::GradientArrayRead(const DesignContext& ctx, int tree_inputs) {
+    const HardwareConfig& hw = ctx.hw;
+    const TechnologyNode& t = ctx.tech;
     const double wmin = t.min_nmos_width_m(), wpmin = t.pn_size_ratio * wmin;
     const GateCapacitance inv = gate_capacitance(GateKind::inverter, 1, wmin, wpmin, t.cell_height_m(), t);
     const double rn = on_resistance_ohm(wmin, true, t);
@@ -147,27 +126,22 @@ GradientArrayRead::GradientArrayRead(const DesignContext& ctx, int tree_inputs) 
     const double convert_s = ctx.adc().gradient_conversion_s(ctx, static_cast<int>(readouts), hw.wg_adc_levels);
     cycle_s_ = select_s + lines.precharge_delay_s() + convert_s;
 
-    // Column discharge to the sensing margin, once per input bit: access and pull-down devices in series.
-    const double cell_n = hw.sram_nmos_width_f * f;
-    const double drop_tau =
-        (on_resistance_ohm(access_w, true, t) + on_resistance_ohm(cell_n, true, t)) *
-            (drain_capacitance_f(access_w, true, t) + bit_line_f) +
-        col_wire_ohm * bit_line_f / 2;
-    const double margin = std::log(t.vdd_v / (t.vdd_v - hw.sram_min_sense_voltage_v / 2));
-    const double develop_s = horowitz_delay_s(drop_tau * margin, kStepSlope);
+    // Column discharge to the sensing margin, once per input bit.
+    const double develop_s = gradient_column_develop_s(ctx);
 
     // Shift-add of the bit cycles hides behind the read pulses; it shows once, at the last one.
     const int adc_bits = static_cast<int>(std::log2(static_cast<double>(hw.wg_adc_levels)));
     const int sum_bits = adc_bits + ctx.input_bits + 1;
     const double flip_flop_s = 2 * horowitz_delay_s(rn * (inv.output_f + inv.input_f), kStepSlope);
-    const double shift_add_s = RippleAdderTiming(t, sum_bits).add_delay_s() + flip_flop_s;
+    auto adder_s = [&t](int bits) { return RippleAdder({bits, 1}, t).delay_s(0.0, CarryTiming::per_slice_slope); };
+    const double shift_add_s = adder_s(sum_bits) + flip_flop_s;
     const double exposed = std::max(0.0, shift_add_s - hw.read_pulse_width_s);
 
     // Adder tree over the sub-arrays along the unit's rows: one level per doubling, wider at each level,
     // once per row group.
     double tree_s = 0;
     const int levels = tree_inputs > 1 ? static_cast<int>(std::ceil(std::log2(static_cast<double>(tree_inputs)))) : 0;
-    for (int level = 0; level < levels; ++level) tree_s += RippleAdderTiming(t, sum_bits + level).add_delay_s();
+    for (int level = 0; level < levels; ++level) tree_s += adder_s(sum_bits + level);
 
     const double cycles = static_cast<double>(hw.wg_rows_per_adc) * ctx.input_bits;
     read_s_ = cycles * cycle_s_ + ctx.input_bits * develop_s + shift_add_s + exposed * (cycles - 1) +

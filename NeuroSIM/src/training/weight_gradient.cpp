@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "neurosim/array/readout_modes.hpp"
+#include "neurosim/circuits/address_decoder.hpp"
 #include "neurosim/circuits/circuits.hpp"
 #include "neurosim/circuits/readout_adc.hpp"
 #include "neurosim/technology/gate.hpp"
@@ -52,7 +53,7 @@ WeightGradientEngine::WeightGradientEngine(const DesignContext& ctx, const Weigh
 }
 
 double gradient_accumulator_area_m2(const DesignContext& ctx, int bits, double count, double height_m) {
-    return RippleAdders({bits, count}, ctx.tech).layout(Fit::to_height(height_m)).area_m2();
+    return RippleAdder({bits, count}, ctx.tech).layout(Fit::to_height(height_m)).area_m2();
 }
 
 }  // namespace neurosim

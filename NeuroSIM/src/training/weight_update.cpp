@@ -46,45 +46,63 @@ ProgrammingArray::ProgrammingArray(const DesignContext& ctx) {
     const double col_wire_ohm = ctx.wire_resistance_ohm_per_m * col_m;
 
     if (ctx.cell().static_cell()) {
-        const double access_w = hw.sram_access_width_f * t.f();
-        const double wn = hw.sram_nmos_width_f * t.f(), wp = hw.sram_pmos_width_f * t.f();
-        word_line_f_ = row_line_f_ + 2 * gate_input_capacitance_f(access_w, t) * hw.subarray_cols;
-        column_line_f_ = wire_f_per_m * col_m + drain_capacitance_f(access_w, true, t) * hw.subarray_rows;
-        sram_node_f_ = sram_storage_node_f(hw, t);
-        const double pull_ohm = (on_resistance_ohm(wn, true, t) + on_resistance_ohm(wp, false, t)) / 2;
-        sram_flip_delay_s_ = half_swing_delay_s(pull_ohm * sram_node_f_);
-        // Each write cycle first precharges the bit lines (a 6 F PMOS), then a two-inverter write driver
-        // (minimum size) pulls one of them down through the line's resistance.
-        const double wmin = t.min_nmos_width_m(), wpmin = wmin * t.pn_size_ratio;
-        const GateCapacitance inv = gate_capacitance(GateKind::inverter, 1, wmin, wpmin, t.cell_height_m(), t);
-        write_driver_f_ = inv.input_f + inv.output_f;
-        const double precharge_w = 6 * t.f();
-        const double precharge_tau =
-            on_resistance_ohm(precharge_w, false, t) * (column_line_f_ + drain_capacitance_f(precharge_w, false, t)) +
-            col_wire_ohm * column_line_f_ / 2;
-        const double driver_tau = on_resistance_ohm(wpmin, false, t) * write_driver_f_ +
-                                  on_resistance_ohm(wmin, true, t) * (column_line_f_ + inv.output_f) +
-                                  col_wire_ohm * column_line_f_ / 2;
-        sram_column_write_delay_s_ = half_swing_delay_s(precharge_tau) + half_swing_delay_s(driver_tau);
-        // An SRAM row has no source-line switches: selecting it is raising its word line, through a
-        // driver sized to the line (its on-resistance equal to the wire's), as SRAM word-line drivers are.
-        row_select_delay_s_ = half_swing_delay_s(1.5 * row_wire_ohm * word_line_f_);
+        size_sram_lines(ctx, col_m, row_wire_ohm, col_wire_ohm);
     } else {
-        double access_w = 0;
-        if (hw.access_type == AccessType::cmos) {
-            access_w = on_resistance_ohm(t.f(), true, t) * kLinearRegionRatio /
-                       (hw.resistance_on_ohm * kIrDropTolerance) * t.f();
-            access_w = std::min(access_w, cell.width_m());
-        }
-        word_line_f_ = row_line_f_ + gate_input_capacitance_f(access_w, t) * hw.subarray_cols;
-        column_line_f_ = wire_f_per_m * col_m +
-                         (access_w > 0 ? drain_capacitance_f(access_w, true, t) * hw.subarray_rows : 0.0);
-        // Selecting a row: a pass gate charges the word line, another the source lines of the columns.
-        const double word_tau = tg.on_ohm * (2 * tg.drain_f + word_line_f_) + row_wire_ohm * word_line_f_ / 2;
-        const double column_tau =
-            tg.on_ohm * (3 * tg.drain_f + column_line_f_) + col_wire_ohm * column_line_f_ / 2;
-        row_select_delay_s_ = half_swing_delay_s(std::max(word_tau, column_tau));
+        size_envm_lines(ctx, col_m, row_wire_ohm, col_wire_ohm);
     }
+}
+
+void ProgrammingArray::size_sram_lines(const DesignContext& ctx, double col_m, double row_wire_ohm,
+                                       double col_wire_ohm) {
+    const HardwareConfig& hw = ctx.hw;
+    const TechnologyNode& t = ctx.tech;
+    const double wire_f_per_m = t.rules.wire_cap_f_per_m;
+    const double access_w = hw.sram_access_width_f * t.f();
+    const double wn = hw.sram_nmos_width_f * t.f(), wp = hw.sram_pmos_width_f * t.f();
+    word_line_f_ = row_line_f_ + 2 * gate_input_capacitance_f(access_w, t) * hw.subarray_cols;
+    column_line_f_ = wire_f_per_m * col_m + drain_capacitance_f(access_w, true, t) * hw.subarray_rows;
+    sram_node_f_ = sram_storage_node_f(hw, t);
+    const double pull_ohm = (on_resistance_ohm(wn, true, t) + on_resistance_ohm(wp, false, t)) / 2;
+    sram_flip_delay_s_ = half_swing_delay_s(pull_ohm * sram_node_f_);
+    // Each write cycle first precharges the bit lines (a 6 F PMOS), then a two-inverter write driver
+    // (minimum size) pulls one of them down through the line's resistance.
+    const double wmin = t.min_nmos_width_m(), wpmin = wmin * t.pn_size_ratio;
+    const GateCapacitance inv = gate_capacitance(GateKind::inverter, 1, wmin, wpmin, t.cell_height_m(), t);
+    write_driver_f_ = inv.input_f + inv.output_f;
+    const double precharge_w = 6 * t.f();
+    const double precharge_tau =
+        on_resistance_ohm(precharge_w, false, t) * (column_line_f_ + drain_capacitance_f(precharge_w, false, t)) +
+        col_wire_ohm * column_line_f_ / 2;
+    const double driver_tau = on_resistance_ohm(wpmin, false, t) * write_driver_f_ +
+                              on_resistance_ohm(wmin, true, t) * (column_line_f_ + inv.output_f) +
+                              col_wire_ohm * column_line_f_ / 2;
+    sram_column_write_delay_s_ = half_swing_delay_s(precharge_tau) + half_swing_delay_s(driver_tau);
+    // An SRAM row has no source-line switches: selecting it is raising its word line, through a
+    // driver sized to the line (its on-resistance equal to the wire's), as SRAM word-line drivers are.
+    row_select_delay_s_ = half_swing_delay_s(1.5 * row_wire_ohm * word_line_f_);
+}
+
+void ProgrammingArray::size_envm_lines(const DesignContext& ctx, double col_m, double row_wire_ohm,
+                                       double col_wire_ohm) {
+    const HardwareConfig& hw = ctx.hw;
+    const TechnologyNode& t = ctx.tech;
+    const double wire_f_per_m = t.rules.wire_cap_f_per_m;
+    const MemoryCellModel cell(ctx);
+    const PassGate tg = minimum_pass_gate(t);
+    double access_w = 0;
+    if (hw.access_type == AccessType::cmos) {
+        access_w = on_resistance_ohm(t.f(), true, t) * kLinearRegionRatio /
+                   (hw.resistance_on_ohm * kIrDropTolerance) * t.f();
+        access_w = std::min(access_w, cell.width_m());
+    }
+    word_line_f_ = row_line_f_ + gate_input_capacitance_f(access_w, t) * hw.subarray_cols;
+    column_line_f_ = wire_f_per_m * col_m +
+                     (access_w > 0 ? drain_capacitance_f(access_w, true, t) * hw.subarray_rows : 0.0);
+    // Selecting a row: a pass gate charges the word line, another the source lines of the columns.
+    const double word_tau = tg.on_ohm * (2 * tg.drain_f + word_line_f_) + row_wire_ohm * word_line_f_ / 2;
+    const double column_tau =
+        tg.on_ohm * (3 * tg.drain_f + column_line_f_) + col_wire_ohm * column_line_f_ / 2;
+    row_select_delay_s_ = half_swing_delay_s(std::max(word_tau, column_tau));
 }
 
 namespace {
@@ -116,16 +134,12 @@ public:
     }
 
     ProgrammingWork run(const TraceLayer& layer) {
-        const int cell_bits = ctx_.cell_bits();
-        const int cps = ctx_.cols_per_synapse();
-        const int offset = 1 << (ctx_.weight_bits - 1);
         const std::size_t rows = layer.weight.shape[0], cols = layer.weight.shape[1];
-        const std::size_t cell_cols = cols * cps;
+        const std::size_t cell_cols = cols * ctx_.cols_per_synapse();
         const std::size_t block_rows = hw_.subarray_rows, block_cols = hw_.subarray_cols;
         const std::size_t col_blocks = (cell_cols + block_cols - 1) / block_cols;
         std::vector<SubArrayTally> tally(col_blocks);
-        // Per row and column block: longest SET and RESET train, cells to set and reset.
-        std::vector<int> row_set(col_blocks), row_reset(col_blocks), n_set(col_blocks), n_reset(col_blocks);
+        RowChanges row(col_blocks);
         for (std::size_t r0 = 0; r0 < rows; r0 += block_rows) {
             const std::size_t r1 = std::min(rows, r0 + block_rows);
             for (std::size_t b = 0; b < col_blocks; ++b) {
@@ -133,42 +147,8 @@ public:
                                static_cast<double>(std::min(block_cols, cell_cols - b * block_cols)));
             }
             for (std::size_t r = r0; r < r1; ++r) {
-                std::fill(row_set.begin(), row_set.end(), 0);
-                std::fill(row_reset.begin(), row_reset.end(), 0);
-                std::fill(n_set.begin(), n_set.end(), 0);
-                std::fill(n_reset.begin(), n_reset.end(), 0);
-                std::size_t cell_col = 0;
-                for (std::size_t c = 0; c < cols; ++c) {
-                    int now = layer.weight.values[r * cols + c] + offset;
-                    int before = layer.weight_old.values[r * cols + c] + offset;
-                    for (int d = 0; d < cps; ++d, ++cell_col) {
-                        const int to = now & top_, from = before & top_;
-                        now >>= cell_bits;
-                        before >>= cell_bits;
-                        if (to == from) continue;
-                        const std::size_t b = cell_col / block_cols;
-                        const int pulses = program_cell(from, to);
-                        if (to > from) {
-                            row_set[b] = std::max(row_set[b], pulses);
-                            ++n_set[b];
-                        } else {
-                            row_reset[b] = std::max(row_reset[b], pulses);
-                            ++n_reset[b];
-                        }
-                    }
-                }
-                for (std::size_t b = 0; b < col_blocks; ++b) {
-                    SubArrayTally& s = tally[b];
-                    s.set_pulses += row_set[b];
-                    s.reset_pulses += row_reset[b];
-                    s.set_cells += n_set[b];
-                    s.reset_cells += n_reset[b];
-                    // Analog rows holding both kinds count under the SET phase only (see close_subarray);
-                    // SRAM rows count in each phase they take part in.
-                    if (n_set[b] > 0) ++s.set_rows;
-                    if (n_reset[b] > 0 && (n_set[b] == 0 || static_cell_)) ++s.reset_rows;
-                    if (n_set[b] > 0 || n_reset[b] > 0) ++s.changed_rows;
-                }
+                scan_row(layer, r, &row);
+                for (std::size_t b = 0; b < col_blocks; ++b) add_row(row, b, &tally[b]);
             }
             for (const SubArrayTally& s : tally) close_subarray(s);
         }
@@ -176,6 +156,56 @@ public:
     }
 
 private:
+    // One weight row's changes per column block: longest SET and RESET train, cells to set and reset.
+    struct RowChanges {
+        explicit RowChanges(std::size_t blocks) : set(blocks), reset(blocks), n_set(blocks), n_reset(blocks) {}
+        std::vector<int> set, reset, n_set, n_reset;
+    };
+
+    void scan_row(const TraceLayer& layer, std::size_t r, RowChanges* row) {
+        const int cell_bits = ctx_.cell_bits();
+        const int cps = ctx_.cols_per_synapse();
+        const int offset = 1 << (ctx_.weight_bits - 1);
+        const std::size_t cols = layer.weight.shape[1];
+        const std::size_t block_cols = hw_.subarray_cols;
+        std::fill(row->set.begin(), row->set.end(), 0);
+        std::fill(row->reset.begin(), row->reset.end(), 0);
+        std::fill(row->n_set.begin(), row->n_set.end(), 0);
+        std::fill(row->n_reset.begin(), row->n_reset.end(), 0);
+        std::size_t cell_col = 0;
+        for (std::size_t c = 0; c < cols; ++c) {
+            int now = layer.weight.values[r * cols + c] + offset;
+            int before = layer.weight_old.values[r * cols + c] + offset;
+            for (int d = 0; d < cps; ++d, ++cell_col) {
+                const int to = now & top_, from = before & top_;
+                now >>= cell_bits;
+                before >>= cell_bits;
+                if (to == from) continue;
+                const std::size_t b = cell_col / block_cols;
+                const int pulses = program_cell(from, to);
+                if (to > from) {
+                    row->set[b] = std::max(row->set[b], pulses);
+                    ++row->n_set[b];
+                } else {
+                    row->reset[b] = std::max(row->reset[b], pulses);
+                    ++row->n_reset[b];
+                }
+            }
+        }
+    }
+
+    void add_row(const RowChanges& row, std::size_t b, SubArrayTally* s) const {
+        s->set_pulses += row.set[b];
+        s->reset_pulses += row.reset[b];
+        s->set_cells += row.n_set[b];
+        s->reset_cells += row.n_reset[b];
+        // Analog rows holding both kinds count under the SET phase only (see close_subarray);
+        // SRAM rows count in each phase they take part in.
+        if (row.n_set[b] > 0) ++s->set_rows;
+        if (row.n_reset[b] > 0 && (row.n_set[b] == 0 || static_cell_)) ++s->reset_rows;
+        if (row.n_set[b] > 0 || row.n_reset[b] > 0) ++s->changed_rows;
+    }
+
     double conductance(int level) const { return g_off_ + (g_on_ - g_off_) * level / top_; }
 
     // Pulses moving one cell between two levels; adds the energy delivered into the device.

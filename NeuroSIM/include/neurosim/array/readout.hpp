@@ -12,8 +12,9 @@
 #include <vector>
 
 #include "neurosim/chip/floorplan.hpp"
+#include "neurosim/circuits/sense_amp_power.hpp"
 #include "neurosim/design.hpp"
-#include "neurosim/trace.hpp"
+#include "neurosim/io/trace.hpp"
 
 namespace neurosim {
 
@@ -52,7 +53,7 @@ public:
     SenseAmpAdc(const DesignContext& ctx, int levels);
     // Time to resolve one column of conductance `g` (0: open column, nothing to resolve).
     double column_time_s(double g) const;
-    // Power drawn while converting a column of conductance `g`.
+    // Power drawn while converting a column of conductance `g` (SenseAmpPower::at_conductance_w).
     double column_power_w(double g) const;
     // Time to resolve a read: the slowest column, within the amplifier's 1 to 10 ns operating window.
     double read_time_s(const float* g, int columns) const;
@@ -67,7 +68,7 @@ private:
     const DesignContext& ctx_;
     int levels_;
     std::vector<double> reference_ohm_;  // comparator reference resistances
-    double power_per_comparator_w_ = 0, power_per_siemens_ = 0, power_exponent_ = 1;
+    SenseAmpPower power_;  // column power, inference variant (at_conductance_w)
     std::size_t grid_index(double g) const;
     std::vector<double> time_table_s_;   // column_time_exact_s on a log grid of resistance
     std::vector<double> power_table_w_;  // column_power_w on the same grid

@@ -54,17 +54,6 @@ private:
     double load_f_ = 0, gm_s_ = 0;
 };
 
-// Row decoder path of a sequential read: address inverter, 2-bit NAND predecoder, NOR and two output
-// inverters (3x minimum, the AddressDecoder layout) driving the selected line.
-struct DecodedLine {
-    int lines = 128;            // lines decoded
-    double line_f = 0;          // capacitance of the selected line
-    double line_ohm = 0;        // its wire resistance
-    double swing_v = 0;         // voltage the line swings to
-    double delay_s(const TechnologyNode& t) const;
-    double energy_j(const TechnologyNode& t) const;  // one selection (the path and the line)
-};
-
 // What one sequential read cycle (one input bit) of one sub-array covers.
 struct SequentialReadParams {
     ReadDirection direction = ReadDirection::forward;

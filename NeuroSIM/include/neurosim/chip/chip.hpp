@@ -5,7 +5,7 @@
 #include "neurosim/array/readout.hpp"
 #include "neurosim/chip/floorplan.hpp"
 #include "neurosim/design.hpp"
-#include "neurosim/trace.hpp"
+#include "neurosim/io/trace.hpp"
 
 namespace neurosim {
 

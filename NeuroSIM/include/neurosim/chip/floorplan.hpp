@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "neurosim/hardware_config.hpp"
-#include "neurosim/trace.hpp"
+#include "neurosim/io/trace.hpp"
 
 namespace neurosim {
 

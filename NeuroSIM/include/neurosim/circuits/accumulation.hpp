@@ -32,24 +32,6 @@ private:
     double c_inv_out_ = 0;  // drain of a minimum inverter
 };
 
-// Ripple-carry adders of NAND2 full-adder slices (see RippleAdders).
-class RippleAdderModel {
-public:
-    RippleAdderModel(const AdderParams& p, const TechnologyNode& t);
-    // Worst-case carry ripple from bit 0 to the top sum bit, the last gate driving `load_f`.
-    double delay_s(double load_f) const;
-    // One addition in one adder: the nodes that charge along the carry path.
-    double energy_per_add_j() const;
-    // One addition in each of the `count` adders.
-    double energy_j() const { return energy_per_add_j() * p_.count; }
-
-private:
-    AdderParams p_;
-    const TechnologyNode& t_;
-    double c_in_ = 0, c_out_ = 0;       // NAND2 gate input and drain output capacitance
-    double r_pull_down_ = 0, r_up_ = 0;  // two series NMOS; one PMOS
-};
-
 // Shift-and-add units: an adder and a shift register per read-out (see ShiftAdders).
 class ShiftAdderModel {
 public:

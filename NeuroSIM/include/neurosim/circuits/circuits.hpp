@@ -2,6 +2,7 @@
 // layout (height, width, area) when fitted to a given height, a given width, or laid out freely.
 #pragma once
 
+#include "neurosim/circuits/repeated_wire.hpp"
 #include "neurosim/technology/gate.hpp"
 #include "neurosim/technology/technology.hpp"
 
@@ -36,19 +37,41 @@ private:
     const TechnologyNode& t_;
 };
 
-// Ripple-carry adders of NAND2 full-adder bit slices (9 NAND2 per bit).
+// Ripple-carry adders of NAND2 full-adder bit slices: nine NAND2 per bit, NMOS twice the minimum width
+// for the series pull-down. One model of the block for every caller: its layout, carry delay,
+// switching energy and leakage (ripple_adder.cpp).
 struct AdderParams {
     int bits = 8;
-    double count = 1;
+    double count = 1;  // adders side by side
 };
-class RippleAdders {
+
+// How the carry delay is priced. The reference prices the adder two ways and both are kept, so that
+// its numbers hold:
+//  - repeated_middle_slice: inference accumulation (shift-adders, adder trees, sequential read-out):
+//    the carry arrives as an ideal step; one middle slice is priced with the slope the first slice
+//    leaves and repeated for every further bit; the top slice sees the slope after that one middle slice.
+//  - per_slice_slope: training circuits (gradient accumulation, weight-gradient unit): the carry
+//    arrives with a 1e20 V/s edge and every slice is priced with the slope the previous one leaves.
+enum class CarryTiming { repeated_middle_slice, per_slice_slope };
+
+class RippleAdder {
 public:
-    RippleAdders(const AdderParams& p, const TechnologyNode& t) : p_(p), t_(t) {}
+    RippleAdder(const AdderParams& p, const TechnologyNode& t);
     Footprint layout(const Fit& fit) const;
+    // Worst-case carry ripple from bit 0 to the top sum bit, the last gate driving `load_f`.
+    double delay_s(double load_f, CarryTiming timing = CarryTiming::repeated_middle_slice) const;
+    // One addition in one adder: the nodes that charge along the carry path.
+    double energy_per_add_j() const;
+    // One addition in each of the `count` adders.
+    double energy_j() const { return energy_per_add_j() * p_.count; }
+    // Standing leakage of all `count` adders (every NAND2 off in its average input state).
+    double leakage_w() const;
 
 private:
     AdderParams p_;
     const TechnologyNode& t_;
+    double c_in_ = 0, c_out_ = 0;        // NAND2 gate input and drain output capacitance
+    double r_pull_down_ = 0, r_up_ = 0;  // two series NMOS; one PMOS
 };
 
 // Shift-and-add units that accumulate partial sums over input bit cycles.
@@ -79,23 +102,6 @@ public:
     Footprint layout(const Fit& fit) const;  // fit must be to_height or to_width
 private:
     PartialSumTreeParams p_;
-    const TechnologyNode& t_;
-};
-
-// Predecoding row decoder (2-bit NAND predecode + NOR), with output drivers or mux enables.
-struct DecoderParams {
-    bool along_rows = true;  // drives rows (stacked vertically) or columns
-    int address_bits = 3;
-    bool mux_enable = false;  // outputs drive pass-gate enables instead of wordline drivers
-    bool wide = false;        // 8x sized devices for parallel activation
-};
-class AddressDecoder {
-public:
-    AddressDecoder(const DecoderParams& p, const TechnologyNode& t) : p_(p), t_(t) {}
-    Footprint layout(const Fit& fit) const;
-
-private:
-    DecoderParams p_;
     const TechnologyNode& t_;
 };
 
@@ -226,7 +232,8 @@ private:
     const TechnologyNode& t_;
 };
 
-// H-tree bus with repeaters over a grid of units; repeaters trade delay for size within a tolerance.
+// H-tree bus with repeaters over a grid of units; repeaters trade delay for size within a tolerance
+// (repeated_wire.hpp).
 struct HTreeBusParams {
     int rows = 2;
     int cols = 2;
@@ -237,16 +244,15 @@ struct HTreeBusParams {
 class HTreeBus {
 public:
     HTreeBus(const HTreeBusParams& p, const TechnologyNode& t);
-    double repeater_size() const { return repeater_size_; }
-    double repeater_spacing_m() const { return min_dist_m_; }
+    double repeater_size() const { return repeaters_.repeater_size(); }
+    double repeater_spacing_m() const { return repeaters_.spacing_m(); }
     // Area of the tree joining units of the given size; `folding` packs parallel wires.
     double area_m2(double unit_height_m, double unit_width_m, double folding) const;
 
 private:
     HTreeBusParams p_;
     const TechnologyNode& t_;
-    double repeater_size_ = 1;
-    double min_dist_m_ = 0;
+    RepeatedWire repeaters_;  // sized as the H-tree layout does (RepeaterRelaxing::halve_unbounded)
 };
 
 // 2x2 max-pooling units of `bits`-bit comparators.

@@ -7,6 +7,7 @@
 
 #include "neurosim/chip/chip.hpp"
 #include "neurosim/circuits/circuits.hpp"
+#include "neurosim/circuits/repeated_wire.hpp"
 #include "neurosim/technology/technology.hpp"
 
 namespace neurosim {
@@ -17,26 +18,6 @@ constexpr double kDataSwitchingActivity = 0.25;
 
 // Delay of a stage that charges `cap_f` through `res_ohm` to half swing (step input, Elmore).
 double half_swing_delay_s(double res_ohm, double cap_f);
-
-// Row-address decoder of a buffer core: 2-bit NAND predecoding, a NOR per line and a two-inverter
-// driver (3x minimum) that charges the selected line. Each stage is a Horowitz ramp stage with the
-// estimator's one switching model (readout.hpp: horowitz_delay_s, CACTI's beta = 0.5), as NeuroSim
-// V2.1 times its decoders.
-struct LineDecoderParams {
-    int address_bits = 5;
-    double line_load_f = 0;  // capacitance the driver charges (the selected line)
-};
-class LineDecoder {
-public:
-    LineDecoder(const LineDecoderParams& p, const TechnologyNode& t);
-    double delay_s() const { return delay_s_; }
-    // Gate charging of one access (address lines, one predecode output per group, one NOR, the driver).
-    double energy_j() const { return energy_j_; }
-
-private:
-    double delay_s_ = 0;
-    double energy_j_ = 0;
-};
 
 // Energies of one D flip-flop (master-slave, transmission gates and inverters of minimum size).
 struct FlipFlopEnergy {
@@ -65,33 +46,6 @@ private:
     double lines_ = 1;
     double line_latency_s_ = 0;
     double bit_energy_j_ = 0;
-};
-
-// Wire broken by evenly spaced inverters. Repeaters start from the delay-optimal size and spacing
-// (Bakoglu) and are made smaller while the delay stays within the tolerance: halved each step in the
-// H-trees, one size step at a time on PE buses.
-struct RepeatedWireParams {
-    double wire_resistance_ohm_per_m = 1e6;  // sizes the repeaters
-    double delay_tolerance = 0.1;
-    bool halve_when_relaxing = true;
-};
-class RepeatedWire {
-public:
-    RepeatedWire(const RepeatedWireParams& p, const TechnologyNode& t);
-    double repeater_size() const { return size_; }
-    double spacing_m() const { return spacing_m_; }
-    // 50% delay per metre (0.7 x the Elmore delay of one segment) on a wire of the given resistance.
-    double delay_s_per_m(double wire_resistance_ohm_per_m) const;
-    double delay_s_per_m() const { return delay_s_per_m(p_.wire_resistance_ohm_per_m); }
-    // Energy to charge one metre (wire and repeaters) once from the supply.
-    double charge_energy_j_per_m() const;
-
-private:
-    RepeatedWireParams p_;
-    const TechnologyNode& t_;
-    double size_ = 1;
-    double spacing_m_ = 0;
-    double cap_in_f_ = 0, cap_out_f_ = 0, res_ohm_ = 0;
 };
 
 // Root-to-leaf path of an H-tree over a grid of units (tiles on the chip, PEs in a tile), plus the

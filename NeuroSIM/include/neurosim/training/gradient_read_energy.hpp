@@ -21,9 +21,6 @@
 
 namespace neurosim {
 
-// Power drawn while sensing a column of resistance `column_ohm` with `levels` output levels.
-double sense_amp_power_w(const SenseAmpPowerFit& fit, int levels, double column_ohm);
-
 // One sub-array of the gradient unit, its inputs having `row_activity` of their bits set (the share of
 // rows raised in a read cycle and of rows and columns written).
 class GradientArrayEnergy {

@@ -15,6 +15,7 @@
 #pragma once
 
 #include "neurosim/chip/tile.hpp"
+#include "neurosim/circuits/repeated_wire.hpp"
 #include "neurosim/design.hpp"
 #include "neurosim/technology/gate.hpp"
 #include "neurosim/technology/technology.hpp"
@@ -27,19 +28,18 @@ double gate_leakage_current_a(GateKind kind, int inputs, double nmos_width_m, do
 
 // Leakage power (W) of common blocks, at the technology's Vdd and operating temperature.
 double flip_flop_leakage_w(double count, const TechnologyNode& t);           // master-slave D flip-flops
-double adder_leakage_w(double bits, double count, const TechnologyNode& t);  // NAND2 full-adder slices
 double shift_adder_leakage_w(int units, int adder_bits, int pulses, const TechnologyNode& t);
 double adder_tree_leakage_w(int inputs, int bits, double trees, const TechnologyNode& t);
-double decoder_leakage_w(int address_bits, bool mux_enable, const TechnologyNode& t);
 double encoder_leakage_w(int levels, double count, const TechnologyNode& t);
 // A 6T SRAM cell holding its state: one pull-down and one pull-up off; the floating bit lines add none.
 double sram_cell_leakage_w(const HardwareConfig& hw, const TechnologyNode& t);
 // Register-file or SRAM buffer core of `bits` bits accessed `interface_bits` at a time.
 double buffer_leakage_w(double bits, double interface_bits, bool sram, const HardwareConfig& hw,
                         const TechnologyNode& t);
-// Repeaters of an H-tree of `rows` x `cols` units of the given size, `bus_bits` wires wide.
+// Repeaters of an H-tree of `rows` x `cols` units of the given size, `bus_bits` wires wide, one
+// `repeaters` inverter per spacing along every wire.
 double htree_leakage_w(int rows, int cols, double unit_height_m, double unit_width_m, double bus_bits,
-                       double repeater_size, double repeater_spacing_m, const TechnologyNode& t);
+                       const RepeatedWire& repeaters);
 
 // Leakage of one sub-array's periphery (and its SRAM cells), forward and transposed read-outs; the
 // transposed read-out is power-gated when `transposed_active` is false (a layer without activation

@@ -14,7 +14,7 @@
 #include "neurosim/chip/chip.hpp"
 #include "neurosim/chip/floorplan.hpp"
 #include "neurosim/design.hpp"
-#include "neurosim/trace.hpp"
+#include "neurosim/io/trace.hpp"
 
 namespace neurosim {
 

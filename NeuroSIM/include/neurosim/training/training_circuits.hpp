@@ -11,10 +11,6 @@ namespace neurosim {
 
 constexpr double kStepSlope = 1e20;  // an input edge treated as instantaneous
 
-// A multilevel sense amplifier settles in no less than 1 ns: the floor of NeuroSim's SPICE
-// characterization at these column resistances and nodes (gradient unit latency and energy).
-constexpr double kSenseAmpFloorS = 1e-9;
-
 // Device loads the training circuits share.
 // Drain capacitance of a lone NMOS or PMOS device.
 double drain_capacitance_f(double width_m, bool nmos, const TechnologyNode& tech);
@@ -25,19 +21,6 @@ struct PassGate {
     double gate_f = 0, drain_f = 0, on_ohm = 0;
 };
 PassGate minimum_pass_gate(const TechnologyNode& tech);
-
-// Ripple-carry adder built from NAND2 full adders (nine NAND2 per bit, NMOS twice the minimum width).
-class RippleAdderTiming {
-public:
-    RippleAdderTiming(const TechnologyNode& tech, int bits);
-    // Worst-case carry ripple from the least to the most significant bit.
-    double add_delay_s() const { return add_delay_s_; }
-    // Energy of one addition with a carry rippling through every bit.
-    double add_energy_j() const { return add_energy_j_; }
-
-private:
-    double add_delay_s_ = 0, add_energy_j_ = 0;
-};
 
 // Writing rows of one SRAM sub-array of the weight-gradient unit (wg_subarray_rows x wg_subarray_cols):
 // per written row the switch matrix's row-pointer register advances (half a clock), a word-line switch

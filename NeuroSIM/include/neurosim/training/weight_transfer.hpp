@@ -17,7 +17,7 @@
 #include "neurosim/chip/floorplan.hpp"
 #include "neurosim/circuits/transfer.hpp"
 #include "neurosim/design.hpp"
-#include "neurosim/trace.hpp"
+#include "neurosim/io/trace.hpp"
 
 namespace neurosim {
 

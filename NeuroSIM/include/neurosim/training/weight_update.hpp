@@ -10,7 +10,7 @@
 #pragma once
 
 #include "neurosim/design.hpp"
-#include "neurosim/trace.hpp"
+#include "neurosim/io/trace.hpp"
 
 namespace neurosim {
 
@@ -35,6 +35,11 @@ public:
     double write_driver_f() const { return write_driver_f_; }  // switched per written column
 
 private:
+    // The lines of an SRAM array and of an eNVM array (with or without access transistors); `col_m`:
+    // length of a column, `*_wire_ohm`: resistance of a row and of a column wire.
+    void size_sram_lines(const DesignContext& ctx, double col_m, double row_wire_ohm, double col_wire_ohm);
+    void size_envm_lines(const DesignContext& ctx, double col_m, double row_wire_ohm, double col_wire_ohm);
+
     double word_line_f_ = 0, row_line_f_ = 0, column_line_f_ = 0;
     double switch_gate_f_ = 0, switch_drain_f_ = 0;
     double row_select_delay_s_ = 0;

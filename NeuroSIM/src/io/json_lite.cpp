@@ -1,4 +1,4 @@
-#include "neurosim/json_lite.hpp"
+#include "neurosim/io/json_lite.hpp"
 
 #include <cctype>
 #include <cmath>

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "neurosim/npy.hpp"
+#include "neurosim/io/npy.hpp"
 
 namespace neurosim {
 

@@ -1,4 +1,4 @@
-#include "neurosim/trace.hpp"
+#include "neurosim/io/trace.hpp"
 
 #include <algorithm>
 #include <array>
@@ -8,7 +8,7 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "neurosim/json_lite.hpp"
+#include "neurosim/io/json_lite.hpp"
 
 namespace neurosim {
 namespace {
@@ -147,6 +147,130 @@ void check_array(const IntArray& a, const std::string& path, int bits, const std
     }
 }
 
+// Fields per row named by the header line (8 for cim-trace/1, 12 for cim-trace/2), within `format`.
+std::size_t header_field_count(const std::string& line, const std::string& format, const std::string& path) {
+    const bool v1 = line == kNetworkHeaderV1 && format != kFormatV2;
+    const bool v2 = line == kNetworkHeaderV2 && format != kFormatV1;
+    if (!v1 && !v2) {
+        const std::string wanted = format == kFormatV1   ? std::string(kNetworkHeaderV1)
+                                   : format == kFormatV2 ? std::string(kNetworkHeaderV2)
+                                                         : std::string(kNetworkHeaderV2) + "' or '" + kNetworkHeaderV1;
+        throw std::runtime_error(path + ": header must be '" + wanted + "'");
+    }
+    return v1 ? 8 : 12;
+}
+
+// The integer fields of one row, each checked against its range; `where` is "path:line".
+std::vector<long> row_fields(const std::string& line, std::size_t field_count, const std::string& path,
+                             const std::string& where) {
+    std::vector<long> fields;
+    std::istringstream cells(line);
+    std::string cell;
+    while (std::getline(cells, cell, ',')) {
+        char* end = nullptr;
+        const long v = std::strtol(cell.c_str(), &end, 10);
+        if (cell.empty() || *end != '\0') throw std::runtime_error(where + ": '" + cell + "' is not an integer");
+        fields.push_back(v);
+    }
+    if (field_count == 0) throw std::runtime_error(path + ": header must be '" + std::string(kNetworkHeaderV2) + "'");
+    if (fields.size() != field_count) {
+        throw std::runtime_error(where + ": expected " + std::to_string(field_count) + " fields, got " +
+                                 std::to_string(fields.size()));
+    }
+    for (std::size_t i = 0; i < field_count; ++i) {
+        // pool, padding, input, residual and global_pool may be 0; pool and global_pool are flags.
+        const long lo = (i == 6 || i >= 8) ? 0 : 1;
+        const bool flag = i == 6 || i == 11;
+        if (fields[i] < lo || fields[i] > (1L << 24) || (flag && fields[i] > 1)) {
+            throw std::runtime_error(where + ": field " + std::to_string(i + 1) + " = " + std::to_string(fields[i]) +
+                                     " out of range");
+        }
+    }
+    // Products of sizes in doubles (exact below 2^53): each bounded before any int arithmetic uses them.
+    const double weight_rows = static_cast<double>(fields[2]) * static_cast<double>(fields[3]) * fields[4];
+    const double pixels = static_cast<double>(fields[0]) * static_cast<double>(fields[1]);
+    if (weight_rows * fields[5] > kMaxLayerValues || weight_rows * pixels > kMaxLayerValues) {
+        throw std::runtime_error(where + ": layer too large (more than 2^31 weights or input values per sample)");
+    }
+    return fields;
+}
+
+// Layer `number` (1-based) from its checked fields; a cim-trace/1 row takes same padding, the layer
+// before as input, no add and no global pooling.
+LayerShape layer_from_fields(const std::vector<long>& fields, long number, const std::string& where) {
+    const bool v2 = fields.size() == 12;
+    LayerShape layer;
+    layer.ifm_h = static_cast<int>(fields[0]);
+    layer.ifm_w = static_cast<int>(fields[1]);
+    layer.ifm_c = static_cast<int>(fields[2]);
+    layer.k_h = static_cast<int>(fields[3]);
+    layer.k_w = static_cast<int>(fields[4]);
+    layer.ofm_c = static_cast<int>(fields[5]);
+    layer.pool = fields[6] == 1;
+    layer.stride = static_cast<int>(fields[7]);
+    const bool is_fc = layer.ifm_h == 1 && layer.ifm_w == 1 && layer.k_h == 1 && layer.k_w == 1;
+    layer.padding = v2 ? static_cast<int>(fields[8]) : (is_fc ? 0 : layer.k_h / 2);
+    layer.input = v2 ? static_cast<int>(fields[9]) : static_cast<int>(number - 1);
+    layer.residual = v2 ? static_cast<int>(fields[10]) : 0;
+    layer.global_pool = v2 && fields[11] == 1;
+    if (layer.input >= number || layer.residual >= number) {
+        throw std::runtime_error(where + ": input " + std::to_string(layer.input) + " and residual " +
+                                 std::to_string(layer.residual) + " must name earlier layers (below " +
+                                 std::to_string(number) + ")");
+    }
+    if (layer.pool && layer.global_pool) {
+        throw std::runtime_error(where + ": pool and global_pool cannot both follow one layer");
+    }
+    if (layer.k_h > layer.ifm_h + 2L * layer.padding || layer.k_w > layer.ifm_w + 2L * layer.padding) {
+        throw std::runtime_error(where + ": kernel larger than the padded input");
+    }
+    return layer;
+}
+
+// The layer kind meta.json names for layer `i` must match its network.csv row.
+void check_layer_kind(const JsonValue& entry, const LayerShape& shape, std::size_t i, const std::string& meta_path) {
+    const JsonValue* kind = entry.find("kind");
+    const bool is_fc = shape.ifm_h == 1 && shape.ifm_w == 1 && shape.k_h == 1 && shape.k_w == 1;
+    const std::string row_kind = is_fc ? "fc" : "conv";
+    if (!kind || kind->kind != JsonValue::Kind::string || (kind->text != "conv" && kind->text != "fc")) {
+        throw std::runtime_error(meta_path + ": layer " + std::to_string(i + 1) + " needs \"kind\": conv or fc");
+    }
+    if (kind->text != row_kind) {
+        throw std::runtime_error(meta_path + ": layer " + std::to_string(i + 1) + " is '" + kind->text +
+                                 "' but its network.csv row is a " + row_kind + " layer");
+    }
+}
+
+// The arrays of layer `i` (0-based), each checked against its checksum, dtype, shape and code range.
+// `first_samples`: the sample count of layer 1 (set when i = 0); every layer sees the same images.
+TraceLayer read_layer(const std::string& dir, std::size_t i, const Trace& trace, const JsonValue& checksums,
+                      const std::string& meta_path, std::size_t* first_samples) {
+    const LayerShape& shape = trace.network[i];
+    const bool is_fc = shape.ifm_h == 1 && shape.ifm_w == 1 && shape.k_h == 1 && shape.k_w == 1;
+    char name[32];
+    std::snprintf(name, sizeof name, "layer_%02zu/", i + 1);
+    const std::string layer_dir = dir + "/" + name;
+    TraceLayer layer;
+    const std::vector<std::size_t> weight_shape = {static_cast<std::size_t>(shape.weight_rows()),
+                                                   static_cast<std::size_t>(shape.ofm_c)};
+    layer.weight = read_checked_npy(dir, name + std::string("weight.npy"), checksums, meta_path);
+    check_array(layer.weight, layer_dir + "weight.npy", trace.weight_bits, weight_shape, true);
+    layer.weight_old = read_checked_npy(dir, name + std::string("weight_old.npy"), checksums, meta_path);
+    check_array(layer.weight_old, layer_dir + "weight_old.npy", trace.weight_bits, weight_shape, true);
+    layer.input = read_checked_npy(dir, name + std::string("input.npy"), checksums, meta_path);
+    const std::size_t samples = layer.input.shape.empty() ? 0 : layer.input.shape[0];
+    if (samples < 1) throw std::runtime_error(layer_dir + "input.npy: needs at least one sample");
+    if (i == 0) *first_samples = samples;
+    if (samples != *first_samples) {
+        throw std::runtime_error(layer_dir + "input.npy: " + std::to_string(samples) + " samples, but layer_01 has " +
+                                 std::to_string(*first_samples));
+    }
+    const std::size_t patches = is_fc ? 1 : static_cast<std::size_t>(shape.patches());
+    check_array(layer.input, layer_dir + "input.npy", trace.input_bits,
+                {samples, patches, static_cast<std::size_t>(shape.weight_rows())}, false);
+    return layer;
+}
+
 }  // namespace
 
 long LayerShape::output_height() const { return (static_cast<long>(ifm_h) + 2L * padding - k_h) / stride + 1; }
@@ -177,80 +301,12 @@ Network read_network_csv(const std::string& path, const std::string& format) {
         if (line_number > 100000) throw std::runtime_error(path + ": more than 100000 lines");
         if (line.empty()) continue;
         if (line_number == 1) {
-            const bool v1 = line == kNetworkHeaderV1 && format != kFormatV2;
-            const bool v2 = line == kNetworkHeaderV2 && format != kFormatV1;
-            if (!v1 && !v2) {
-                const std::string wanted = format == kFormatV1   ? std::string(kNetworkHeaderV1)
-                                           : format == kFormatV2 ? std::string(kNetworkHeaderV2)
-                                                                 : std::string(kNetworkHeaderV2) + "' or '" +
-                                                                       kNetworkHeaderV1;
-                throw std::runtime_error(path + ": header must be '" + wanted + "'");
-            }
-            field_count = v1 ? 8 : 12;
+            field_count = header_field_count(line, format, path);
             continue;
         }
-        std::vector<long> fields;
-        std::istringstream cells(line);
-        std::string cell;
-        while (std::getline(cells, cell, ',')) {
-            char* end = nullptr;
-            const long v = std::strtol(cell.c_str(), &end, 10);
-            if (cell.empty() || *end != '\0') {
-                throw std::runtime_error(path + ":" + std::to_string(line_number) + ": '" + cell +
-                                         "' is not an integer");
-            }
-            fields.push_back(v);
-        }
-        if (field_count == 0) throw std::runtime_error(path + ": header must be '" + std::string(kNetworkHeaderV2) + "'");
-        if (fields.size() != field_count) {
-            throw std::runtime_error(path + ":" + std::to_string(line_number) + ": expected " +
-                                     std::to_string(field_count) + " fields, got " + std::to_string(fields.size()));
-        }
-        for (std::size_t i = 0; i < field_count; ++i) {
-            // pool, padding, input, residual and global_pool may be 0; pool and global_pool are flags.
-            const long lo = (i == 6 || i >= 8) ? 0 : 1;
-            const bool flag = i == 6 || i == 11;
-            if (fields[i] < lo || fields[i] > (1L << 24) || (flag && fields[i] > 1)) {
-                throw std::runtime_error(path + ":" + std::to_string(line_number) + ": field " + std::to_string(i + 1) +
-                                         " = " + std::to_string(fields[i]) + " out of range");
-            }
-        }
-        // Products of sizes in doubles (exact below 2^53): each bounded before any int arithmetic uses them.
-        const double weight_rows = static_cast<double>(fields[2]) * static_cast<double>(fields[3]) * fields[4];
-        const double pixels = static_cast<double>(fields[0]) * static_cast<double>(fields[1]);
-        if (weight_rows * fields[5] > kMaxLayerValues || weight_rows * pixels > kMaxLayerValues) {
-            throw std::runtime_error(path + ":" + std::to_string(line_number) +
-                                     ": layer too large (more than 2^31 weights or input values per sample)");
-        }
-        LayerShape layer;
-        layer.ifm_h = static_cast<int>(fields[0]);
-        layer.ifm_w = static_cast<int>(fields[1]);
-        layer.ifm_c = static_cast<int>(fields[2]);
-        layer.k_h = static_cast<int>(fields[3]);
-        layer.k_w = static_cast<int>(fields[4]);
-        layer.ofm_c = static_cast<int>(fields[5]);
-        layer.pool = fields[6] == 1;
-        layer.stride = static_cast<int>(fields[7]);
-        const long number = static_cast<long>(network.size()) + 1;
-        const bool is_fc = layer.ifm_h == 1 && layer.ifm_w == 1 && layer.k_h == 1 && layer.k_w == 1;
-        // A cim-trace/1 row: same padding, the layer before as input, no add, no global pooling.
-        layer.padding = field_count == 12 ? static_cast<int>(fields[8]) : (is_fc ? 0 : layer.k_h / 2);
-        layer.input = field_count == 12 ? static_cast<int>(fields[9]) : static_cast<int>(number - 1);
-        layer.residual = field_count == 12 ? static_cast<int>(fields[10]) : 0;
-        layer.global_pool = field_count == 12 && fields[11] == 1;
         const std::string where = path + ":" + std::to_string(line_number);
-        if (layer.input >= number || layer.residual >= number) {
-            throw std::runtime_error(where + ": input " + std::to_string(layer.input) + " and residual " +
-                                     std::to_string(layer.residual) + " must name earlier layers (below " +
-                                     std::to_string(number) + ")");
-        }
-        if (layer.pool && layer.global_pool) {
-            throw std::runtime_error(where + ": pool and global_pool cannot both follow one layer");
-        }
-        if (layer.k_h > layer.ifm_h + 2L * layer.padding || layer.k_w > layer.ifm_w + 2L * layer.padding) {
-            throw std::runtime_error(where + ": kernel larger than the padded input");
-        }
-        network.push_back(layer);
+        const std::vector<long> fields = row_fields(line, field_count, path, where);
+        network.push_back(layer_from_fields(fields, static_cast<long>(network.size()) + 1, where));
     }
     if (network.empty()) throw std::runtime_error(path + ": no layers");
     return network;
@@ -282,40 +338,8 @@ Trace read_trace(const std::string& dir) {
     }
     std::size_t first_samples = 0;
     for (std::size_t i = 0; i < trace.network.size(); ++i) {
-        const LayerShape& shape = trace.network[i];
-        const JsonValue* kind = layers->items[i].find("kind");
-        const bool is_fc = shape.ifm_h == 1 && shape.ifm_w == 1 && shape.k_h == 1 && shape.k_w == 1;
-        const std::string row_kind = is_fc ? "fc" : "conv";
-        if (!kind || kind->kind != JsonValue::Kind::string || (kind->text != "conv" && kind->text != "fc")) {
-            throw std::runtime_error(meta_path + ": layer " + std::to_string(i + 1) + " needs \"kind\": conv or fc");
-        }
-        if (kind->text != row_kind) {
-            throw std::runtime_error(meta_path + ": layer " + std::to_string(i + 1) + " is '" + kind->text +
-                                     "' but its network.csv row is a " + row_kind + " layer");
-        }
-        char name[32];
-        std::snprintf(name, sizeof name, "layer_%02zu/", i + 1);
-        const std::string layer_dir = dir + "/" + name;
-        TraceLayer layer;
-        const std::vector<std::size_t> weight_shape = {static_cast<std::size_t>(shape.weight_rows()),
-                                                       static_cast<std::size_t>(shape.ofm_c)};
-        layer.weight = read_checked_npy(dir, name + std::string("weight.npy"), *checksums, meta_path);
-        check_array(layer.weight, layer_dir + "weight.npy", trace.weight_bits, weight_shape, true);
-        layer.weight_old = read_checked_npy(dir, name + std::string("weight_old.npy"), *checksums, meta_path);
-        check_array(layer.weight_old, layer_dir + "weight_old.npy", trace.weight_bits, weight_shape, true);
-        layer.input = read_checked_npy(dir, name + std::string("input.npy"), *checksums, meta_path);
-        const std::size_t samples = layer.input.shape.empty() ? 0 : layer.input.shape[0];
-        if (samples < 1) throw std::runtime_error(layer_dir + "input.npy: needs at least one sample");
-        // Every layer's input comes from the same images: the first layer fixes the count.
-        if (i == 0) first_samples = samples;
-        if (samples != first_samples) {
-            throw std::runtime_error(layer_dir + "input.npy: " + std::to_string(samples) + " samples, but layer_01 has " +
-                                     std::to_string(first_samples));
-        }
-        const std::size_t patches = is_fc ? 1 : static_cast<std::size_t>(shape.patches());
-        check_array(layer.input, layer_dir + "input.npy", trace.input_bits,
-                    {samples, patches, static_cast<std::size_t>(shape.weight_rows())}, false);
-        trace.layers.push_back(std::move(layer));
+        check_layer_kind(layers->items[i], trace.network[i], i, meta_path);
+        trace.layers.push_back(read_layer(dir, i, trace, *checksums, meta_path, &first_samples));
     }
     return trace;
 }

@@ -1,4 +1,4 @@
-#include "neurosim/results.hpp"
+#include "neurosim/io/results.hpp"
 
 #include <cstdio>
 #include <fstream>

@@ -1,4 +1,4 @@
-#include "neurosim/npy.hpp"
+#include "neurosim/io/npy.hpp"
 
 #include <cctype>
 #include <filesystem>
@@ -75,9 +75,8 @@ std::vector<std::size_t> shape_of(const std::string& header, const std::string& 
     return shape;
 }
 
-}  // namespace
-
-IntArray parse_npy(const std::string& bytes, const std::string& path) {
+// The header text after the magic and version; `data_start` receives where the array data begins.
+std::string npy_header(const std::string& bytes, const std::string& path, std::size_t* data_start) {
     if (bytes.size() < 10 || bytes.compare(0, 6, "\x93NUMPY") != 0) fail(path, "not a .npy file");
     const int major = static_cast<unsigned char>(bytes[6]);
     auto byte = [&bytes](std::size_t i) { return static_cast<std::size_t>(static_cast<unsigned char>(bytes[i])); };
@@ -95,8 +94,27 @@ IntArray parse_npy(const std::string& bytes, const std::string& path) {
     }
     if (header_len > kMaxHeaderBytes) fail(path, "header of " + std::to_string(header_len) + " bytes is too long");
     if (bytes.size() - header_start < header_len) fail(path, "truncated header");
-    const std::string header = bytes.substr(header_start, header_len);
+    *data_start = header_start + header_len;
+    return bytes.substr(header_start, header_len);
+}
 
+// Values of a C-ordered int8 or little-endian int16 array, at most kMaxValues of them.
+std::size_t value_count(const std::vector<std::size_t>& shape, const std::string& path) {
+    std::size_t count = 1;
+    for (const std::size_t dim : shape) {
+        if (dim != 0 && count > kMaxValues / dim) {
+            fail(path, "shape holds more than " + std::to_string(kMaxValues) + " values");
+        }
+        count *= dim;
+    }
+    return count;
+}
+
+}  // namespace
+
+IntArray parse_npy(const std::string& bytes, const std::string& path) {
+    std::size_t data_start = 0;
+    const std::string header = npy_header(bytes, path, &data_start);
     IntArray array;
     const std::string descr = descr_of(header, path);
     if (descr == "|i1" || descr == "i1") {
@@ -108,18 +126,12 @@ IntArray parse_npy(const std::string& bytes, const std::string& path) {
     }
     if (fortran_order_of(header, path)) fail(path, "only C-ordered arrays are supported");
     array.shape = shape_of(header, path);
-    std::size_t count = 1;
-    for (const std::size_t dim : array.shape) {
-        if (dim != 0 && count > kMaxValues / dim) {
-            fail(path, "shape holds more than " + std::to_string(kMaxValues) + " values");
-        }
-        count *= dim;
-    }
-    const std::size_t data_start = header_start + header_len;
+    const std::size_t count = value_count(array.shape, path);
     const std::size_t data_bytes = count * static_cast<std::size_t>(array.bytes_per_value);
     const std::size_t available = bytes.size() - data_start;
     if (available < data_bytes) fail(path, "truncated data");
     if (available > data_bytes) fail(path, "trailing bytes after the array data");
+    auto byte = [&bytes](std::size_t i) { return static_cast<std::size_t>(static_cast<unsigned char>(bytes[i])); };
     array.values.resize(count);
     for (std::size_t i = 0; i < count; ++i) {
         if (array.bytes_per_value == 1) {
