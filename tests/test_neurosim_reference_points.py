@@ -94,6 +94,11 @@ OUT_OF_BAND: dict[str, dict[str, float]] = {
         "leakage_power_w": 1.106,
         "leakage_energy_j": 1.108,
     },
+    "fefet_32_sub64": {
+        "peak_energy_wu_j": 1.159,
+        "leakage_energy_j": 1.106,
+        "breakdown_energy_weight_update_j": 1.159,
+    },
     "fefet_45": {
         "leakage_power_w": 1.114,
         "leakage_energy_j": 1.135,
@@ -121,6 +126,7 @@ OUT_OF_BAND: dict[str, dict[str, float]] = {
 LAYERS_OUTSIDE: dict[str, int] = {
     "fefet_14": 100,
     "fefet_32_net6": 6,
+    "fefet_32_sub64": 2,
     "fefet_45": 2,
     "rram_22": 0,
     "rram_32_adc32": 6,
@@ -177,7 +183,7 @@ def estimate(
 
 
 def test_every_point_is_listed() -> None:
-    assert len(POINTS) >= 5
+    assert len(POINTS) >= 6
     assert sorted(OUT_OF_BAND) == POINTS
     assert sorted(LAYERS_OUTSIDE) == POINTS
 
