@@ -153,12 +153,16 @@ def _run(command: list[str], what: str, log: Log) -> None:
 
 
 def run(binary: Path, trace_dir: Path, hardware_file: Path, out_dir: Path,
-        log: Log = print) -> None:
-    """Run the estimator on one trace; its outputs land in out_dir."""
+        log: Log = print, threads: int | None = None) -> None:
+    """Run the estimator on one trace; its outputs land in out_dir.
+
+    threads: how many threads it may use for its per-layer work (default: every core).
+    """
+    env = None if threads is None else {**os.environ, "NEUROSIM_THREADS": str(threads)}
     result = subprocess.run(
         [str(binary), "--trace", str(trace_dir), "--hardware", str(hardware_file),
          "--out", str(out_dir)],
-        capture_output=True, text=True,
+        capture_output=True, text=True, env=env,
     )
     for line in result.stdout.splitlines():
         log(line)
@@ -181,14 +185,14 @@ def estimate(trace_dir: Path, config: dict, out_dir: Path,
 
 
 def estimate_epoch(binary: Path, trace_dir: Path, hardware_file: Path, out_files: list[Path],
-                   log: Log = print) -> None:
+                   log: Log = print, threads: int | None = None) -> None:
     """Workflow stage: estimate one epoch into a scratch directory, then move the outputs."""
     out_files = [Path(p) for p in out_files]
     out_files[0].parent.mkdir(parents=True, exist_ok=True)
     # A fresh, exclusively created directory: never one planted there or shared with another run.
     scratch = Path(tempfile.mkdtemp(prefix=".neurosim.", dir=out_files[0].parent))
     try:
-        run(Path(binary), Path(trace_dir), Path(hardware_file), scratch, log)
+        run(Path(binary), Path(trace_dir), Path(hardware_file), scratch, log, threads)
         for path in out_files:
             os.replace(scratch / path.name, path)
     finally:

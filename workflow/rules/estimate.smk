@@ -47,7 +47,8 @@ rule neurosim:
         chip="{run}/epoch_{epoch}/neurosim.csv",
         layers="{run}/epoch_{epoch}/layers.csv",
         floorplan="{run}/epoch_{epoch}/floorplan.json",
-    threads: 1
+    # The estimator reads and costs the layers in parallel.
+    threads: 2
     resources:
         mem_mb=2000,
     conda:

@@ -6,6 +6,6 @@ run_logged(
     sm.log[0],
     lambda log: estimate_epoch(
         sm.input.binary, sm.input.trace, sm.input.hardware,
-        [sm.output.chip, sm.output.layers, sm.output.floorplan], log,
+        [sm.output.chip, sm.output.layers, sm.output.floorplan], log, sm.threads,
     ),
 )

@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "neurosim/io/json_lite.hpp"
+#include "neurosim/parallel.hpp"
 
 namespace neurosim {
 namespace {
@@ -244,7 +245,7 @@ void check_layer_kind(const JsonValue& entry, const LayerShape& shape, std::size
 // The arrays of layer `i` (0-based), each checked against its checksum, dtype, shape and code range.
 // `first_samples`: the sample count of layer 1 (set when i = 0); every layer sees the same images.
 TraceLayer read_layer(const std::string& dir, std::size_t i, const Trace& trace, const JsonValue& checksums,
-                      const std::string& meta_path, std::size_t* first_samples) {
+                      const std::string& meta_path) {
     const LayerShape& shape = trace.network[i];
     const bool is_fc = shape.ifm_h == 1 && shape.ifm_w == 1 && shape.k_h == 1 && shape.k_w == 1;
     char name[32];
@@ -260,15 +261,25 @@ TraceLayer read_layer(const std::string& dir, std::size_t i, const Trace& trace,
     layer.input = read_checked_npy(dir, name + std::string("input.npy"), checksums, meta_path);
     const std::size_t samples = layer.input.shape.empty() ? 0 : layer.input.shape[0];
     if (samples < 1) throw std::runtime_error(layer_dir + "input.npy: needs at least one sample");
-    if (i == 0) *first_samples = samples;
-    if (samples != *first_samples) {
-        throw std::runtime_error(layer_dir + "input.npy: " + std::to_string(samples) + " samples, but layer_01 has " +
-                                 std::to_string(*first_samples));
-    }
     const std::size_t patches = is_fc ? 1 : static_cast<std::size_t>(shape.patches());
     check_array(layer.input, layer_dir + "input.npy", trace.input_bits,
                 {samples, patches, static_cast<std::size_t>(shape.weight_rows())}, false);
     return layer;
+}
+
+// Every layer sees the same images: its input holds as many samples as layer 1's.
+void check_sample_counts(const Trace& trace, const std::string& dir) {
+    if (trace.layers.empty()) return;
+    const std::size_t first = trace.layers.front().input.shape[0];
+    for (std::size_t i = 1; i < trace.layers.size(); ++i) {
+        const std::size_t samples = trace.layers[i].input.shape[0];
+        if (samples != first) {
+            char name[32];
+            std::snprintf(name, sizeof name, "layer_%02zu/", i + 1);
+            throw std::runtime_error(dir + "/" + name + "input.npy: " + std::to_string(samples) +
+                                     " samples, but layer_01 has " + std::to_string(first));
+        }
+    }
 }
 
 }  // namespace
@@ -336,11 +347,12 @@ Trace read_trace(const std::string& dir) {
     if (!checksums || checksums->kind != JsonValue::Kind::object) {
         throw std::runtime_error(meta_path + ": field 'sha256' must map each layer file to its checksum");
     }
-    std::size_t first_samples = 0;
-    for (std::size_t i = 0; i < trace.network.size(); ++i) {
-        check_layer_kind(layers->items[i], trace.network[i], i, meta_path);
-        trace.layers.push_back(read_layer(dir, i, trace, *checksums, meta_path, &first_samples));
-    }
+    for (std::size_t i = 0; i < trace.network.size(); ++i) check_layer_kind(layers->items[i], trace.network[i], i, meta_path);
+    // The layers' files are read, hashed and checked in parallel; every layer must see layer 1's samples.
+    trace.layers.resize(trace.network.size());
+    for_each_index(trace.layers.size(),
+                   [&](std::size_t i) { trace.layers[i] = read_layer(dir, i, trace, *checksums, meta_path); });
+    check_sample_counts(trace, dir);
     return trace;
 }
 

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdint>
 
+#include "neurosim/parallel.hpp"
 #include "neurosim/training/layer_cost_builder.hpp"
 
 namespace neurosim {
@@ -88,19 +89,17 @@ void aggregate_pipelined(ChipPerformance* chip) {
 std::vector<LayerCosts> layer_costs(const DesignContext& ctx, const Trace& trace, const Floorplan& plan,
                                     const ChipArea& area, const std::vector<LayerActivity>& activity) {
     const LayerCostBuilder builder(ctx, trace, plan, area);
-    std::vector<LayerCosts> out;
-    out.reserve(trace.network.size());
-    for (std::size_t i = 0; i < trace.network.size(); ++i) out.push_back(builder.build(i, activity[i]));
+    std::vector<LayerCosts> out(trace.network.size());
+    for_each_index(out.size(), [&](std::size_t i) { out[i] = builder.build(i, activity[i]); });
     return out;
 }
 
 std::vector<LayerCosts> trace_layer_costs(const DesignContext& ctx, const Trace& trace, const Floorplan& plan,
                                           const ChipArea& area) {
-    std::vector<LayerActivity> activity;
-    activity.reserve(trace.layers.size());
-    for (std::size_t i = 0; i < trace.layers.size(); ++i) {
-        activity.push_back(measure_activity(trace.layers[i], ctx, {&trace.network[i], plan.layers[i].novel}));
-    }
+    std::vector<LayerActivity> activity(trace.layers.size());
+    for_each_index(activity.size(), [&](std::size_t i) {
+        activity[i] = measure_activity(trace.layers[i], ctx, {&trace.network[i], plan.layers[i].novel});
+    });
     return layer_costs(ctx, trace, plan, area, activity);
 }
 
