@@ -122,98 +122,126 @@ double LayerCostBuilder::tile_leakage(const LayerCounts& c) const {
     return tile_leakage_w(ctx_, p);
 }
 
+namespace {
+
+// One layer's costs per image (the update's per batch), gathered before they are summed per epoch.
+struct LayerParts {
+    bool first = false;                   // layer 1: no activation gradient
+    ComputeCosts cf, ca;                  // forward and transposed read-out and accumulation
+    OutputOperationCosts o;               // residual add and global pooling
+    TransferCosts t;                      // activation and gradient transfers
+    TileCosts tf, ta;                     // tile buffers and buses, forward and transposed
+    double wg_s = 0, wg_j = 0;            // weight-gradient unit
+    UpdateCosts wu;                       // weight update
+    double dram_breakdown_repeats = 1;    // times the DRAM breakdown counts an activation transfer
+};
+
+// The phase totals and their compute-only (peak) parts of one layer, per epoch.
+void set_phase_figures(const LayerParts& p, double images, double updates, LayerPerformance* f) {
+    f->latency_s.fw = (p.cf.latency() + p.t.buffer_act_s * 2 + p.t.tree_s + p.tf.buffer_s + p.tf.bus_s +
+                       p.t.dram_act_s * 2 + p.o.fw_buffer_s + p.o.fw_dram_s) *
+                      images;
+    f->energy_j.fw = (p.cf.energy() + p.t.buffer_act_j * 2 + p.t.tree_j + p.tf.buffer_j + p.tf.bus_j +
+                      p.t.dram_act_j * 2 + p.o.fw_buffer_j + p.o.fw_dram_j) *
+                     images;
+    if (!p.first) {
+        f->latency_s.ag = (p.ca.latency() + p.t.buffer_act_s * 2 + p.t.tree_s + p.ta.buffer_s + p.ta.bus_s +
+                           p.t.dram_act_s * 2 + p.o.ag_buffer_s + p.o.ag_dram_s) *
+                          images;
+        f->energy_j.ag = (p.ca.energy() + p.t.buffer_act_j * 2 + p.t.tree_j + p.ta.buffer_j + p.ta.bus_j +
+                          p.t.dram_act_j * 2 + p.o.ag_buffer_j + p.o.ag_dram_j) *
+                         images;
+    } else {
+        f->latency_s.ag = f->energy_j.ag = 0.0;
+    }
+    f->latency_s.wg =
+        (p.wg_s + p.t.buffer_act_s * 2 + p.t.buffer_grad_s * 2 + p.t.dram_act_s * 2 + p.t.dram_grad_s * 2) * images;
+    f->energy_j.wg =
+        (p.wg_j + p.t.buffer_act_j * 2 + p.t.buffer_grad_j * 2 + p.t.dram_act_j * 2 + p.t.dram_grad_j * 2) * images;
+    f->latency_s.wu = (p.wu.peak_s + p.wu.transfer_s) * updates;
+    f->energy_j.wu = (p.wu.peak_j + p.wu.transfer_j) * updates;
+    f->peak_latency_s.fw = p.cf.latency() * images;
+    f->peak_latency_s.ag = p.ca.latency() * images;
+    f->peak_latency_s.wg = p.wg_s * images;
+    f->peak_latency_s.wu = p.wu.peak_s * updates;
+    f->peak_energy_j.fw = p.cf.energy() * images;
+    f->peak_energy_j.ag = p.ca.energy() * images;
+    f->peak_energy_j.wg = p.wg_j * images;
+    f->peak_energy_j.wu = p.wu.peak_j * updates;
+}
+
+// The breakdown of one layer's latency and energy by circuit, per epoch.
+void set_breakdown(const LayerParts& p, double images, double updates, LayerPerformance* f) {
+    // FW, AG (not layer 1) and WG each move the activations through buffer and DRAM twice; the tree
+    // carries them in FW and AG. The breakdown also counts the weight changes passing the tile buffer
+    // and tree on their way to the arrays, which the reference leaves out of the phase totals (README).
+    const double act_transfers = p.first ? 4 : 6;
+    const double tree_transfers = p.first ? 1 : 2;
+    const double dram_act_transfers = act_transfers * p.dram_breakdown_repeats;
+    f->latency_breakdown_s.adc = (p.cf.adc_s + p.ca.adc_s) * images;
+    f->latency_breakdown_s.array = (p.cf.array_s + p.ca.array_s) * images;
+    f->latency_breakdown_s.accumulation = (p.cf.accumulation_s + p.ca.accumulation_s) * images;
+    f->latency_breakdown_s.buffer = (p.t.buffer_act_s * act_transfers + p.t.buffer_grad_s * 2 + p.tf.buffer_s +
+                                     p.ta.buffer_s + p.tf.gradient_buffer_s + p.o.fw_buffer_s + p.o.ag_buffer_s) *
+                                    images;
+    f->latency_breakdown_s.interconnect =
+        (p.t.tree_s * tree_transfers + p.tf.bus_s + p.ta.bus_s + p.tf.gradient_bus_s) * images;
+    f->latency_breakdown_s.weight_gradient = p.wg_s * images;
+    f->latency_breakdown_s.weight_update = p.wu.peak_s * updates;
+    f->latency_breakdown_s.dram =
+        (p.t.dram_act_s * dram_act_transfers + p.t.dram_grad_s * 2 + p.o.fw_dram_s + p.o.ag_dram_s) * images;
+    f->energy_breakdown_j.adc = (p.cf.adc_j + p.ca.adc_j) * images;
+    f->energy_breakdown_j.array = (p.cf.array_j + p.ca.array_j) * images;
+    f->energy_breakdown_j.accumulation = (p.cf.accumulation_j + p.ca.accumulation_j) * images;
+    f->energy_breakdown_j.buffer = (p.t.buffer_act_j * act_transfers + p.t.buffer_grad_j * 2 + p.tf.buffer_j +
+                                    p.ta.buffer_j + p.tf.gradient_buffer_j + p.o.fw_buffer_j + p.o.ag_buffer_j) *
+                                   images;
+    f->energy_breakdown_j.interconnect =
+        (p.t.tree_j * tree_transfers + p.tf.bus_j + p.ta.bus_j + p.tf.gradient_bus_j) * images;
+    f->energy_breakdown_j.weight_gradient = p.wg_j * images;
+    f->energy_breakdown_j.weight_update = p.wu.peak_j * updates;
+    f->energy_breakdown_j.dram =
+        (p.t.dram_act_j * dram_act_transfers + p.t.dram_grad_j * 2 + p.o.fw_dram_j + p.o.ag_dram_j) * images;
+}
+
+}  // namespace
+
 LayerCosts LayerCostBuilder::build(std::size_t index, const LayerActivity& act) const {
     const LayerCounts c = counts(index, act);
     const PhaseCounts fw = forward(c), ag = transposed(c);
-    ComputeCosts cf = compute(c, fw);
-    ComputeCosts ca = compute(c, ag);
+    LayerParts p;
+    p.first = c.first;
+    p.cf = compute(c, fw);
+    p.ca = compute(c, ag);
     // The ReLU on the forward outputs (chip or tile units) counts with the array ("other" logic). Max
     // pooling adds a few comparator delays per image (under 1e-4 of the array's share), left out.
     const ActivationCost relu = relu_cost(ctx_, plan_, *c.place, c.n * c.ofm);
-    cf.array_s += relu.latency_s;
-    cf.array_j += relu.energy_j;
+    p.cf.array_s += relu.latency_s;
+    p.cf.array_j += relu.energy_j;
     // Residual add and global pooling: their additions count with the accumulation.
-    const OutputOperationCosts o = output_operations(c);
-    cf.accumulation_s += o.fw_accumulation_s;
-    cf.accumulation_j += o.fw_accumulation_j;
-    ca.accumulation_s += o.ag_accumulation_s;
-    ca.accumulation_j += o.ag_accumulation_j;
-    const TransferCosts t = transfers(c);
-    const TileCosts tf = tile(c, fw), ta = tile(c, ag);
-    const double wg_s = gradient_latency(c), wg_j = gradient_energy(c);
-    const UpdateCosts wu = update(c);
+    p.o = output_operations(c);
+    p.cf.accumulation_s += p.o.fw_accumulation_s;
+    p.cf.accumulation_j += p.o.fw_accumulation_j;
+    p.ca.accumulation_s += p.o.ag_accumulation_s;
+    p.ca.accumulation_j += p.o.ag_accumulation_j;
+    p.t = transfers(c);
+    p.tf = tile(c, fw);
+    p.ta = tile(c, ag);
+    p.wg_s = gradient_latency(c);
+    p.wg_j = gradient_energy(c);
+    p.wu = update(c);
+    // Quirk dram_breakdown_activations_six_times: the DRAM breakdown counts each transfer six times.
+    p.dram_breakdown_repeats = ctx_.quirk(Quirk::dram_breakdown_activations_six_times) ? 6 : 1;
 
     // Per image, except the update: once per batch.
     const double images = static_cast<double>(trace_.batch_size) * trace_.iterations;
     const double updates = trace_.iterations;
     LayerCosts out;
-    LayerPerformance& f = out.figures;
-    f.latency_s.fw = (cf.latency() + t.buffer_act_s * 2 + t.tree_s + tf.buffer_s + tf.bus_s + t.dram_act_s * 2 +
-                      o.fw_buffer_s + o.fw_dram_s) *
-                     images;
-    f.energy_j.fw = (cf.energy() + t.buffer_act_j * 2 + t.tree_j + tf.buffer_j + tf.bus_j + t.dram_act_j * 2 +
-                     o.fw_buffer_j + o.fw_dram_j) *
-                    images;
-    if (!c.first) {
-        f.latency_s.ag = (ca.latency() + t.buffer_act_s * 2 + t.tree_s + ta.buffer_s + ta.bus_s + t.dram_act_s * 2 +
-                          o.ag_buffer_s + o.ag_dram_s) *
-                         images;
-        f.energy_j.ag = (ca.energy() + t.buffer_act_j * 2 + t.tree_j + ta.buffer_j + ta.bus_j + t.dram_act_j * 2 +
-                         o.ag_buffer_j + o.ag_dram_j) *
-                        images;
-    } else {
-        f.latency_s.ag = f.energy_j.ag = 0.0;
-    }
-    f.latency_s.wg =
-        (wg_s + t.buffer_act_s * 2 + t.buffer_grad_s * 2 + t.dram_act_s * 2 + t.dram_grad_s * 2) * images;
-    f.energy_j.wg =
-        (wg_j + t.buffer_act_j * 2 + t.buffer_grad_j * 2 + t.dram_act_j * 2 + t.dram_grad_j * 2) * images;
-    f.latency_s.wu = (wu.peak_s + wu.transfer_s) * updates;
-    f.energy_j.wu = (wu.peak_j + wu.transfer_j) * updates;
-    f.peak_latency_s.fw = cf.latency() * images;
-    f.peak_latency_s.ag = ca.latency() * images;
-    f.peak_latency_s.wg = wg_s * images;
-    f.peak_latency_s.wu = wu.peak_s * updates;
-    f.peak_energy_j.fw = cf.energy() * images;
-    f.peak_energy_j.ag = ca.energy() * images;
-    f.peak_energy_j.wg = wg_j * images;
-    f.peak_energy_j.wu = wu.peak_j * updates;
-
-    // FW, AG (not layer 1) and WG each move the activations through buffer and DRAM twice; the tree
-    // carries them in FW and AG. The breakdown also counts the weight changes passing the tile buffer
-    // and tree on their way to the arrays, which the reference leaves out of the phase totals (README).
-    const double act_transfers = c.first ? 4 : 6;
-    const double tree_transfers = c.first ? 1 : 2;
-    // Quirk dram_breakdown_activations_six_times: the DRAM breakdown counts each transfer six times.
-    const double dram_act_transfers = act_transfers * (ctx_.quirk(Quirk::dram_breakdown_activations_six_times) ? 6 : 1);
-    f.latency_breakdown_s.adc = (cf.adc_s + ca.adc_s) * images;
-    f.latency_breakdown_s.array = (cf.array_s + ca.array_s) * images;
-    f.latency_breakdown_s.accumulation = (cf.accumulation_s + ca.accumulation_s) * images;
-    f.latency_breakdown_s.buffer = (t.buffer_act_s * act_transfers + t.buffer_grad_s * 2 + tf.buffer_s + ta.buffer_s +
-                                    tf.gradient_buffer_s + o.fw_buffer_s + o.ag_buffer_s) *
-                                   images;
-    f.latency_breakdown_s.interconnect =
-        (t.tree_s * tree_transfers + tf.bus_s + ta.bus_s + tf.gradient_bus_s) * images;
-    f.latency_breakdown_s.weight_gradient = wg_s * images;
-    f.latency_breakdown_s.weight_update = wu.peak_s * updates;
-    f.latency_breakdown_s.dram =
-        (t.dram_act_s * dram_act_transfers + t.dram_grad_s * 2 + o.fw_dram_s + o.ag_dram_s) * images;
-    f.energy_breakdown_j.adc = (cf.adc_j + ca.adc_j) * images;
-    f.energy_breakdown_j.array = (cf.array_j + ca.array_j) * images;
-    f.energy_breakdown_j.accumulation = (cf.accumulation_j + ca.accumulation_j) * images;
-    f.energy_breakdown_j.buffer = (t.buffer_act_j * act_transfers + t.buffer_grad_j * 2 + tf.buffer_j + ta.buffer_j +
-                                   tf.gradient_buffer_j + o.fw_buffer_j + o.ag_buffer_j) *
-                                  images;
-    f.energy_breakdown_j.interconnect =
-        (t.tree_j * tree_transfers + tf.bus_j + ta.bus_j + tf.gradient_bus_j) * images;
-    f.energy_breakdown_j.weight_gradient = wg_j * images;
-    f.energy_breakdown_j.weight_update = wu.peak_j * updates;
-    f.energy_breakdown_j.dram =
-        (t.dram_act_j * dram_act_transfers + t.dram_grad_j * 2 + o.fw_dram_j + o.ag_dram_j) * images;
-
+    set_phase_figures(p, images, updates, &out.figures);
+    set_breakdown(p, images, updates, &out.figures);
     const double leak = tile_leakage(c);
     out.tile_leakage_power_w = leak;
-    f.leakage_power_w = leak * c.tiles;
+    out.figures.leakage_power_w = leak * c.tiles;
     out.idle_tiles = c.total_tiles - c.tiles;
     return out;
 }
