@@ -64,8 +64,8 @@ CellPlan plan_cell(double wn, double wp, double cell_height_m, const TechnologyN
     const double f = t.f();
     const double margin = (r.poly_extension_over_diffusion_f + r.gap_field_poly_f / 2) * 2 * f;
     const double ratio = wp / (wp + wn);
-    const double pitch = (r.poly_width_f + r.gap_gate_poly_f) * f;
-    const double gap = r.gap_gate_poly_f * f;
+    const double pitch = t.gate_pitch_m();
+    const double gap = t.gate_gap_m();
     CellPlan plan;
     if (t.finfet()) {
         const double usable_single = cell_height_m - margin;
@@ -151,7 +151,7 @@ OutputDiffusion stack_output(GateKind kind, int inputs, const CellPlan& plan, do
 Footprint gate_footprint(GateKind kind, int inputs, double wn, double wp, double cell_height_m,
                          const TechnologyNode& t) {
     const CellPlan plan = plan_cell(wn, wp, cell_height_m, t);
-    const double shared = (t.rules.poly_width_f + t.rules.gap_gate_poly_f) * t.f();
+    const double shared = t.gate_pitch_m();
     double width_p = plan.p.unit_width_m;
     double width_n = plan.n.unit_width_m;
     if (kind != GateKind::inverter) {
@@ -174,7 +174,7 @@ Footprint pass_gate_footprint(double wn, double wp, int folds, const TechnologyN
     const double f = t.f();
     const double margin = (r.poly_extension_over_diffusion_f + r.gap_field_poly_f / 2) * 2 * f;
     Footprint fp;
-    fp.width_m = (folds + 1) * (r.poly_width_f + r.gap_gate_poly_f) * f;
+    fp.width_m = (folds + 1) * t.gate_pitch_m();
     if (!t.finfet()) {
         fp.height_m = wp / folds + wn / folds + r.gap_p_n_diffusion_f * f + margin;
     } else {

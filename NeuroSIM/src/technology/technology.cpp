@@ -49,6 +49,8 @@ LayoutRules load_rules(const std::string& path) {
     r.poly_extension_over_diffusion_f = get("poly_extension_over_diffusion_f");
     r.gap_field_poly_f = get("gap_field_poly_f");
     r.poly_width_f = get("poly_width_f");
+    r.finfet_poly_width_f = get("finfet_poly_width_f");
+    r.finfet_gap_gate_poly_f = get("finfet_gap_gate_poly_f");
     r.m2_pitch_f = get("m2_pitch_f");
     r.m3_pitch_f = get("m3_pitch_f");
     r.height_width_ratio_limit = get("height_width_ratio_limit");

@@ -18,6 +18,8 @@ struct LayoutRules {
     double poly_extension_over_diffusion_f = 1.0;
     double gap_field_poly_f = 1.6;
     double poly_width_f = 1.0;
+    double finfet_poly_width_f = 1.4;     // FinFET nodes (< 22 nm): gate poly width
+    double finfet_gap_gate_poly_f = 3.9;  // FinFET nodes: gap between gate polys (the drain strip)
     double m2_pitch_f = 3.2;
     double m3_pitch_f = 2.8;
     double height_width_ratio_limit = 5;  // sense amplifiers are kept at most this elongated
@@ -58,6 +60,14 @@ struct TechnologyNode {
     CircuitFits fits;  // fitted circuit characterizations of this node (data/circuits/)
 
     bool finfet() const { return feature_size_m < 22e-9; }
+    // Gap between neighbouring gate polys (a drain or source strip) and the gate pitch, with the
+    // layout rules of the node's device kind (bulk or FinFET).
+    double gate_gap_m() const { return (finfet() ? rules.finfet_gap_gate_poly_f : rules.gap_gate_poly_f) * f(); }
+    double gate_pitch_m() const {
+        return (finfet() ? rules.finfet_poly_width_f + rules.finfet_gap_gate_poly_f
+                         : rules.poly_width_f + rules.gap_gate_poly_f) *
+               f();
+    }
     double f() const { return feature_size_m; }
     double min_nmos_width_m() const { return rules.min_nmos_width_f * feature_size_m; }
     double cell_height_m() const { return rules.max_transistor_height_f * feature_size_m; }
