@@ -141,6 +141,7 @@ LAYER_FIGURES_OUTSIDE_WITH_ALL = {
 
 # Each quirk alone against none: (preset, extra hardware keys, figure, +1 rises / -1 falls); a
 # figure "layerN:column" is layer N's in layers.csv.
+FINFET_14 = {"technology_node_nm": 14, "feature_size_nm": 22, "wire_width_nm": 22}
 DIRECTIONS: dict[str, tuple[str, dict, str, int]] = {
     "htree_latency_double_segments": ("cal_fefet_32", {}, "breakdown_latency_interconnect_s", 1),
     "wg_sense_amps_per_column": ("cal_fefet_32", {}, "peak_energy_wg_j", 1),
@@ -168,6 +169,7 @@ DIRECTIONS: dict[str, tuple[str, dict, str, int]] = {
     "output_pixels_without_padding": ("cal_fefet_32", {}, "energy_fw_j", -1),
     "transposed_read_fixed_activity": ("cal_fefet_32", {}, "peak_energy_ag_j", 1),
     "fps_epochs_per_second": ("cal_fefet_32", {}, "fps", -1),
+    "finfet_fins_per_two_f": ("cal_fefet_32", FINFET_14, "peak_energy_fw_j", 1),
 }
 # Quirks that change the layout too: the weight-gradient unit is sized for the largest layer's
 # output pixels.
@@ -307,6 +309,15 @@ def test_each_quirk_alone_moves_its_figure_the_expected_way(
         at_300 = run(neurosim_binary, calibration_trace, name, quirk, tmp_path / "300")["row"]
         plain = run(neurosim_binary, calibration_trace, name, "none", tmp_path / "p300")["row"]
         assert at_300 | {"reference_quirks": ""} == plain | {"reference_quirks": ""}
+
+
+def test_the_fin_count_quirk_leaves_bulk_nodes_alone(
+    neurosim_binary: Path, calibration_trace: Path, tmp_path: Path
+) -> None:
+    quirk = "finfet_fins_per_two_f"
+    alone = run(neurosim_binary, calibration_trace, "cal_fefet_32", quirk, tmp_path / "q")["row"]
+    plain = run(neurosim_binary, calibration_trace, "cal_fefet_32", "none", tmp_path / "p")["row"]
+    assert alone | {"reference_quirks": ""} == plain | {"reference_quirks": ""}
 
 
 @pytest.mark.parametrize("name", [p.stem for p in PRESETS])

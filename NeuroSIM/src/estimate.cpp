@@ -27,10 +27,12 @@ Estimate estimate_chip(const HardwareConfig& hw, const Trace& trace, const std::
     // Quirk layout_at_operating_temperature: pass gates and repeaters sized with the operating currents.
     const double layout_temperature_k =
         variants->quirks.has(Quirk::layout_at_operating_temperature) ? hw.temperature_k : kLayoutTemperatureK;
-    const TechnologyNode layout_tech =
+    TechnologyNode layout_tech =
         load_technology(data_dir, hw.technology_node_nm, hw.device_roadmap, layout_temperature_k);
-    const TechnologyNode operating_tech =
+    TechnologyNode operating_tech =
         load_technology(data_dir, hw.technology_node_nm, hw.device_roadmap, hw.temperature_k);
+    // Quirk finfet_fins_per_two_f: the reference's fin count, in the layout and in operation.
+    layout_tech.fins_per_two_f = operating_tech.fins_per_two_f = variants->quirks.has(Quirk::finfet_fins_per_two_f);
     const WireProperties wire = load_wire(data_dir, hw.wire_width_nm);
     auto context = [&](const TechnologyNode& tech, double temperature_k) {
         return DesignContext{hw,

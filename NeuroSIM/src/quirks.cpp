@@ -46,6 +46,9 @@ const std::vector<QuirkInfo>& quirk_registry() {
          "an eNVM sub-array's transposed read drives half of its lines, whatever the layer's bits"},
         {Quirk::fps_epochs_per_second, "fps_epochs_per_second", "performance (performance.cpp)",
          "fps and peak_fps the inverse of the epoch's latency, not the images trained per second"},
+        {Quirk::finfet_fins_per_two_f, "finfet_fins_per_two_f", "technology (technology.cpp, gate.cpp)",
+         "a FinFET gets one fin per 2F of drawn width (widened by fin pitch / 2F, counted by pitch), and its "
+         "gate load and drive follow those fins"},
     };
     return table;
 }

@@ -27,6 +27,7 @@ enum class Quirk {
     output_pixels_without_padding,
     transposed_read_fixed_activity,
     fps_epochs_per_second,
+    finfet_fins_per_two_f,
     count  // not a quirk: the number of quirks
 };
 

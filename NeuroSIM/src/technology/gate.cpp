@@ -40,7 +40,7 @@ Diffusion bulk_diffusion(double w, double max_w, double pitch, double gap) {
 // A FinFET device of width `w` (whole fins) in `share` of the cell height: rows of fins when taller.
 Diffusion fin_diffusion(double w, double share, double pitch, double gap, const TechnologyNode& t) {
     Diffusion d;
-    const int fins = static_cast<int>(std::ceil(w / (2 * t.fin_height_m + t.fin_width_m)));
+    const int fins = t.fins(w);
     if (fins <= 0) return d;
     const int max_fins = static_cast<int>(std::floor(share / t.fin_pitch_m)) + 1;
     if (fins <= max_fins) {
@@ -146,6 +146,13 @@ OutputDiffusion stack_output(GateKind kind, int inputs, const CellPlan& plan, do
     return {drain_series, drain_parallel, side_series, side_parallel};
 }
 
+// A pass gate's fins: one per conducting width of fin (quirk finfet_fins_per_two_f: of its width
+// widened by fin pitch / 2F, as the reference sizes pass gates).
+int pass_gate_fins(double w, const TechnologyNode& t) {
+    const double widened = t.fins_per_two_f ? w * t.fin_pitch_m / (2 * t.f()) : w;
+    return static_cast<int>(std::ceil(widened / t.fin_conducting_width_m()));
+}
+
 }  // namespace
 
 Footprint gate_footprint(GateKind kind, int inputs, double wn, double wp, double cell_height_m,
@@ -178,8 +185,8 @@ Footprint pass_gate_footprint(double wn, double wp, int folds, const TechnologyN
     if (!t.finfet()) {
         fp.height_m = wp / folds + wn / folds + r.gap_p_n_diffusion_f * f + margin;
     } else {
-        const int fins_p = static_cast<int>(std::ceil(std::ceil(wp / (2 * t.fin_height_m + t.fin_width_m)) / folds));
-        const int fins_n = static_cast<int>(std::ceil(std::ceil(wn / (2 * t.fin_height_m + t.fin_width_m)) / folds));
+        const int fins_p = static_cast<int>(std::ceil(pass_gate_fins(wp, t) / static_cast<double>(folds)));
+        const int fins_n = static_cast<int>(std::ceil(pass_gate_fins(wn, t) / static_cast<double>(folds)));
         fp.height_m = (fins_p - 1) * t.fin_pitch_m + t.fin_width_m + (fins_n - 1) * t.fin_pitch_m + t.fin_width_m +
                       r.gap_p_n_diffusion_f * f + margin;
     }
@@ -187,7 +194,7 @@ Footprint pass_gate_footprint(double wn, double wp, int folds, const TechnologyN
 }
 
 double gate_input_capacitance_f(double width_m, const TechnologyNode& t) {
-    return (t.cap_ideal_gate_f_per_m + t.cap_overlap_f_per_m + t.cap_fringe_f_per_m) * width_m;
+    return (t.cap_ideal_gate_f_per_m + t.cap_overlap_f_per_m + t.cap_fringe_f_per_m) * t.loading_width_m(width_m);
 }
 
 GateCapacitance gate_capacitance(GateKind kind, int inputs, double wn, double wp, double cell_height_m,
@@ -208,7 +215,7 @@ GateCapacitance gate_capacitance(GateKind kind, int inputs, double wn, double wp
 
 double on_resistance_ohm(double width_m, bool nmos, const TechnologyNode& t) {
     const double current = nmos ? t.i_on_n_a_per_m : t.i_on_p_a_per_m;
-    return t.effective_resistance_multiplier * t.vdd_v / (current * width_m);
+    return t.effective_resistance_multiplier * t.vdd_v / (current * t.loading_width_m(width_m));
 }
 
 double transconductance_s(double width_m, bool nmos, const TechnologyNode& tech) {

@@ -205,6 +205,16 @@ void derive_capacitances(TechnologyNode* t) {
 
 }  // namespace
 
+int TechnologyNode::fins(double width_m) const {
+    if (fins_per_two_f) return static_cast<int>(std::ceil(width_m * fin_pitch_m / (2 * f()) / fin_pitch_m));
+    return static_cast<int>(std::ceil(width_m / fin_conducting_width_m()));
+}
+
+double TechnologyNode::conducting_width_m(double width_m) const {
+    if (!finfet() || width_m <= 0) return width_m;
+    return fins(width_m) * fin_conducting_width_m();
+}
+
 TechnologyNode load_technology(const std::string& data_dir, int node_nm, DeviceRoadmap roadmap,
                                double temperature_k) {
     const std::string path = data_dir + "/technology/transistors.csv";

@@ -61,12 +61,6 @@ int accumulated_bits(const DesignContext& ctx, double pe_size) {
                             std::ceil(std::log2(pe_size / hw.subarray_rows)));
 }
 
-// A FinFET device conducts over whole fins (each as wide as its two sidewalls and top).
-double conducting_width_m(double width_m, const TechnologyNode& t) {
-    if (!t.finfet() || width_m <= 0) return width_m;
-    const double per_fin = 2 * t.fin_height_m + t.fin_width_m;
-    return std::ceil(width_m / per_fin) * per_fin;
-}
 
 }  // namespace
 
@@ -81,8 +75,8 @@ double sram_cell_leakage_w(const HardwareConfig& hw, const TechnologyNode& t) {
 
 double gate_leakage_current_a(GateKind kind, int inputs, double nmos_width_m, double pmos_width_m,
                               const TechnologyNode& t) {
-    const double n_off = conducting_width_m(nmos_width_m, t) * t.i_off_n_a_per_m;
-    const double p_off = conducting_width_m(pmos_width_m, t) * t.i_off_p_a_per_m;
+    const double n_off = t.conducting_width_m(nmos_width_m) * t.i_off_n_a_per_m;
+    const double p_off = t.conducting_width_m(pmos_width_m) * t.i_off_p_a_per_m;
     if (kind == GateKind::inverter || inputs <= 1) return std::max(n_off, p_off);
     // Series stacks leak less than one off device (stack_leakage.csv).
     const StackLeakageFit& stack = t.fits.stack_leakage;

@@ -58,6 +58,11 @@ struct TechnologyNode {
     double cap_drain_to_channel_f_per_m = 0;
     LayoutRules rules;
     CircuitFits fits;  // fitted circuit characterizations of this node (data/circuits/)
+    // Quirk finfet_fins_per_two_f (set by the estimate): a FinFET of drawn width w gets one fin per
+    // 2F of it, as the reference widens it by fin pitch / 2F and counts fins by their pitch, and its
+    // gate load and drive follow those fins. Otherwise a FinFET gets one fin per 2 x height + width
+    // (the width one fin conducts over) and its load and drive follow the drawn width.
+    bool fins_per_two_f = false;
 
     bool finfet() const { return feature_size_m < 22e-9; }
     // Gap between neighbouring gate polys (a drain or source strip) and the gate pitch, with the
@@ -69,6 +74,13 @@ struct TechnologyNode {
                f();
     }
     double f() const { return feature_size_m; }
+    // FinFET nodes: the width one fin conducts over, the fins of a device of drawn width w, and the
+    // width those fins conduct over (for bulk nodes, w itself).
+    double fin_conducting_width_m() const { return 2 * fin_height_m + fin_width_m; }
+    int fins(double width_m) const;
+    double conducting_width_m(double width_m) const;
+    // The width a device's gate load and drive follow: its fins' under the quirk, else its drawn width.
+    double loading_width_m(double width_m) const { return fins_per_two_f ? conducting_width_m(width_m) : width_m; }
     double min_nmos_width_m() const { return rules.min_nmos_width_f * feature_size_m; }
     double cell_height_m() const { return rules.max_transistor_height_f * feature_size_m; }
 };
