@@ -12,7 +12,6 @@ calibration presets (benchmarks/quirks.py).
 
 from __future__ import annotations
 
-import csv
 import importlib.util
 import json
 import subprocess
@@ -21,8 +20,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
-from cimtrain import hardware
 
 REPO = Path(__file__).resolve().parents[1]
 CALIBRATION = REPO.parent / "shared" / "calibration"
@@ -147,23 +144,16 @@ def estimate(
     binary: Path, trace: Path, reference: dict, work: Path
 ) -> tuple[dict, list[dict], dict]:
     """neurosim.csv's row, layers.csv's rows and floorplan.json of the point, with all quirks."""
-    preset = REPO / "config" / "hardware" / f"{reference['preset']}.yaml"
-    settings = hardware.hardware_from_config(yaml.safe_load(preset.read_text()))
-    settings.update(reference["hardware"], reference_quirks="all")
-    work.mkdir(parents=True, exist_ok=True)
-    hardware.write_hardware_file(settings, work / "hw.txt")
-    out = work / "out"
-    result = subprocess.run(
-        [str(binary), "--trace", str(trace), "--hardware", str(work / "hw.txt"), "--out", str(out)],
-        capture_output=True,
-        text=True,
+    config = yaml.safe_load(
+        (REPO / "config" / "hardware" / f"{reference['preset']}.yaml").read_text()
     )
-    assert result.returncode == 0, result.stderr
-    with (out / "neurosim.csv").open() as f:
-        row = next(csv.DictReader(f))
-    with (out / "layers.csv").open() as f:
-        layers = list(csv.DictReader(f))
-    return row, layers, json.loads((out / "floorplan.json").read_text())
+    config["hardware"].update(reference["hardware"])
+    work.mkdir(parents=True, exist_ok=True)
+    preset = work / "point.yaml"
+    preset.write_text(yaml.safe_dump(config))
+    row = quirks_table.run_estimate(binary, trace, preset, "all", work / "run")
+    layers = row.pop("layers")
+    return row, layers, json.loads((work / "run" / "out" / "floorplan.json").read_text())
 
 
 def test_every_point_is_listed() -> None:
