@@ -30,6 +30,10 @@ from pathlib import Path
 
 import numpy as np
 
+# The traces are cut as the tests cut them (make_traces.py).
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from conftest import make_trace  # noqa: E402
+
 REPO = Path(__file__).resolve().parents[1]
 CALIBRATION = REPO.parent / "shared" / "calibration"
 OUT_DIR = REPO / "tests" / "data" / "reference_points"
@@ -76,24 +80,6 @@ DEFAULT_NETWORK = CALIBRATION / "networks" / "vgg8.csv"
 
 def network_of(point: dict) -> Path:
     return NETWORK_DIR / point["network"] if "network" in point else DEFAULT_NETWORK
-
-
-def make_trace(point: dict, out: Path) -> Path:
-    subprocess.run(
-        [
-            sys.executable,
-            str(CALIBRATION / "make_traces.py"),
-            "--network",
-            str(network_of(point)),
-            "--seed",
-            str(point.get("seed", 1)),
-            "--out",
-            str(out),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    return out
 
 
 # --- the reference's inputs
@@ -292,7 +278,7 @@ def run_point(name: str, reference_source: Path, commit: str) -> Path:
     with tempfile.TemporaryDirectory() as scratch:
         work = Path(scratch)
         binary = build_reference(reference_source, point["param"], work)
-        trace = make_trace(point, work / "trace")
+        trace = make_trace(work / "trace", network_of(point), point.get("seed", 1))
         args = write_inputs(trace, work / "inputs")
         network = headerless_network(network_of(point), work / "network.csv")
         (work / "NeuroSim_Results_Each_Epoch").mkdir()

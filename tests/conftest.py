@@ -60,13 +60,17 @@ def tiny() -> dict:
     return tiny_config()
 
 
+def make_trace(out: Path, network: Path, seed: int) -> Path:
+    """The synthetic trace shared/calibration/make_traces.py cuts for `network` with `seed`."""
+    subprocess.run([sys.executable, str(SHARED / "calibration" / "make_traces.py"),
+                    "--network", str(network), "--seed", str(seed), "--out", str(out)],
+                   check=True, capture_output=True)
+    return out
+
+
 def make_calibration_trace(out: Path) -> Path:
     """The VGG-8 trace the reference runs of shared/calibration saw (make_traces.py, seed 1)."""
-    calibration = SHARED / "calibration"
-    subprocess.run([sys.executable, str(calibration / "make_traces.py"),
-                    "--network", str(calibration / "networks" / "vgg8.csv"),
-                    "--seed", "1", "--out", str(out)], check=True, capture_output=True)
-    return out
+    return make_trace(out, SHARED / "calibration" / "networks" / "vgg8.csv", 1)
 
 
 @pytest.fixture(scope="session")

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 import yaml
+from conftest import make_trace
 
 REPO = Path(__file__).resolve().parents[1]
 CALIBRATION = REPO.parent / "shared" / "calibration"
@@ -122,22 +122,8 @@ def trace_for(reference: dict, calibration_trace: Path, scratch: Path) -> Path:
     """The trace the reference saw: the calibration trace, or make_traces.py's for its network."""
     if reference["network"] == "vgg8.csv" and reference["trace"]["seed"] == 1:
         return calibration_trace
-    out = scratch / "trace"
-    subprocess.run(
-        [
-            sys.executable,
-            str(CALIBRATION / "make_traces.py"),
-            "--network",
-            str(POINTS_DIR / "networks" / reference["network"]),
-            "--seed",
-            str(reference["trace"]["seed"]),
-            "--out",
-            str(out),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    return out
+    network = POINTS_DIR / "networks" / reference["network"]
+    return make_trace(scratch / "trace", network, reference["trace"]["seed"])
 
 
 def estimate(
