@@ -242,23 +242,29 @@ void check_layer_kind(const JsonValue& entry, const LayerShape& shape, std::size
     }
 }
 
+// The folder of layer `i` (0-based) in a trace, with its trailing slash: "layer_01/", ...
+std::string layer_folder(std::size_t i) {
+    char name[32];
+    std::snprintf(name, sizeof name, "layer_%02zu/", i + 1);
+    return name;
+}
+
 // The arrays of layer `i` (0-based), each checked against its checksum, dtype, shape and code range.
-// `first_samples`: the sample count of layer 1 (set when i = 0); every layer sees the same images.
+// Whether every layer holds layer 1's samples is checked once all are read (check_sample_counts).
 TraceLayer read_layer(const std::string& dir, std::size_t i, const Trace& trace, const JsonValue& checksums,
                       const std::string& meta_path) {
     const LayerShape& shape = trace.network[i];
     const bool is_fc = shape.ifm_h == 1 && shape.ifm_w == 1 && shape.k_h == 1 && shape.k_w == 1;
-    char name[32];
-    std::snprintf(name, sizeof name, "layer_%02zu/", i + 1);
+    const std::string name = layer_folder(i);
     const std::string layer_dir = dir + "/" + name;
     TraceLayer layer;
     const std::vector<std::size_t> weight_shape = {static_cast<std::size_t>(shape.weight_rows()),
                                                    static_cast<std::size_t>(shape.ofm_c)};
-    layer.weight = read_checked_npy(dir, name + std::string("weight.npy"), checksums, meta_path);
+    layer.weight = read_checked_npy(dir, name + "weight.npy", checksums, meta_path);
     check_array(layer.weight, layer_dir + "weight.npy", trace.weight_bits, weight_shape, true);
-    layer.weight_old = read_checked_npy(dir, name + std::string("weight_old.npy"), checksums, meta_path);
+    layer.weight_old = read_checked_npy(dir, name + "weight_old.npy", checksums, meta_path);
     check_array(layer.weight_old, layer_dir + "weight_old.npy", trace.weight_bits, weight_shape, true);
-    layer.input = read_checked_npy(dir, name + std::string("input.npy"), checksums, meta_path);
+    layer.input = read_checked_npy(dir, name + "input.npy", checksums, meta_path);
     const std::size_t samples = layer.input.shape.empty() ? 0 : layer.input.shape[0];
     if (samples < 1) throw std::runtime_error(layer_dir + "input.npy: needs at least one sample");
     const std::size_t patches = is_fc ? 1 : static_cast<std::size_t>(shape.patches());
@@ -274,9 +280,7 @@ void check_sample_counts(const Trace& trace, const std::string& dir) {
     for (std::size_t i = 1; i < trace.layers.size(); ++i) {
         const std::size_t samples = trace.layers[i].input.shape[0];
         if (samples != first) {
-            char name[32];
-            std::snprintf(name, sizeof name, "layer_%02zu/", i + 1);
-            throw std::runtime_error(dir + "/" + name + "input.npy: " + std::to_string(samples) +
+            throw std::runtime_error(dir + "/" + layer_folder(i) + "input.npy: " + std::to_string(samples) +
                                      " samples, but layer_01 has " + std::to_string(first));
         }
     }
