@@ -139,9 +139,10 @@ LAYER_FIGURES_OUTSIDE_WITH_ALL = {
     "cal_sram_32_conv": 32,
 }
 
+# A FinFET node, for the quirk that only acts there.
+FINFET_14 = {"technology_node_nm": 14, "feature_size_nm": 22, "wire_width_nm": 22}
 # Each quirk alone against none: (preset, extra hardware keys, figure, +1 rises / -1 falls); a
 # figure "layerN:column" is layer N's in layers.csv.
-FINFET_14 = {"technology_node_nm": 14, "feature_size_nm": 22, "wire_width_nm": 22}
 DIRECTIONS: dict[str, tuple[str, dict, str, int]] = {
     "htree_latency_double_segments": ("cal_fefet_32", {}, "breakdown_latency_interconnect_s", 1),
     "wg_sense_amps_per_column": ("cal_fefet_32", {}, "peak_energy_wg_j", 1),
