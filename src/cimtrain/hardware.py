@@ -216,8 +216,8 @@ def check_network_fits(hardware: Mapping[str, object], geometries: Sequence[Laye
                        weight_bits: int, source: str = "hardware") -> None:
     """Reject sub-arrays that no floorplan of this network can use, before any training runs.
 
-    Mirrors the estimator's floorplan rule (NeuroSIM/src/chip/floorplan.cpp): tiles hold at least 2x2
-    PEs and PEs at least 2x2 sub-arrays, so the widest layer must fill that many columns.
+    Mirrors the estimator's floorplan rule (NeuroSIM/src/chip/floorplan.cpp): tiles hold at least
+    2x2 PEs and PEs at least 2x2 sub-arrays, so the widest layer must fill that many columns.
     Raises HardwareError naming the key and the largest size that works.
     """
     settings = validate_hardware(hardware, source)
