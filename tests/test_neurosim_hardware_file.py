@@ -60,8 +60,8 @@ def test_text_listing_has_the_same_keys_and_defaults(binary: Path) -> None:
     keys = declared_keys(binary)
     assert [line.split("\t")[0] for line in listing] == [key["name"] for key in keys]
     for line, key in zip(listing, keys, strict=True):
-        name, kind, unit, default, _range, meaning, _read_by = line.split("\t")
-        assert (kind, unit, meaning) == (key["type"], key["unit"], key["meaning"])
+        name, kind, unit, default, _range, meaning, _read_by, group = line.split("\t")
+        assert (kind, unit, meaning, group) == (key["type"], key["unit"], key["meaning"], key["group"])
         if kind == "real":
             assert float(default) == pytest.approx(key["default"], rel=1e-5)
         else:

@@ -87,7 +87,8 @@ void list_keys(bool json) {
     }
     for (const auto& k : neurosim::hardware_keys()) {
         std::cout << k.key << '\t' << k.type << '\t' << k.unit << '\t' << k.default_value << '\t' << k.range
-                  << (k.power_of_two ? " power of two" : "") << '\t' << k.description << '\t' << k.read_by << '\n';
+                  << (k.power_of_two ? " power of two" : "") << '\t' << k.description << '\t' << k.read_by << '\t'
+                  << k.group << '\n';
     }
 }
 

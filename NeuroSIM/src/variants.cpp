@@ -33,16 +33,39 @@ std::shared_ptr<const Variants> make_variants(const VariantNames& names) {
     return v;
 }
 
-DesignContext::DesignContext(const HardwareConfig& hw_, const TechnologyNode& tech_, int input_bits_,
-                             int weight_bits_, int batch_size_, double wire_resistance_ohm_per_m_,
+DesignContext::DesignContext(const HardwareConfig& hw_, const TechnologyNode& tech_, int input_bits_, int weight_bits_,
+                             int batch_size_, double wire_resistance_ohm_per_m_,
                              std::shared_ptr<const Variants> variants_)
-    : hw(hw_),
+    : technology_config(hw_),
+      cell_config(hw_),
+      array_config(hw_),
+      buffer_config(hw_),
+      interconnect_config(hw_),
+      chip_config(hw_),
+      training_config(hw_),
+      reference_config(hw_),
       tech(tech_),
       input_bits(input_bits_),
       weight_bits(weight_bits_),
       batch_size(batch_size_),
       wire_resistance_ohm_per_m(wire_resistance_ohm_per_m_),
       variants(variants_ ? std::move(variants_) : make_variants(variant_names(hw_))) {}
+
+DesignContext::DesignContext(const DesignContext& base, const ArrayConfig& array)
+    : technology_config(base.technology_config),
+      cell_config(base.cell_config),
+      array_config(array),
+      buffer_config(base.buffer_config),
+      interconnect_config(base.interconnect_config),
+      chip_config(base.chip_config),
+      training_config(base.training_config),
+      reference_config(base.reference_config),
+      tech(base.tech),
+      input_bits(base.input_bits),
+      weight_bits(base.weight_bits),
+      batch_size(base.batch_size),
+      wire_resistance_ohm_per_m(base.wire_resistance_ohm_per_m),
+      variants(base.variants) {}
 
 const ReadoutAdc& DesignContext::adc() const {
     return *variants->adc;

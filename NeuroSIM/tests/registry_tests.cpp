@@ -36,7 +36,8 @@ public:
         return layouts(ctx, readouts, levels, fit);
     }
     SensingCost parallel_sensing(const DesignContext& ctx, int levels, const ColumnSample& sample) const override {
-        return sar_sensing_cost(sar(ctx, ctx.hw.subarray_cols / ctx.hw.columns_per_adc, levels), sample);
+        return sar_sensing_cost(sar(ctx, ctx.array_config.subarray_cols / ctx.array_config.columns_per_adc, levels),
+                                sample);
     }
     SensingCost single_cell_sensing(const DesignContext& ctx, int readouts, int levels,
                                     const std::vector<float>& g) const override {

@@ -106,6 +106,7 @@ def key_schema(key: dict) -> dict:
     if key["unit"]:
         spec["x-unit"] = key["unit"]
     spec["x-read-by"] = key["read_by"]
+    spec["x-group"] = key["group"]
     return spec
 
 

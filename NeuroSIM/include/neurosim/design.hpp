@@ -24,16 +24,27 @@ struct DesignContext {
     DesignContext(const HardwareConfig& hw, const TechnologyNode& tech, int input_bits = 8, int weight_bits = 5,
                   int batch_size = 200, double wire_resistance_ohm_per_m = 0,
                   std::shared_ptr<const Variants> variants = nullptr);
+    // `base` with another array organisation (e.g. one row, for a single cell's read).
+    DesignContext(const DesignContext& base, const ArrayConfig& array);
 
-    const HardwareConfig& hw;
+    // The hardware file's parameter groups (NEUROSIM_GROUP in hardware_keys.def): a block reads
+    // the groups it needs, never the whole file.
+    const TechnologyConfig& technology_config;
+    const CellConfig& cell_config;
+    const ArrayConfig& array_config;
+    const BufferConfig& buffer_config;
+    const InterconnectConfig& interconnect_config;
+    const ChipConfig& chip_config;
+    const TrainingConfig& training_config;
+    const ReferenceConfig& reference_config;
     const TechnologyNode& tech;
     int input_bits = 8;   // activation precision (input cycles per read)
     int weight_bits = 5;  // synapse precision
     int batch_size = 200;
-    double wire_resistance_ohm_per_m = 0;  // array and bus wires of hw.wire_width_nm
+    double wire_resistance_ohm_per_m = 0;  // array and bus wires of wire_width_nm
     std::shared_ptr<const Variants> variants;
 
-    int cell_bits() const { return hw.effective_cell_bits(); }
+    int cell_bits() const { return stored_cell_bits(cell_config); }
     const ReadoutAdc& adc() const;
     const MemoryCellKind& cell() const;
     const ReadoutScheme& readout() const;

@@ -20,9 +20,13 @@ const char* enum_names();
     }
 #include "neurosim/hardware_keys.def"
 
-// One member per hardware key, with its default; each is declared and documented in
-// hardware_keys.def (type, unit, range, meaning and the blocks that read it).
-struct HardwareConfig {
+// The parameter groups: one struct per NEUROSIM_GROUP of hardware_keys.def, one member per key
+// of the group, with its default; each key is declared and documented there (type, unit, range,
+// meaning and the blocks that read it). A circuit block reads the groups it needs (DesignContext).
+#define NEUROSIM_GROUP(Type, member, meaning) struct Type {
+#define NEUROSIM_END_GROUP(Type) \
+    }                            \
+    ;
 #define NEUROSIM_CHOICE(key, Type, default_value, ...) Type key = Type::default_value;
 #define NEUROSIM_INT(key, default_value, ...) int key = default_value;
 #define NEUROSIM_INT_SET(key, default_value, ...) int key = default_value;
@@ -31,7 +35,22 @@ struct HardwareConfig {
 #define NEUROSIM_NAMES(key, default_value, ...) std::string key = default_value;
 #include "neurosim/hardware_keys.def"
 
-    int effective_cell_bits() const { return memory_cell == MemoryCell::sram ? 1 : cell_bits; }
+// Bits one memory cell stores: an SRAM cell always holds 1, whatever cell_bits says.
+inline int stored_cell_bits(const CellConfig& cell) {
+    return cell.memory_cell == MemoryCell::sram ? 1 : cell.cell_bits;
+}
+
+// The whole hardware file: every group. The parser, the rules and the top of an estimate read it;
+// circuit blocks receive only their groups (a HardwareConfig converts to each of them).
+struct HardwareConfig : TechnologyConfig,
+                        CellConfig,
+                        ArrayConfig,
+                        BufferConfig,
+                        InterconnectConfig,
+                        ChipConfig,
+                        TrainingConfig,
+                        ReferenceConfig {
+    int effective_cell_bits() const { return stored_cell_bits(*this); }
 };
 
 struct HardwareKeyInfo {
@@ -43,6 +62,7 @@ struct HardwareKeyInfo {
     std::string range;          // "[min, max]", "(min, max]" or "a|b|c"
     std::string description;
     std::string read_by;               // blocks whose figures the key changes, comma separated
+    std::string group;                 // its parameter group, as DesignContext names it (cell_config, ...)
     double min = 0, max = 0;           // bounds of int and real keys
     bool min_exclusive = false;        // real keys: the bound min itself is excluded
     bool power_of_two = false;         // int keys
@@ -52,7 +72,7 @@ struct HardwareKeyInfo {
 // Every key the hardware file accepts, in declaration order.
 const std::vector<HardwareKeyInfo>& hardware_keys();
 
-// The same as a JSON array of {name, type, unit, default, range, meaning, read_by, power_of_two}.
+// The same as a JSON array of {name, type, unit, default, range, meaning, read_by, group, power_of_two}.
 std::string hardware_keys_json();
 
 // A rule over several keys (NEUROSIM_RULE in hardware_keys.def), as declared: the key it blames,

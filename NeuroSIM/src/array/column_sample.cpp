@@ -70,15 +70,16 @@ std::vector<std::uint8_t> stored_levels(const TraceLayer& layer, const DesignCon
 class PlacedConductance {
 public:
     explicit PlacedConductance(const DesignContext& ctx) {
-        const HardwareConfig& hw = ctx.hw;
-        block_cols_ = static_cast<std::size_t>(hw.subarray_cols);
-        const std::size_t block_rows = static_cast<std::size_t>(hw.subarray_rows);
+        const CellConfig& cell_config = ctx.cell_config;
+        const ArrayConfig& array_config = ctx.array_config;
+        block_cols_ = static_cast<std::size_t>(array_config.subarray_cols);
+        const std::size_t block_rows = static_cast<std::size_t>(array_config.subarray_rows);
         const int top = (1 << ctx.cell_bits()) - 1;
         levels_ = static_cast<std::size_t>(top) + 1;
         const MemoryCellModel cell(ctx);
         const bool sram = ctx.cell().static_cell();
-        const double g_on = 1 / hw.resistance_on_ohm, g_off = 1 / hw.resistance_off_ohm;
-        const double series = ctx.cell().series_resistance_ohm(hw);
+        const double g_on = 1 / cell_config.resistance_on_ohm, g_off = 1 / cell_config.resistance_off_ohm;
+        const double series = ctx.cell().series_resistance_ohm(cell_config);
         const double wire_row = ctx.wire_resistance_ohm_per_m * cell.width_m();
         const double wire_col = ctx.wire_resistance_ohm_per_m * cell.height_m();
         const double sram_path = cell.sram_access_resistance_ohm();  // 0 for an eNVM cell
@@ -146,14 +147,14 @@ void read_subarray(const std::vector<std::size_t>& rows, const std::vector<const
 ColumnSample sample_column_conductance(const TraceLayer& layer, const DesignContext& ctx,
                                        const ReadPlacement& placement, int max_reads) {
     ColumnSample out;
-    const HardwareConfig& hw = ctx.hw;
+    const ArrayConfig& array_config = ctx.array_config;
     if (layer.input.shape.size() < 3 || layer.weight.shape.size() < 2) return out;
     const std::size_t samples = layer.input.shape[0], patches = layer.input.shape[1];
     const std::size_t rows = layer.weight.shape[0], ofm = layer.weight.shape[1];
     const int bits = ctx.input_bits;
     const std::size_t cols = ofm * static_cast<std::size_t>(ctx.cols_per_synapse());
-    const std::size_t block_rows = static_cast<std::size_t>(hw.subarray_rows);
-    const std::size_t block_cols = static_cast<std::size_t>(hw.subarray_cols);
+    const std::size_t block_rows = static_cast<std::size_t>(array_config.subarray_rows);
+    const std::size_t block_cols = static_cast<std::size_t>(array_config.subarray_cols);
     const LayerShape* shape = placement.shape;
     const std::size_t k = placement.novel && shape ? static_cast<std::size_t>(shape->kernel_positions()) : 1;
 

@@ -143,34 +143,37 @@ struct ReadSides {
 };
 
 ReadSides read_sides(const DesignContext& ctx, ReadDirection dir) {
-    const HardwareConfig& hw = ctx.hw;
+    const ArrayConfig& array_config = ctx.array_config;
+    const TrainingConfig& training_config = ctx.training_config;
     const bool forward = dir == ReadDirection::forward;
-    const double rows = hw.subarray_rows, cols = hw.subarray_cols;
+    const double rows = array_config.subarray_rows, cols = array_config.subarray_cols;
     return {Devices{ctx.tech},
             array_lines(ctx),
             ctx.tech.f(),
             forward,
             forward ? rows : cols,
             forward ? cols : rows,
-            forward ? hw.columns_per_adc : hw.ag_rows_per_adc,
-            forward ? hw.adc_levels : hw.ag_adc_levels};
+            forward ? array_config.columns_per_adc : training_config.ag_rows_per_adc,
+            forward ? array_config.adc_levels : training_config.ag_adc_levels};
 }
 
 // ---------------------------------------------------------------- eNVM (1T1R / FeFET) read-out
 
 ReadCycleCost envm_cycle(const DesignContext& ctx, ReadDirection dir, const SensingCost& sensing, double activity,
                          int cycles) {
-    const HardwareConfig& hw = ctx.hw;
+    const CellConfig& cell_config = ctx.cell_config;
+    const ArrayConfig& array_config = ctx.array_config;
+    const ChipConfig& chip_config = ctx.chip_config;
     const auto [d, lines, f, forward, drive_lines, read_lines, muxed, levels] = read_sides(ctx, dir);
-    const double rows = hw.subarray_rows, cols = hw.subarray_cols;
+    const double rows = array_config.subarray_rows, cols = array_config.subarray_cols;
 
     const AccessTransistor access = envm_access_transistor(ctx);
     const double word_line_f = lines.row_wire_f + access.gate_f * cols;   // row: access gates
     const double bit_line_f = lines.col_wire_f + access.drain_f * rows;    // column: access drains
     const double row_line_f = lines.row_wire_f + access.drain_f * cols;    // row read transposed
-    const double r_cell_on = access.r_ohm + hw.resistance_on_ohm;
-    const double r_cell_avg = access.r_ohm + (hw.resistance_on_ohm + hw.resistance_off_ohm) / 2;
-    const double v_read = hw.read_voltage_v;
+    const double r_cell_on = access.r_ohm + cell_config.resistance_on_ohm;
+    const double r_cell_avg = access.r_ohm + (cell_config.resistance_on_ohm + cell_config.resistance_off_ohm) / 2;
+    const double v_read = cell_config.read_voltage_v;
 
     ReadCycleCost c;
     const ScanFlipFlops flops{drive_lines};
@@ -184,10 +187,10 @@ ReadCycleCost envm_cycle(const DesignContext& ctx, ReadDirection dir, const Sens
         const double wn = tg.wn, wp = tg.wp;
         const double tg_drain = d.drain_f(wn, wp);
         const double tau = tg.resistance_ohm(d) * (tg_drain * 5 + word_line_f) + lines.row_res_ohm * word_line_f / 2;
-        driver_s = horowitz_delay_s(tau, kStep) * muxed + flops.shift_time_s(hw.clock_frequency_hz) * muxed;
+        driver_s = horowitz_delay_s(tau, kStep) * muxed + flops.shift_time_s(chip_config.clock_frequency_hz) * muxed;
         // The gates pass V_access and V_read through their drains and three gates open per selected row;
         // the word line itself is charged with the array lines (counted with the ADC, once).
-        const double per_row = tg_drain * 2 * hw.access_voltage_v * hw.access_voltage_v +
+        const double per_row = tg_drain * 2 * cell_config.access_voltage_v * cell_config.access_voltage_v +
                                tg_drain * 5 * v_read * v_read + (d.gate_f(wn) + d.gate_f(wp)) * 3 * d.vdd2();
         driver_j = (per_row * rows * activity + flops.shift_energy_j(d)) * muxed;
     } else {
@@ -202,7 +205,7 @@ ReadCycleCost envm_cycle(const DesignContext& ctx, ReadDirection dir, const Sens
                                       : g.resistance_ohm(d);
         const double tau =
             switch_ohm * (d.drain_f(g.wn, g.wp) * 3 + bit_line_f) + lines.col_res_ohm * bit_line_f / 2;
-        driver_s = horowitz_delay_s(tau, kStep) * muxed + flops.shift_time_s(hw.clock_frequency_hz) * muxed;
+        driver_s = horowitz_delay_s(tau, kStep) * muxed + flops.shift_time_s(chip_config.clock_frequency_hz) * muxed;
         driver_j = flops.shift_energy_j(d) * muxed;  // no read energy switched in the column switches
     }
     const ColumnMuxPath mux{read_lines / muxed, muxed, r_cell_on / drive_lines, v_read};
@@ -228,7 +231,8 @@ ReadCycleCost envm_cycle(const DesignContext& ctx, ReadDirection dir, const Sens
 
 ReadCycleCost sram_cycle(const DesignContext& ctx, ReadDirection dir, const SensingCost& sensing, double activity,
                          int cycles) {
-    const HardwareConfig& hw = ctx.hw;
+    const CellConfig& cell_config = ctx.cell_config;
+    const ChipConfig& chip_config = ctx.chip_config;
     const auto [d, lines, f, forward, drive_lines, read_lines, muxed, levels] = read_sides(ctx, dir);
     // Driven lines are word lines, sensed lines are bit lines; transposed, the roles swap.
     const double word_f = forward ? lines.row_wire_f : lines.col_wire_f;
@@ -237,7 +241,7 @@ ReadCycleCost sram_cycle(const DesignContext& ctx, ReadDirection dir, const Sens
     const double bit_ohm = forward ? lines.col_res_ohm : lines.row_res_ohm;
 
     const AccessTransistor access = sram_access_transistor(ctx);
-    const double r_pull_down = d.r_n(hw.sram_nmos_width_f * f);
+    const double r_pull_down = d.r_n(cell_config.sram_nmos_width_f * f);
 
     ReadCycleCost c;
     // Word-line switches are sized to the word-line wire resistance.
@@ -247,11 +251,11 @@ ReadCycleCost sram_cycle(const DesignContext& ctx, ReadDirection dir, const Sens
     double word_slope = 0;
     const double word_tau = g.resistance_ohm(d) * (tg_drain * 3 + word_f) + word_ohm * word_f / 2;
     const double word_s = horowitz_delay_s(word_tau, kStep, &word_slope) * muxed +
-                          flops.shift_time_s(hw.clock_frequency_hz) * muxed;
-    const double per_line = tg_drain * 3 * hw.read_voltage_v * hw.read_voltage_v +
+                          flops.shift_time_s(chip_config.clock_frequency_hz) * muxed;
+    const double per_line = tg_drain * 3 * cell_config.read_voltage_v * cell_config.read_voltage_v +
                             (d.gate_f(g.wn) + d.gate_f(g.wp)) * d.vdd2();
     const double word_j = (per_line * drive_lines * activity + flops.shift_energy_j(d)) * muxed;
-    const ColumnMuxPath mux{read_lines / muxed, muxed, access.r_ohm / drive_lines / 2, hw.read_voltage_v};
+    const ColumnMuxPath mux{read_lines / muxed, muxed, access.r_ohm / drive_lines / 2, cell_config.read_voltage_v};
     // The mux and its decoder switch in both directions (the reference's transposed read compares the
     // mux's energy, not its delay, with the word-line time, which drops the mux from its latency).
     // Quirk sram_transposed_mux_energy_as_latency: transposed, the mux's energy per read pulse stands
@@ -271,7 +275,7 @@ ReadCycleCost sram_cycle(const DesignContext& ctx, ReadDirection dir, const Sens
     const double precharge_j = bit_f * d.vdd2() * read_lines * 2 * muxed;
     const double vdd = ctx.tech.vdd_v;
     const double develop_tau = ((access.r_ohm + r_pull_down) * (access.drain_f + bit_f) + bit_ohm * bit_f / 2) *
-                               std::log(vdd / (vdd - hw.sram_min_sense_voltage_v / 2));
+                               std::log(vdd / (vdd - cell_config.sram_min_sense_voltage_v / 2));
     const double develop_s = horowitz_delay_s(develop_tau, word_slope);
 
     const Encoder enc{levels};
@@ -288,7 +292,7 @@ ReadCycleCost sram_cycle(const DesignContext& ctx, ReadDirection dir, const Sens
 ActivationCost activation_register_cost(const DesignContext& ctx, double units, double passes) {
     const ScanFlipFlops registers{units * ctx.input_bits};
     ActivationCost c;
-    c.latency_s = passes * registers.shift_time_s(ctx.hw.clock_frequency_hz);
+    c.latency_s = passes * registers.shift_time_s(ctx.chip_config.clock_frequency_hz);
     c.energy_j = passes * registers.shift_energy_j(Devices{ctx.tech});
     return c;
 }
@@ -303,7 +307,8 @@ double thermometer_encoder_energy_j(const TechnologyNode& t, int levels) {
 
 ArrayLines array_lines(const DesignContext& ctx) {
     const MemoryCellModel cell(ctx);
-    const double row_m = ctx.hw.subarray_cols * cell.width_m(), col_m = ctx.hw.subarray_rows * cell.height_m();
+    const double row_m = ctx.array_config.subarray_cols * cell.width_m(),
+                 col_m = ctx.array_config.subarray_rows * cell.height_m();
     const double c = ctx.tech.rules.wire_cap_f_per_m, r = ctx.wire_resistance_ohm_per_m;
     return {row_m * c, col_m * c, row_m * r, col_m * r};
 }
@@ -325,15 +330,15 @@ AccessTransistor access_transistor(const MemoryCellModel& cell, double r_ohm, do
 
 AccessTransistor envm_access_transistor(const DesignContext& ctx) {
     const TechnologyNode& t = ctx.tech;
-    const double r = ctx.hw.resistance_on_ohm * kIrDropShare;
+    const double r = ctx.cell_config.resistance_on_ohm * kIrDropShare;
     const double f = t.f();
     return access_transistor(MemoryCellModel(ctx), r, on_resistance_ohm(f, true, t) * kLinearRegionRatio / r * f, t);
 }
 
 AccessTransistor sram_access_transistor(const DesignContext& ctx) {
     const MemoryCellModel cell(ctx);
-    return access_transistor(cell, cell.sram_access_resistance_ohm(), ctx.hw.sram_access_width_f * ctx.tech.f(),
-                             ctx.tech);
+    return access_transistor(cell, cell.sram_access_resistance_ohm(),
+                             ctx.cell_config.sram_access_width_f * ctx.tech.f(), ctx.tech);
 }
 
 ReadCycleCost read_cycle_cost(const DesignContext& ctx, ReadDirection direction, const SensingCost& sensing,

@@ -79,8 +79,8 @@ double LatchSenseAmp::area_m2() const {
 }
 
 int sequential_adder_bits(const DesignContext& ctx, ReadDirection direction) {
-    const HardwareConfig& hw = ctx.hw;
-    const double summed = direction == ReadDirection::forward ? hw.subarray_rows : hw.subarray_cols;
+    const ArrayConfig& array_config = ctx.array_config;
+    const double summed = direction == ReadDirection::forward ? array_config.subarray_rows : array_config.subarray_cols;
     const int digit = ctx.cell().static_cell() ? 1 : ctx.cell_bits();
     return ceil_log2(summed) + digit;
 }
@@ -89,10 +89,10 @@ namespace {
 
 // Conductance of one cell at each of its stored levels (the sequential read senses one cell).
 std::vector<float> cell_level_conductance(const DesignContext& ctx) {
-    const HardwareConfig& hw = ctx.hw;
+    const CellConfig& cell_config = ctx.cell_config;
     const int top = (1 << ctx.cell_bits()) - 1;
-    const double g_on = 1 / hw.resistance_on_ohm, g_off = 1 / hw.resistance_off_ohm;
-    const double series = ctx.cell().series_resistance_ohm(hw);
+    const double g_on = 1 / cell_config.resistance_on_ohm, g_off = 1 / cell_config.resistance_off_ohm;
+    const double series = ctx.cell().series_resistance_ohm(cell_config);
     std::vector<float> g;
     for (int lv = 0; lv <= top; ++lv) {
         const double cell = g_off + (g_on - g_off) * lv / std::max(1, top);
@@ -112,7 +112,7 @@ struct RowAccumulator {
 };
 RowAccumulator row_accumulator(const DesignContext& ctx, ReadDirection dir, double readouts) {
     const int bits = sequential_adder_bits(ctx, dir);
-    const double clock = ctx.hw.clock_frequency_hz;
+    const double clock = ctx.chip_config.clock_frequency_hz;
     const RippleAdder adder({bits, readouts}, ctx.tech);
     const FlipFlopModel reg({static_cast<double>(bits + 1)}, ctx.tech, clock);
     return {adder.delay_s(reg.input_capacitance_f()) + reg.capture_delay_s(),
@@ -120,19 +120,21 @@ RowAccumulator row_accumulator(const DesignContext& ctx, ReadDirection dir, doub
 }
 
 SequentialReadCost envm_sequential(const DesignContext& ctx, const SequentialReadParams& p) {
-    const HardwareConfig& hw = ctx.hw;
+    const CellConfig& cell_config = ctx.cell_config;
+    const ArrayConfig& array_config = ctx.array_config;
+    const TrainingConfig& training_config = ctx.training_config;
     const TechnologyNode& t = ctx.tech;
     const bool forward = p.direction == ReadDirection::forward;
-    const double rows = hw.subarray_rows, cols = hw.subarray_cols;
+    const double rows = array_config.subarray_rows, cols = array_config.subarray_cols;
     const double drive_lines = forward ? rows : cols, read_lines = forward ? cols : rows;
-    const int muxed = forward ? hw.columns_per_adc : hw.ag_rows_per_adc;
+    const int muxed = forward ? array_config.columns_per_adc : training_config.ag_rows_per_adc;
     const double readouts = read_lines / muxed;
     const ArrayLines w = array_lines(ctx);
-    const double vdd2 = t.vdd_v * t.vdd_v, v_read = hw.read_voltage_v;
+    const double vdd2 = t.vdd_v * t.vdd_v, v_read = cell_config.read_voltage_v;
 
     // 1T1R / FeFET: the parallel read-out's access transistor (a quarter of R_on in its linear region);
     // a crossbar has none.
-    const bool access = ctx.cell().gated_access(hw);
+    const bool access = ctx.cell().gated_access(cell_config);
     const AccessTransistor a = access ? envm_access_transistor(ctx) : AccessTransistor{};
 
     // Driven line: the word line (access gates, to V_dd) forward, a bit line (to V_read) transposed.
@@ -148,7 +150,7 @@ SequentialReadCost envm_sequential(const DesignContext& ctx, const SequentialRea
         line.swing_v = v_read;
     }
     const double sensed_f = forward ? w.col_wire_f + a.drain_f * rows : w.row_wire_f + a.drain_f * cols;
-    const double r_cell_avg = a.r_ohm + (hw.resistance_on_ohm + hw.resistance_off_ohm) / 2;
+    const double r_cell_avg = a.r_ohm + (cell_config.resistance_on_ohm + cell_config.resistance_off_ohm) / 2;
 
     SequentialReadCost c;
     c.select_s = row_decoder(drive_lines, t).delay_s(DecoderPath::sequential_row, line);
@@ -166,7 +168,8 @@ SequentialReadCost envm_sequential(const DesignContext& ctx, const SequentialRea
     c.array_s = p.active_lines * c.select_s + reads * c.settle_s;
     if (ctx.quirk(Quirk::sequential_settling_once_per_cycle)) {
         // The settling of an input cycle's reads shared out over the cycle's input bits.
-        c.array_s = p.active_lines * c.select_s + reads * c.settle_s / (forward ? ctx.input_bits : hw.error_bits);
+        c.array_s =
+            p.active_lines * c.select_s + reads * c.settle_s / (forward ? ctx.input_bits : training_config.error_bits);
     }
     c.adc_s = reads * c.sense_s;
     c.accumulation_s = reads * c.add_s;
@@ -184,16 +187,18 @@ SequentialReadCost envm_sequential(const DesignContext& ctx, const SequentialRea
 }
 
 SequentialReadCost sram_sequential(const DesignContext& ctx, const SequentialReadParams& p) {
-    const HardwareConfig& hw = ctx.hw;
+    const CellConfig& cell_config = ctx.cell_config;
+    const ArrayConfig& array_config = ctx.array_config;
+    const ChipConfig& chip_config = ctx.chip_config;
     const TechnologyNode& t = ctx.tech;
     const bool forward = p.direction == ReadDirection::forward;
-    const double rows = hw.subarray_rows, cols = hw.subarray_cols;
+    const double rows = array_config.subarray_rows, cols = array_config.subarray_cols;
     const double drive_lines = forward ? rows : cols, read_lines = forward ? cols : rows;
     const ArrayLines w = array_lines(ctx);
     const double f = t.f(), vdd = t.vdd_v;
 
     const AccessTransistor a = sram_access_transistor(ctx);
-    const double r_pull_down = on_resistance_ohm(hw.sram_nmos_width_f * f, true, t);
+    const double r_pull_down = on_resistance_ohm(cell_config.sram_nmos_width_f * f, true, t);
 
     // The decoder drives the word line's two access gates per cell.
     DecoderLoad line;
@@ -211,9 +216,9 @@ SequentialReadCost sram_sequential(const DesignContext& ctx, const SequentialRea
     const double pre_tau = on_resistance_ohm(pre_w, false, t) * (bit_f + drain_f(0, pre_w, t)) + bit_ohm * bit_f / 2;
     const double precharge_s = horowitz_delay_s(pre_tau, kStep);
     const double develop_tau = ((a.r_ohm + r_pull_down) * bit_f + bit_ohm * bit_f / 2) *
-                               std::log(vdd / (vdd - hw.sram_min_sense_voltage_v / 2));
+                               std::log(vdd / (vdd - cell_config.sram_min_sense_voltage_v / 2));
     c.settle_s = precharge_s + horowitz_delay_s(develop_tau, kStep);
-    const LatchSenseAmp sa(t, hw.sram_min_sense_voltage_v, hw.clock_frequency_hz);
+    const LatchSenseAmp sa(t, cell_config.sram_min_sense_voltage_v, chip_config.clock_frequency_hz);
     c.sense_s = sa.delay_s();
     const RowAccumulator acc = row_accumulator(ctx, p.direction, read_lines);
     c.add_s = acc.add_s;
@@ -249,21 +254,24 @@ struct Edge : SequentialEdgeArea {
 };
 
 Edge sequential_edge(const DesignContext& ctx, ReadDirection dir, double edge_m) {
-    const HardwareConfig& hw = ctx.hw;
+    const CellConfig& cell_config = ctx.cell_config;
+    const ArrayConfig& array_config = ctx.array_config;
+    const ChipConfig& chip_config = ctx.chip_config;
+    const TrainingConfig& training_config = ctx.training_config;
     const TechnologyNode& t = ctx.tech;
     const bool forward = dir == ReadDirection::forward;
     const bool vertical = forward;  // the forward edge lies below the array, the transposed one beside it
     const Fit fit = forward ? Fit::to_width(edge_m) : Fit::to_height(edge_m);
     const bool sram = ctx.cell().static_cell();
-    const int read_lines = forward ? hw.subarray_cols : hw.subarray_rows;
-    const int muxed = sram ? 1 : (forward ? hw.columns_per_adc : hw.ag_rows_per_adc);
+    const int read_lines = forward ? array_config.subarray_cols : array_config.subarray_rows;
+    const int muxed = sram ? 1 : (forward ? array_config.columns_per_adc : training_config.ag_rows_per_adc);
     const int readouts = read_lines / muxed;
-    const int cycles = forward ? ctx.input_bits : hw.error_bits;
+    const int cycles = forward ? ctx.input_bits : training_config.error_bits;
     const int cps = ctx.cols_per_synapse();
     Edge e;
     if (muxed > 1) {
         // Column mux of minimum pass gates (sized for one cell's R_on) and its decoder.
-        const ColumnMux mux({static_cast<double>(readouts), muxed, false, hw.resistance_on_ohm}, t);
+        const ColumnMux mux({static_cast<double>(readouts), muxed, false, cell_config.resistance_on_ohm}, t);
         const Footprint dec =
             AddressDecoder({true, ceil_log2(muxed), true, false}, t).layout(Fit::free_layout());
         const Footprint m = mux.layout(forward ? Fit::to_width(edge_m) : Fit::free_layout());
@@ -273,7 +281,8 @@ Edge sequential_edge(const DesignContext& ctx, ReadDirection dir, double edge_m)
         e.side_m = forward ? dec.width_m : dec.height_m;
     }
     if (sram) {
-        const double sa = LatchSenseAmp(t, hw.sram_min_sense_voltage_v, hw.clock_frequency_hz).area_m2() * readouts;
+        const double sa =
+            LatchSenseAmp(t, cell_config.sram_min_sense_voltage_v, chip_config.clock_frequency_hz).area_m2() * readouts;
         e.add(forward ? Footprint{sa / edge_m, edge_m} : Footprint{edge_m, sa / edge_m}, vertical, &e.adc_m2);
     } else {
         for (const Footprint& b : ctx.adc().single_cell_layouts(ctx, readouts, 1 << ctx.cell_bits(), fit)) {
@@ -295,10 +304,11 @@ SequentialEdgeArea sequential_read_edge(const DesignContext& ctx, ReadDirection 
 }
 
 SubArrayLayout sequential_subarray_layout(const DesignContext& ctx) {
-    const HardwareConfig& hw = ctx.hw;
+    const ArrayConfig& array_config = ctx.array_config;
+    const TrainingConfig& training_config = ctx.training_config;
     const TechnologyNode& t = ctx.tech;
     const MemoryCellModel cell(ctx);
-    const int rows = hw.subarray_rows, cols = hw.subarray_cols;
+    const int rows = array_config.subarray_rows, cols = array_config.subarray_cols;
     const double array_h = rows * cell.height_m(), array_w = cols * cell.width_m();
     const bool sram = ctx.cell().static_cell();
     SubArrayLayout l;
@@ -328,7 +338,7 @@ SubArrayLayout sequential_subarray_layout(const DesignContext& ctx) {
     a.accumulation_m2 += fwd.accumulation_m2;
     a.other_m2 += fwd.other_m2;
 
-    if (hw.training_estimation) {
+    if (training_config.training_estimation) {
         const Edge back = sequential_edge(ctx, ReadDirection::transposed, array_h);
         l.width_m += back.depth_m;
         a.adc_m2 += back.adc_m2;

@@ -8,8 +8,8 @@ namespace {
 
 class ParallelReadout final : public ReadoutScheme {
 public:
-    bool reads_sequentially(const HardwareConfig& hw, ReadDirection direction) const override {
-        return direction == ReadDirection::transposed && !hw.parallel_backprop;
+    bool reads_sequentially(const TrainingConfig& training, ReadDirection direction) const override {
+        return direction == ReadDirection::transposed && !training.parallel_backprop;
     }
     SubArrayLayout layout(const DesignContext& ctx) const override { return parallel_subarray_layout(ctx); }
 };
@@ -17,7 +17,7 @@ public:
 // A sequential sub-array has no parallel transposed periphery: both directions go line by line.
 class SequentialReadout final : public ReadoutScheme {
 public:
-    bool reads_sequentially(const HardwareConfig&, ReadDirection) const override { return true; }
+    bool reads_sequentially(const TrainingConfig&, ReadDirection) const override { return true; }
     SubArrayLayout layout(const DesignContext& ctx) const override { return sequential_subarray_layout(ctx); }
 };
 

@@ -74,13 +74,14 @@ ReadoutEdge readout_edge(const DesignContext& ctx, int readouts, int levels, int
 
 // The transposed read-out of an eNVM sub-array (training): row by row, or in parallel along the rows.
 void add_envm_transposed(const DesignContext& ctx, double array_h, SubArrayLayout* layout) {
-    const HardwareConfig& hw = ctx.hw;
+    const ArrayConfig& array_config = ctx.array_config;
+    const TrainingConfig& training_config = ctx.training_config;
     const TechnologyNode& t = ctx.tech;
     const MemoryCellModel cell(ctx);
-    const int rows = hw.subarray_rows, cols = hw.subarray_cols;
+    const int rows = array_config.subarray_rows, cols = array_config.subarray_cols;
     const int cps = ctx.cols_per_synapse();
     SubArrayLayout& l = *layout;
-    if (!hw.parallel_backprop) {
+    if (!training_config.parallel_backprop) {
         // Transposed read row by row (readout_modes.hpp).
         const SequentialEdgeArea backward = sequential_read_edge(ctx, ReadDirection::transposed, array_h);
         l.width_m += backward.depth_m;
@@ -89,11 +90,12 @@ void add_envm_transposed(const DesignContext& ctx, double array_h, SubArrayLayou
         l.parts.other_m2 += backward.other_m2;
     } else {
         // Transposed read-out along the rows for the activation gradient.
-        const MuxedEdge mux_t = muxed_edge({static_cast<double>(rows / hw.ag_rows_per_adc), hw.ag_rows_per_adc, false,
-                                            cell.on_resistance_ohm() / cols},
+        const MuxedEdge mux_t = muxed_edge({static_cast<double>(rows / training_config.ag_rows_per_adc),
+                                            training_config.ag_rows_per_adc, false, cell.on_resistance_ohm() / cols},
                                            array_h, false, t);
-        const ReadoutEdge backward = readout_edge(ctx, rows / hw.ag_rows_per_adc, hw.ag_adc_levels, hw.error_bits, cps,
-                                                  Fit::to_height(array_h));
+        const ReadoutEdge backward =
+            readout_edge(ctx, rows / training_config.ag_rows_per_adc, training_config.ag_adc_levels,
+                         training_config.error_bits, cps, Fit::to_height(array_h));
         l.width_m += mux_t.depth_m + backward.depth_m;
         l.parts.adc_m2 += backward.adc_area_m2;
         l.parts.accumulation_m2 += backward.accumulation_area_m2;
@@ -104,10 +106,11 @@ void add_envm_transposed(const DesignContext& ctx, double array_h, SubArrayLayou
 // The transposed read-out of an SRAM sub-array (training): its own precharge, write drivers and word
 // lines, then a parallel read-out along the rows or a row-by-row read.
 void add_sram_transposed(const DesignContext& ctx, double array_h, SubArrayLayout* layout) {
-    const HardwareConfig& hw = ctx.hw;
+    const ArrayConfig& array_config = ctx.array_config;
+    const TrainingConfig& training_config = ctx.training_config;
     const TechnologyNode& t = ctx.tech;
     const MemoryCellModel cell(ctx);
-    const int rows = hw.subarray_rows, cols = hw.subarray_cols;
+    const int rows = array_config.subarray_rows, cols = array_config.subarray_cols;
     const int cps = ctx.cols_per_synapse();
     const double access_r = cell.sram_access_resistance_ohm();
     SubArrayLayout& l = *layout;
@@ -117,12 +120,12 @@ void add_sram_transposed(const DesignContext& ctx, double array_h, SubArrayLayou
         PassGateMatrix({true, cols, array_h * ctx.wire_resistance_ohm_per_m}, t).layout(Fit::free_layout());
     MuxedEdge mux_t;
     ReadoutEdge backward;
-    if (hw.parallel_backprop) {
-        mux_t = muxed_edge(
-            {static_cast<double>(rows / hw.ag_rows_per_adc), hw.ag_rows_per_adc, false, access_r / cols / 2},
-            array_h, false, t);
-        backward = readout_edge(ctx, rows / hw.ag_rows_per_adc, hw.ag_adc_levels, hw.error_bits, cps,
-                                Fit::to_height(array_h));
+    if (training_config.parallel_backprop) {
+        mux_t = muxed_edge({static_cast<double>(rows / training_config.ag_rows_per_adc),
+                            training_config.ag_rows_per_adc, false, access_r / cols / 2},
+                           array_h, false, t);
+        backward = readout_edge(ctx, rows / training_config.ag_rows_per_adc, training_config.ag_adc_levels,
+                                training_config.error_bits, cps, Fit::to_height(array_h));
     } else {
         // Transposed read row by row: latch sense amplifiers and row adders (readout_modes.hpp).
         const SequentialEdgeArea e = sequential_read_edge(ctx, ReadDirection::transposed, array_h);
@@ -139,10 +142,12 @@ void add_sram_transposed(const DesignContext& ctx, double array_h, SubArrayLayou
 
 SubArrayLayout envm_layout(const DesignContext& ctx) {
     SubArrayLayout l;
-    const HardwareConfig& hw = ctx.hw;
+    const CellConfig& cell_config = ctx.cell_config;
+    const ArrayConfig& array_config = ctx.array_config;
+    const TrainingConfig& training_config = ctx.training_config;
     const TechnologyNode& t = ctx.tech;
     const MemoryCellModel cell(ctx);
-    const int rows = hw.subarray_rows, cols = hw.subarray_cols;
+    const int rows = array_config.subarray_rows, cols = array_config.subarray_cols;
     const double array_h = rows * cell.height_m();
     const double array_w = cols * cell.width_m();
     const double line_resistance = cell.on_resistance_ohm() / rows;
@@ -150,17 +155,18 @@ SubArrayLayout envm_layout(const DesignContext& ctx) {
 
     // Row drivers: 1T1R rows drive access gates; crossbar rows carry the read current.
     Footprint row_drive;
-    if (hw.access_type == AccessType::cmos) {
+    if (cell_config.access_type == AccessType::cmos) {
         row_drive = RowDriverMatrix({rows}, t).layout(Fit::to_height(array_h));
     } else {
         row_drive = PassGateMatrix({true, rows, line_resistance * rows / cols}, t).layout(Fit::to_height(array_h));
     }
     const Footprint source_lines =
         PassGateMatrix({false, cols, line_resistance * rows}, t).layout(Fit::to_width(array_w));
-    const MuxedEdge mux = muxed_edge(
-        {static_cast<double>(cols / hw.columns_per_adc), hw.columns_per_adc, false, line_resistance}, array_w, true, t);
-    const ReadoutEdge forward = readout_edge(ctx, cols / hw.columns_per_adc, hw.adc_levels, ctx.input_bits, cps,
-                                             Fit::to_width(array_w));
+    const MuxedEdge mux = muxed_edge({static_cast<double>(cols / array_config.columns_per_adc),
+                                      array_config.columns_per_adc, false, line_resistance},
+                                     array_w, true, t);
+    const ReadoutEdge forward = readout_edge(ctx, cols / array_config.columns_per_adc, array_config.adc_levels,
+                                             ctx.input_bits, cps, Fit::to_width(array_w));
     l.height_m = source_lines.height_m + array_h + mux.depth_m + forward.depth_m;
     l.width_m = std::max(row_drive.width_m, mux.decoder_extent_m) + array_w;
     l.parts.cim_array_m2 = array_h * array_w;
@@ -168,17 +174,18 @@ SubArrayLayout envm_layout(const DesignContext& ctx) {
     l.parts.accumulation_m2 = forward.accumulation_area_m2;
     l.parts.other_m2 = row_drive.area_m2() + source_lines.area_m2() + mux.mux_area_m2 + mux.decoder_area_m2;
 
-    if (hw.training_estimation) add_envm_transposed(ctx, array_h, &l);
+    if (training_config.training_estimation) add_envm_transposed(ctx, array_h, &l);
     l.parts.total_m2 = l.parts.cim_array_m2 + l.parts.adc_m2 + l.parts.accumulation_m2 + l.parts.other_m2;
     return l;
 }
 
 SubArrayLayout sram_layout(const DesignContext& ctx) {
     SubArrayLayout l;
-    const HardwareConfig& hw = ctx.hw;
+    const ArrayConfig& array_config = ctx.array_config;
+    const TrainingConfig& training_config = ctx.training_config;
     const TechnologyNode& t = ctx.tech;
     const MemoryCellModel cell(ctx);
-    const int rows = hw.subarray_rows, cols = hw.subarray_cols;
+    const int rows = array_config.subarray_rows, cols = array_config.subarray_cols;
     const double array_h = rows * cell.height_m();
     const double array_w = cols * cell.width_m();
     const int cps = ctx.cols_per_synapse();
@@ -189,11 +196,11 @@ SubArrayLayout sram_layout(const DesignContext& ctx) {
     // Word-line pass gates are sized for the word-line wire resistance.
     const Footprint word_lines =
         PassGateMatrix({true, rows, array_w * ctx.wire_resistance_ohm_per_m}, t).layout(Fit::to_height(array_h));
-    const MuxedEdge mux =
-        muxed_edge({static_cast<double>(cols / hw.columns_per_adc), hw.columns_per_adc, false, access_r / rows / 2},
-                   array_w, true, t);
-    const ReadoutEdge forward = readout_edge(ctx, cols / hw.columns_per_adc, hw.adc_levels, ctx.input_bits, cps,
-                                             Fit::to_width(array_w));
+    const MuxedEdge mux = muxed_edge({static_cast<double>(cols / array_config.columns_per_adc),
+                                      array_config.columns_per_adc, false, access_r / rows / 2},
+                                     array_w, true, t);
+    const ReadoutEdge forward = readout_edge(ctx, cols / array_config.columns_per_adc, array_config.adc_levels,
+                                             ctx.input_bits, cps, Fit::to_width(array_w));
     l.height_m = precharge.height_m + write.height_m + array_h + mux.depth_m + forward.depth_m;
     l.width_m = std::max(word_lines.width_m, mux.decoder_extent_m) + array_w;
     l.parts.cim_array_m2 = array_h * array_w;
@@ -201,7 +208,7 @@ SubArrayLayout sram_layout(const DesignContext& ctx) {
     l.parts.accumulation_m2 = forward.accumulation_area_m2;
     l.parts.other_m2 = word_lines.area_m2() + write.area_m2() + mux.mux_area_m2 + mux.decoder_area_m2;
 
-    if (hw.training_estimation) add_sram_transposed(ctx, array_h, &l);
+    if (training_config.training_estimation) add_sram_transposed(ctx, array_h, &l);
     l.parts.total_m2 = l.parts.cim_array_m2 + l.parts.adc_m2 + l.parts.accumulation_m2 + l.parts.other_m2;
     return l;
 }

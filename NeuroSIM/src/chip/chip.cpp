@@ -20,15 +20,17 @@ struct ChipBudget {
 };
 
 ChipBudget chip_budget(const DesignContext& ctx, const Network& net, const Floorplan& plan) {
-    const HardwareConfig& hw = ctx.hw;
+    const ArrayConfig& array_config = ctx.array_config;
+    const InterconnectConfig& interconnect_config = ctx.interconnect_config;
+    const ChipConfig& chip_config = ctx.chip_config;
     ChipBudget b;
     const double novel_span = plan.novel_pe_size * std::ceil(std::sqrt(static_cast<double>(plan.novel_pes_per_tile)));
     for (std::size_t i = 0; i < net.size(); ++i) {
         const LayerShape& l = net[i];
         const double input = static_cast<double>(l.ifm_h) * l.ifm_w * l.ifm_c;
         const double span = plan.layers[i].novel ? novel_span : plan.conventional_tile_size;
-        const double width = span + span / hw.columns_per_adc;  // inputs plus read-out outputs
-        if (!hw.pipeline) {
+        const double width = span + span / array_config.columns_per_adc;  // inputs plus read-out outputs
+        if (!chip_config.pipeline) {
             if (input > b.max_layer_input_values) {
                 b.max_layer_input_values = input;
                 b.largest_input_layer = i;
@@ -40,7 +42,7 @@ ChipBudget chip_budget(const DesignContext& ctx, const Network& net, const Floor
         }
         b.max_tiles_added = std::max(b.max_tiles_added, static_cast<double>(plan.layers[i].tiles_along_rows));
     }
-    while (b.global_bus_width_bits > hw.max_global_bus_width_bits) b.global_bus_width_bits /= 2;
+    while (b.global_bus_width_bits > interconnect_config.max_global_bus_width_bits) b.global_bus_width_bits /= 2;
     return b;
 }
 
@@ -56,7 +58,7 @@ AreaParts tiles_area(const DesignContext& ctx, const Floorplan& plan, ChipArea* 
     out->conventional_tile = conventional.parts();
     *tile_side_m = conventional.side_m();
     AreaParts sum = conventional.parts().scaled(plan.conventional_tile_count);
-    if (ctx.hw.mapping == Mapping::novel) {
+    if (ctx.array_config.mapping == Mapping::novel) {
         const int side = static_cast<int>(std::ceil(std::sqrt(static_cast<double>(plan.novel_pes_per_tile))));
         const Tile novel(ctx, sub_array,
                          {static_cast<double>(plan.novel_pes_per_tile), plan.novel_pe_size, plan.novel_pes_per_tile,
@@ -77,17 +79,18 @@ struct TrainingStorage {
 
 TrainingStorage training_storage(const DesignContext& ctx, const Network& net, const ChipBudget& budget,
                                  double buffer_height_m) {
-    const HardwareConfig& hw = ctx.hw;
+    const ArrayConfig& array_config = ctx.array_config;
+    const TrainingConfig& training_config = ctx.training_config;
     TrainingStorage s;
     s.buffer_bits = std::floor(ctx.input_bits * budget.max_layer_input_values);
-    if (!hw.training_estimation) return s;
-    const double array_bits = static_cast<double>(hw.subarray_rows) * hw.subarray_cols;
+    if (!training_config.training_estimation) return s;
+    const double array_bits = static_cast<double>(array_config.subarray_rows) * array_config.subarray_cols;
     const double batch_bits = std::ceil(std::log2(ctx.batch_size));
     // The calibration reference sizes the first gradient buffer before the gradient precision is known, so it
     // holds only the batch-accumulation bits; the buffer then doubles up to the overhead limit.
     double overhead = array_bits * ctx.cols_per_synapse() * batch_bits;
     s.parallel_arrays = std::floor(overhead / (array_bits * ctx.weight_bits));
-    while (s.buffer_bits + overhead < s.buffer_bits * (hw.buffer_overhead_constraint + 1)) {
+    while (s.buffer_bits + overhead < s.buffer_bits * (training_config.buffer_overhead_constraint + 1)) {
         overhead *= 2;
         s.parallel_arrays *= 2;
     }
@@ -114,21 +117,22 @@ struct ChipLogic {
 // Adder tree joining tile outputs and the activation units, sized by the widest tile output.
 ChipLogic chip_logic(const DesignContext& ctx, const Network& net, const Floorplan& plan, const ChipBudget& budget,
                      double buffer_height_m) {
-    const HardwareConfig& hw = ctx.hw;
+    const ArrayConfig& array_config = ctx.array_config;
+    const ChipConfig& chip_config = ctx.chip_config;
     const int pes_side = plan.conventional_pes_per_side();
-    double adds = std::ceil(plan.conventional_pe_size / hw.subarray_rows) * pes_side;
-    if (hw.mapping == Mapping::novel) {
+    double adds = std::ceil(plan.conventional_pe_size / array_config.subarray_rows) * pes_side;
+    if (array_config.mapping == Mapping::novel) {
         const double side = std::ceil(std::sqrt(static_cast<double>(plan.novel_pes_per_tile)));
-        adds = std::max(std::ceil(plan.conventional_pe_size / hw.subarray_rows),
-                        std::ceil(plan.novel_pe_size / hw.subarray_rows)) *
+        adds = std::max(std::ceil(plan.conventional_pe_size / array_config.subarray_rows),
+                        std::ceil(plan.novel_pe_size / array_config.subarray_rows)) *
                std::max(static_cast<double>(pes_side), side);
     }
-    if (hw.pipeline) adds *= static_cast<double>(net.size() + 1);
+    if (chip_config.pipeline) adds *= static_cast<double>(net.size() + 1);
     const double outputs = chip_activation_units(ctx, plan);
     int bits = ctx.input_bits;
-    if (hw.chip_activation) {
-        bits = static_cast<int>(std::ceil(std::log2(hw.adc_levels)) + ctx.input_bits + ctx.cols_per_synapse() + 1 +
-                                std::ceil(std::log2(std::floor(adds))));
+    if (chip_config.chip_activation) {
+        bits = static_cast<int>(std::ceil(std::log2(array_config.adc_levels)) + ctx.input_bits +
+                                ctx.cols_per_synapse() + 1 + std::ceil(std::log2(std::floor(adds))));
     }
     ChipLogic logic;
     logic.accumulation_trees = outputs;
@@ -136,27 +140,28 @@ ChipLogic chip_logic(const DesignContext& ctx, const Network& net, const Floorpl
     logic.accumulation_m2 = PartialSumTree({static_cast<int>(budget.max_tiles_added), bits, outputs}, ctx.tech)
                                 .layout(Fit::to_width(buffer_height_m / 3))
                                 .area_m2();
-    if (hw.chip_activation) logic.activation_m2 = ReluUnit({outputs, ctx.input_bits}, ctx.tech).area_m2();
+    if (chip_config.chip_activation) logic.activation_m2 = ReluUnit({outputs, ctx.input_bits}, ctx.tech).area_m2();
     return logic;
 }
 
 }  // namespace
 
 double chip_activation_units(const DesignContext& ctx, const Floorplan& plan) {
-    const HardwareConfig& hw = ctx.hw;
+    const ArrayConfig& array_config = ctx.array_config;
+    const ChipConfig& chip_config = ctx.chip_config;
     double throughput = plan.conventional_tile_size;  // outputs of the widest tile
-    if (hw.mapping == Mapping::novel) {
+    if (array_config.mapping == Mapping::novel) {
         const double side = std::ceil(std::sqrt(static_cast<double>(plan.novel_pes_per_tile)));
         throughput = std::max(plan.conventional_tile_size, side * plan.novel_pe_size);
     }
-    if (hw.pipeline) throughput *= static_cast<double>(plan.layers.size() + 1);
-    return std::ceil(throughput / hw.columns_per_adc);
+    if (chip_config.pipeline) throughput *= static_cast<double>(plan.layers.size() + 1);
+    return std::ceil(throughput / array_config.columns_per_adc);
 }
 
 ActivationCost relu_cost(const DesignContext& ctx, const Floorplan& plan, const LayerPlacement& place,
                          double activations) {
     double units = chip_activation_units(ctx, plan);
-    if (!ctx.hw.chip_activation) {
+    if (!ctx.chip_config.chip_activation) {
         const double pe_size = place.novel ? plan.novel_pe_size : plan.conventional_pe_size;
         units = tile_activation_units(ctx, pe_size) * place.tiles_along_cols;
     }
@@ -165,7 +170,8 @@ ActivationCost relu_cost(const DesignContext& ctx, const Floorplan& plan, const 
 }
 
 ChipArea estimate_chip_area(const DesignContext& ctx, const Network& net, const Floorplan& plan) {
-    const HardwareConfig& hw = ctx.hw;
+    const BufferConfig& buffer_config = ctx.buffer_config;
+    const InterconnectConfig& interconnect_config = ctx.interconnect_config;
     const TechnologyNode& t = ctx.tech;
     ChipArea out;
     double tile_side_m = 0;
@@ -181,15 +187,16 @@ ChipArea estimate_chip_area(const DesignContext& ctx, const Network& net, const 
     out.wg_arrays_in_col = storage.arrays_in_col;
     out.wg_output_bits = storage.output_bits;
     out.tile_side_m = tile_side_m;
-    const double core_bits = static_cast<double>(hw.global_buffer_core_rows) * hw.global_buffer_core_cols;
+    const double core_bits =
+        static_cast<double>(buffer_config.global_buffer_core_rows) * buffer_config.global_buffer_core_cols;
     out.global_buffer_cores = std::floor(storage.buffer_bits / core_bits);
     const double buffer_m2 =
-        ctx.global_buffer().area_m2(ctx, {core_bits, static_cast<double>(hw.global_buffer_core_cols)}) *
+        ctx.global_buffer().area_m2(ctx, {core_bits, static_cast<double>(buffer_config.global_buffer_core_cols)}) *
         std::floor(storage.buffer_bits / core_bits);
-    const HTreeBus tree({plan.tile_grid_rows, plan.tile_grid_cols, hw.global_bus_delay_tolerance,
+    const HTreeBus tree({plan.tile_grid_rows, plan.tile_grid_cols, interconnect_config.global_bus_delay_tolerance,
                          budget.global_bus_width_bits, ctx.wire_resistance_ohm_per_m},
                         t);
-    const double tree_m2 = tree.area_m2(tile_side_m, tile_side_m, hw.tree_folded_ratio);
+    const double tree_m2 = tree.area_m2(tile_side_m, tile_side_m, interconnect_config.tree_folded_ratio);
     const double pool_m2 = MaxPoolUnit({ctx.input_bits, 4, plan.conventional_tile_size}, t).area_m2();
     const ChipLogic logic = chip_logic(ctx, net, plan, budget, buffer_height_m);
 

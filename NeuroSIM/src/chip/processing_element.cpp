@@ -7,17 +7,18 @@
 namespace neurosim {
 
 ProcessingElement::ProcessingElement(const DesignContext& ctx, const SynapticSubArray& sa, double pe_size) {
-    const HardwareConfig& hw = ctx.hw;
+    const ArrayConfig& array_config = ctx.array_config;
     const TechnologyNode& t = ctx.tech;
-    const double arrays = std::ceil(pe_size / hw.subarray_rows) * std::ceil(pe_size / hw.subarray_cols);
+    const double arrays =
+        std::ceil(pe_size / array_config.subarray_rows) * std::ceil(pe_size / array_config.subarray_cols);
     per_side_ = static_cast<int>(std::ceil(std::sqrt(arrays)));
     const int n = per_side_;
-    const int readouts = hw.subarray_cols / hw.columns_per_adc;
-    const int adc_bits = static_cast<int>(std::log2(hw.adc_levels));
+    const int readouts = array_config.subarray_cols / array_config.columns_per_adc;
+    const int adc_bits = static_cast<int>(std::log2(array_config.adc_levels));
     const PartialSumTree tree({n, adc_bits + ctx.input_bits + 1, std::ceil(static_cast<double>(n) * readouts)}, t);
     const double tree_m2 = tree.layout(Fit::to_width(sa.width_m())).area_m2();
     // Input register holds one input cycle for every row; output register holds the summed outputs.
-    const double in_m2 = FlipFlops({static_cast<double>(ctx.input_bits) * hw.subarray_rows}, t)
+    const double in_m2 = FlipFlops({static_cast<double>(ctx.input_bits) * array_config.subarray_rows}, t)
                              .layout(Fit::to_height(n * sa.height_m()))
                              .area_m2();
     const double out_bits = static_cast<double>(readouts) * (adc_bits + ctx.input_bits + tree.stages());

@@ -97,32 +97,36 @@ LayerAccumulation::LayerAccumulation(const DesignContext& ctx, const Accumulatio
     : ctx_(ctx), h_(h), l_(l) {}
 
 LayerAccumulation::Readout LayerAccumulation::readout(ReadDirection dir) const {
-    const HardwareConfig& hw = ctx_.hw;
+    const CellConfig& cell_config = ctx_.cell_config;
+    const ArrayConfig& array_config = ctx_.array_config;
+    const ChipConfig& chip_config = ctx_.chip_config;
+    const TrainingConfig& training_config = ctx_.training_config;
     const bool fw = dir == ReadDirection::forward;
     const int cps = ctx_.cols_per_synapse();
     Readout r;
     r.forward = fw;
-    r.cycles = fw ? ctx_.input_bits : hw.error_bits;
-    r.lines_per_adc = fw ? hw.columns_per_adc : hw.ag_rows_per_adc;
-    r.readouts = std::ceil((fw ? hw.subarray_cols : hw.subarray_rows) / r.lines_per_adc);
+    r.cycles = fw ? ctx_.input_bits : training_config.error_bits;
+    r.lines_per_adc = fw ? array_config.columns_per_adc : training_config.ag_rows_per_adc;
+    r.readouts = std::ceil((fw ? array_config.subarray_cols : array_config.subarray_rows) / r.lines_per_adc);
     // The lines behind one ADC hold this many whole weights; their cells are combined before the
     // partial sum moves on (a weight straddling two ADCs is not counted, as in the reference).
     r.synapses_per_adc = std::max(1.0, std::floor(r.lines_per_adc / cps));
-    const int adc_bits = static_cast<int>(std::log2(static_cast<double>(fw ? hw.adc_levels : hw.ag_adc_levels)));
+    const int adc_bits =
+        static_cast<int>(std::log2(static_cast<double>(fw ? array_config.adc_levels : training_config.ag_adc_levels)));
     r.partial_sum_bits = subarray_partial_sum_bits(adc_bits, static_cast<int>(r.cycles), cps);
 
     // Per read cycle, each read-out shifts and adds the conversions of its lines over the cells of a
     // weight, then adds the weights' sums into the running sum over input cycles.
-    const double clock = hw.clock_frequency_hz;
+    const double clock = chip_config.clock_frequency_hz;
     const int units = static_cast<int>(r.readouts);
     if (r.cycles > 1) {
         const ShiftAdderModel inputs({units, adc_bits + cps, static_cast<int>(r.cycles)}, ctx_.tech, clock,
-                                     hw.read_pulse_width_s);
+                                     cell_config.read_pulse_width_s);
         r.shift_add_delay_s += inputs.delay_s(r.synapses_per_adc);
         r.shift_add_energy_j += inputs.energy_j(r.synapses_per_adc);
     }
     if (cps > 1) {
-        const ShiftAdderModel cells({units, adc_bits, cps}, ctx_.tech, clock, hw.read_pulse_width_s);
+        const ShiftAdderModel cells({units, adc_bits, cps}, ctx_.tech, clock, cell_config.read_pulse_width_s);
         r.shift_add_delay_s += cells.delay_s(r.lines_per_adc);
         r.shift_add_energy_j += cells.energy_j(r.lines_per_adc);
     }
@@ -130,7 +134,7 @@ LayerAccumulation::Readout LayerAccumulation::readout(ReadDirection dir) const {
 }
 
 double LayerAccumulation::subarrays(double rows, double cols) const {
-    return std::ceil(rows / ctx_.hw.subarray_rows) * std::ceil(cols / ctx_.hw.subarray_cols);
+    return std::ceil(rows / ctx_.array_config.subarray_rows) * std::ceil(cols / ctx_.array_config.subarray_cols);
 }
 
 AccumulationCost LayerAccumulation::tree(double sums, int inputs, int bits, double trees) const {
@@ -143,8 +147,8 @@ AccumulationCost LayerAccumulation::tree(double sums, int inputs, int bits, doub
 // joins the partial sums of the sub-arrays stacked along the rows, once per output and weight.
 AccumulationCost LayerAccumulation::pe(const Readout& r, double rows, double cols, double pe_side) const {
     const double cycles = l_.output_pixels * r.cycles;
-    const double side_arrays = std::ceil(pe_side / ctx_.hw.subarray_cols);
-    const int stacked = static_cast<int>(std::ceil(rows / ctx_.hw.subarray_rows));
+    const double side_arrays = std::ceil(pe_side / ctx_.array_config.subarray_cols);
+    const int stacked = static_cast<int>(std::ceil(rows / ctx_.array_config.subarray_rows));
     const AccumulationCost t = tree(l_.output_pixels * r.synapses_per_adc, stacked, r.partial_sum_bits,
                                     side_arrays * r.readouts);
     return {cycles * r.shift_add_delay_s + t.latency_s,
@@ -153,7 +157,7 @@ AccumulationCost LayerAccumulation::pe(const Readout& r, double rows, double col
 
 // Operand width after joining partial sums of the sub-arrays stacked along a PE of `pe_side` rows.
 int LayerAccumulation::pe_output_bits(const Readout& r, double pe_side) const {
-    return r.partial_sum_bits + static_cast<int>(std::ceil(std::log2(pe_side / ctx_.hw.subarray_rows)));
+    return r.partial_sum_bits + static_cast<int>(std::ceil(std::log2(pe_side / ctx_.array_config.subarray_rows)));
 }
 
 // PEs of `pe_size` covering `rows` x `cols`, at most `max_rows` x `max_cols` of them: they work in
@@ -177,13 +181,13 @@ AccumulationCost LayerAccumulation::pe_grid(const Readout& r, double rows, doubl
 AccumulationCost LayerAccumulation::copies_in_every_pe(const Readout& r, double rows, double cols) const {
     const int pes = h_.pes_per_side;
     const double cycles = l_.output_pixels * r.cycles;
-    const double arrays_per_side = std::ceil(h_.pe_size / ctx_.hw.subarray_rows);
+    const double arrays_per_side = std::ceil(h_.pe_size / ctx_.array_config.subarray_rows);
     const double copies_rows = std::ceil(l_.speedup_rows / pes), copies_cols = std::ceil(l_.speedup_cols / pes);
     const double copies = copies_rows * copies_cols;
     AccumulationCost c;
     if (copies_rows < arrays_per_side || copies_cols < arrays_per_side) {
         // A copy spans several sub-arrays whose partial sums still meet in the PE tree.
-        const int stacked = static_cast<int>(std::ceil(rows / ctx_.hw.subarray_rows));
+        const int stacked = static_cast<int>(std::ceil(rows / ctx_.array_config.subarray_rows));
         const AccumulationCost t = tree(l_.output_pixels * r.synapses_per_adc, stacked, r.partial_sum_bits,
                                         arrays_per_side * r.readouts);
         c.latency_s = cycles * r.shift_add_delay_s / copies;

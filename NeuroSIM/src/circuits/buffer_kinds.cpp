@@ -9,13 +9,14 @@ namespace {
 
 // The layout and timing parameters of the core blocks (BufferCore, BufferAccess) for one cell type.
 BufferTimingParams timing_params(const DesignContext& ctx, const BufferShape& shape, bool sram) {
-    const HardwareConfig& hw = ctx.hw;
-    return {{shape.bits, shape.interface_bits, sram, hw.sram_cell_height_f, hw.sram_cell_width_f},
-            hw.clock_frequency_hz,
+    const CellConfig& cell_config = ctx.cell_config;
+    const ChipConfig& chip_config = ctx.chip_config;
+    return {{shape.bits, shape.interface_bits, sram, cell_config.sram_cell_height_f, cell_config.sram_cell_width_f},
+            chip_config.clock_frequency_hz,
             ctx.wire_resistance_ohm_per_m,
-            hw.sram_access_width_f,
-            hw.sram_nmos_width_f,
-            hw.sram_min_sense_voltage_v};
+            cell_config.sram_access_width_f,
+            cell_config.sram_nmos_width_f,
+            cell_config.sram_min_sense_voltage_v};
 }
 
 template <bool kSram>
@@ -29,7 +30,7 @@ public:
         return {a.line_latency_s(), a.bit_energy_j()};
     }
     double leakage_w(const DesignContext& ctx, const BufferShape& shape) const override {
-        return buffer_leakage_w(shape.bits, shape.interface_bits, kSram, ctx.hw, ctx.tech);
+        return buffer_leakage_w(shape.bits, shape.interface_bits, kSram, ctx.cell_config, ctx.tech);
     }
 };
 

@@ -18,14 +18,14 @@ namespace {
 class MultilevelSenseAmpReadout final : public ReadoutAdc {
 public:
     std::vector<Footprint> layouts(const DesignContext& ctx, int readouts, int levels, const Fit& fit) const override {
-        return {MultilevelSenseAdc({readouts, levels, ctx.hw.sense_current_mode}, ctx.tech).layout(fit),
+        return {MultilevelSenseAdc({readouts, levels, ctx.array_config.sense_current_mode}, ctx.tech).layout(fit),
                 ThermometerEncoder({levels, readouts}, ctx.tech).layout(fit)};
     }
 
     std::vector<Footprint> single_cell_layouts(const DesignContext& ctx, int readouts, int levels,
                                                const Fit& fit) const override {
         std::vector<Footprint> out{
-            MultilevelSenseAdc({readouts, levels, ctx.hw.sense_current_mode}, ctx.tech).layout(fit)};
+            MultilevelSenseAdc({readouts, levels, ctx.array_config.sense_current_mode}, ctx.tech).layout(fit)};
         // A single comparator gives the bit itself.
         if (levels > 2) out.push_back(ThermometerEncoder({levels, readouts}, ctx.tech).layout(fit));
         return out;
@@ -38,11 +38,9 @@ public:
     SensingCost single_cell_sensing(const DesignContext& ctx, int /*readouts*/, int levels,
                                     const std::vector<float>& g) const override {
         // Comparator references of a single cell (no division by the rows read together).
-        HardwareConfig one_row = ctx.hw;
+        ArrayConfig one_row = ctx.array_config;
         one_row.subarray_rows = 1;
-        const DesignContext cell_ctx{one_row,          ctx.tech,        ctx.input_bits,
-                                     ctx.weight_bits,  ctx.batch_size,  ctx.wire_resistance_ohm_per_m,
-                                     ctx.variants};
+        const DesignContext cell_ctx(ctx, one_row);
         const SenseAmpAdc adc(cell_ctx, levels);
         const SenseAmpAdc::ReadSensing r = adc.read_sensing(g.data(), static_cast<int>(g.size()));
         SensingCost s;
@@ -75,7 +73,7 @@ public:
                                  double column_ohm) const override {
         const TechnologyNode& t = ctx.tech;
         const double convert_j =
-            SenseAmpPower(t.fits.sense_power(ctx.hw.sense_current_mode), levels).at_resistance_w(column_ohm) *
+            SenseAmpPower(t.fits.sense_power(ctx.array_config.sense_current_mode), levels).at_resistance_w(column_ohm) *
             t.fits.sense_limits.min_resolve_s;
         // The thermometer code (levels-1 comparator outputs) switches about half its encoder inputs.
         const double wmin = t.min_nmos_width_m(), wpmin = t.pn_size_ratio * wmin;
@@ -99,7 +97,7 @@ public:
     }
 
     SensingCost parallel_sensing(const DesignContext& ctx, int levels, const ColumnSample& sample) const override {
-        const int readouts = std::max(1, ctx.hw.subarray_cols / ctx.hw.columns_per_adc);
+        const int readouts = std::max(1, ctx.array_config.subarray_cols / ctx.array_config.columns_per_adc);
         return sar_sensing_cost(SarAdc({readouts, levels}, ctx.tech), sample);
     }
 

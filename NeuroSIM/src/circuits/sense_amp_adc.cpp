@@ -38,12 +38,14 @@ constexpr int kGridPoints = 4096;
 }  // namespace
 
 SenseAmpAdc::SenseAmpAdc(const DesignContext& ctx, int levels)
-    : ctx_(ctx), levels_(levels), power_(ctx.tech.fits.sense_power(ctx.hw.sense_current_mode), levels) {
-    const HardwareConfig& hw = ctx.hw;
+    : ctx_(ctx), levels_(levels), power_(ctx.tech.fits.sense_power(ctx.array_config.sense_current_mode), levels) {
+    const CellConfig& cell_config = ctx.cell_config;
+    const ArrayConfig& array_config = ctx.array_config;
     // References spread over the column resistance range with all rows of the sub-array on.
-    const double rows = hw.subarray_rows;
+    const double rows = array_config.subarray_rows;
     for (int k = 1; k < levels; ++k) {
-        reference_ohm_.push_back(hw.resistance_on_ohm / rows + k * hw.resistance_off_ohm / rows / levels);
+        reference_ohm_.push_back(cell_config.resistance_on_ohm / rows +
+                                 k * cell_config.resistance_off_ohm / rows / levels);
     }
     time_table_s_.resize(kGridPoints);
     power_table_w_.resize(kGridPoints);
@@ -113,7 +115,8 @@ SenseAmpAdc::ReadSensing SenseAmpAdc::read_sensing(const float* g, int columns) 
         power += power_table_w_[k];
     }
     const SenseAmpLimits& limits = ctx_.tech.fits.sense_limits;
-    t = ctx_.hw.sense_current_mode ? std::clamp(t, limits.min_resolve_s, limits.max_resolve_s) : limits.min_resolve_s;
+    t = ctx_.array_config.sense_current_mode ? std::clamp(t, limits.min_resolve_s, limits.max_resolve_s)
+                                             : limits.min_resolve_s;
     return {t, power * t};
 }
 

@@ -132,7 +132,7 @@ namespace {
 
 // A partial sum of the forward read leaving a sub-array.
 int forward_partial_sum_bits(const DesignContext& ctx) {
-    const int adc_bits = static_cast<int>(std::ceil(std::log2(static_cast<double>(ctx.hw.adc_levels))));
+    const int adc_bits = static_cast<int>(std::ceil(std::log2(static_cast<double>(ctx.array_config.adc_levels))));
     return subarray_partial_sum_bits(adc_bits, ctx.input_bits, ctx.cols_per_synapse());
 }
 
@@ -168,19 +168,22 @@ PeBus pe_bus(const DesignContext& ctx, const SynapticSubArray& sa, double pe_siz
 // a buffer smaller than one core is built to size, otherwise it is made of full cores.
 TileDataPath tile_data_path(const DesignContext& ctx, const SynapticSubArray& sa, const RepeatedWire& wire,
                             double pe_size, int grid_side, int accumulated_pes, const BufferCores& cores) {
-    const HardwareConfig& hw = ctx.hw;
+    const ArrayConfig& array_config = ctx.array_config;
+    const BufferConfig& buffer_config = ctx.buffer_config;
     TileDataPath d;
     d.pe_grid_side = grid_side;
     // The PE adder tree joins the sub-arrays stacked along a PE's rows: one bit per doubling.
-    d.adder_bits = forward_partial_sum_bits(ctx) + static_cast<int>(std::ceil(std::log2(pe_size / hw.subarray_rows)));
+    d.adder_bits =
+        forward_partial_sum_bits(ctx) + static_cast<int>(std::ceil(std::log2(pe_size / array_config.subarray_rows)));
     const double pes = accumulated_pes;
-    d.input = core_buffer(ctx, pes * ctx.input_bits * hw.subarray_rows, pes * hw.subarray_rows,
-                          hw.tile_buffer_core_rows, hw.tile_buffer_core_cols, ctx.tile_buffer());
+    d.input = core_buffer(ctx, pes * ctx.input_bits * array_config.subarray_rows, pes * array_config.subarray_rows,
+                          buffer_config.tile_buffer_core_rows, buffer_config.tile_buffer_core_cols, ctx.tile_buffer());
     d.input.cores = std::max(1.0, cores.input);
-    d.output = core_buffer(ctx, d.adder_bits * pes * hw.subarray_cols / hw.columns_per_adc, d.adder_bits * pes,
-                           hw.tile_buffer_core_rows, hw.tile_buffer_core_cols, ctx.tile_buffer());
+    d.output = core_buffer(ctx, d.adder_bits * pes * array_config.subarray_cols / array_config.columns_per_adc,
+                           d.adder_bits * pes, buffer_config.tile_buffer_core_rows, buffer_config.tile_buffer_core_cols,
+                           ctx.tile_buffer());
     d.output.cores = std::max(1.0, cores.output);
-    d.bus_bits = static_cast<double>(grid_side) * hw.subarray_rows;
+    d.bus_bits = static_cast<double>(grid_side) * array_config.subarray_rows;
     const double side = ProcessingElement(ctx, sa, pe_size).side_m();
     d.tree = HTreePath({grid_side, grid_side, side, side, ctx.wire_resistance_ohm_per_m,
                         ctx.quirk(Quirk::htree_latency_double_segments)},
@@ -191,15 +194,19 @@ TileDataPath tile_data_path(const DesignContext& ctx, const SynapticSubArray& sa
 }  // namespace
 
 DataMovementModels data_movement_models(const DesignContext& ctx, const Floorplan& plan, const ChipArea& area) {
-    const HardwareConfig& hw = ctx.hw;
+    const ArrayConfig& array_config = ctx.array_config;
+    const BufferConfig& buffer_config = ctx.buffer_config;
+    const InterconnectConfig& interconnect_config = ctx.interconnect_config;
     const TechnologyNode& t = ctx.tech;
     DataMovementModels m;
     const double r_wire = ctx.wire_resistance_ohm_per_m;
-    m.global_buffer = core_buffer(ctx, static_cast<double>(hw.global_buffer_core_rows) * hw.global_buffer_core_cols,
-                                  hw.global_buffer_core_cols, hw.global_buffer_core_rows, hw.global_buffer_core_cols,
-                                  ctx.global_buffer());
+    m.global_buffer = core_buffer(
+        ctx, static_cast<double>(buffer_config.global_buffer_core_rows) * buffer_config.global_buffer_core_cols,
+        buffer_config.global_buffer_core_cols, buffer_config.global_buffer_core_rows,
+        buffer_config.global_buffer_core_cols, ctx.global_buffer());
     m.global_buffer.cores = std::max(1.0, area.global_buffer_cores);
-    const RepeatedWire global_wire({r_wire, hw.global_bus_delay_tolerance, RepeaterRelaxing::halve}, t);
+    const RepeatedWire global_wire({r_wire, interconnect_config.global_bus_delay_tolerance, RepeaterRelaxing::halve},
+                                   t);
     auto global_tree = [&](const AreaParts& tile) {
         const double side = std::sqrt(tile.total_m2);
         return HTreePath({plan.tile_grid_rows, plan.tile_grid_cols, side, side, r_wire,
@@ -211,7 +218,7 @@ DataMovementModels data_movement_models(const DesignContext& ctx, const Floorpla
 
     // Tiles: each kind has the H-tree of its own PE grid, as wide as one row of PEs' inputs, and the
     // buffer cores the floorplan gives it (both kinds hold the conventional tile's core count).
-    const RepeatedWire tile_wire({r_wire, hw.local_bus_delay_tolerance, RepeaterRelaxing::halve}, t);
+    const RepeatedWire tile_wire({r_wire, interconnect_config.local_bus_delay_tolerance, RepeaterRelaxing::halve}, t);
     const SynapticSubArray sa(ctx);
     const int conv_side = plan.conventional_pes_per_side();
     const BufferCores cores = tile_buffer_cores(ctx, conv_side, plan.conventional_pe_size);
@@ -231,7 +238,7 @@ DataMovementModels data_movement_models(const DesignContext& ctx, const Floorpla
     const double pe_side = std::max(1, m.pe_bus_conventional.subarrays_per_side);
     const int pe_stages = static_cast<int>(std::ceil(std::log2(pe_side)));
     m.pe_output_flops =
-        static_cast<double>(hw.subarray_cols) / hw.columns_per_adc * (m.pe_adder_bits + pe_stages);
+        static_cast<double>(array_config.subarray_cols) / array_config.columns_per_adc * (m.pe_adder_bits + pe_stages);
     return m;
 }
 
@@ -249,22 +256,24 @@ MoveCost tree_pass(const HTreePath& tree, const PassBits& bits, double bus_bits)
     return {tree.delay_s() * bits.fullest / bus_bits, tree.bit_energy_j() * bits.all};
 }
 
-MoveCost pe_registers(const DataMovementModels& m, const HardwareConfig& hw, const PeTraffic& pe) {
-    const double half_clock = 0.5 / hw.clock_frequency_hz;
-    const double input_flops = pe.input_cycles / pe.pixels * hw.subarray_rows;
+MoveCost pe_registers(const DataMovementModels& m, const ChipConfig& chip, const ArrayConfig& array,
+                      const PeTraffic& pe) {
+    const double half_clock = 0.5 / chip.clock_frequency_hz;
+    const double input_flops = pe.input_cycles / pe.pixels * array.subarray_rows;
     const FlipFlopEnergy& ff = m.flip_flop;
     MoveCost c;
     // Inputs enter one sub-array row block per access; outputs leave once per pixel.
-    c.latency_s = pe.input_cycles * std::ceil(pe.rows_fullest / hw.subarray_rows) * half_clock + pe.pixels * half_clock;
+    c.latency_s =
+        pe.input_cycles * std::ceil(pe.rows_fullest / array.subarray_rows) * half_clock + pe.pixels * half_clock;
     c.energy_j = pe.rows_all * (ff.clock_j * input_flops + ff.data_j * std::min(pe.input_cycles, input_flops));
     c.energy_j += pe.cols_all / pe.cols_per_synapse * m.pe_adder_bits *
                   (ff.clock_j * m.pe_output_flops + ff.data_j * std::min(pe.pixels, m.pe_output_flops));
     return c;
 }
 
-MoveCost pe_buses(const PeBus& bus, const HardwareConfig& hw, const PeTraffic& pe) {
-    const double lanes = hw.subarray_rows;
-    const double adc_bits = std::log2(static_cast<double>(hw.adc_levels));
+MoveCost pe_buses(const PeBus& bus, const ArrayConfig& array, const PeTraffic& pe) {
+    const double lanes = array.subarray_rows;
+    const double adc_bits = std::log2(static_cast<double>(array.adc_levels));
     const double in_words = pe.rows_fullest * pe.input_cycles / lanes;
     const double out_words =
         pe.cols_fullest / pe.cols_per_synapse * adc_bits * pe.pixels / (bus.subarrays_per_side * lanes);

@@ -24,7 +24,8 @@ constexpr double kFixedTransposedActivity = 0.5;
 }  // namespace
 
 LayerCounts LayerCostBuilder::counts(std::size_t index, const LayerActivity& act) const {
-    const HardwareConfig& hw = ctx_.hw;
+    const ArrayConfig& array_config = ctx_.array_config;
+    const TrainingConfig& training_config = ctx_.training_config;
     const LayerShape& l = trace_.network[index];
     const LayerPlacement& p = plan_.layers[index];
     LayerCounts c;
@@ -35,7 +36,7 @@ LayerCounts LayerCostBuilder::counts(std::size_t index, const LayerActivity& act
     c.first = index == 0;
     c.n = l.counted_output_pixels(ctx_.quirk(Quirk::output_pixels_without_padding));
     c.input_bits = ctx_.input_bits;
-    c.error_bits = hw.error_bits;
+    c.error_bits = training_config.error_bits;
     c.speedup = p.speedup();
     c.cols_per_synapse = ctx_.cols_per_synapse();
     c.rows = static_cast<double>(l.weight_rows());
@@ -43,9 +44,9 @@ LayerCounts LayerCostBuilder::counts(std::size_t index, const LayerActivity& act
     c.cols = c.ofm * c.cols_per_synapse;
     c.kernel = static_cast<double>(l.kernel_positions());
     c.weights = c.rows * c.ofm;
-    c.row_blocks = p.novel ? c.kernel * std::ceil(l.ifm_c / static_cast<double>(hw.subarray_rows))
-                           : std::ceil(c.rows / hw.subarray_rows);
-    c.col_blocks = std::ceil(c.cols / hw.subarray_cols);
+    c.row_blocks = p.novel ? c.kernel * std::ceil(l.ifm_c / static_cast<double>(array_config.subarray_rows))
+                           : std::ceil(c.rows / array_config.subarray_rows);
+    c.col_blocks = std::ceil(c.cols / array_config.subarray_cols);
     c.tiles = p.tiles();
     c.total_tiles = 0;
     for (const auto& q : plan_.layers) c.total_tiles += q.tiles();
@@ -77,13 +78,15 @@ ComputeCosts LayerCostBuilder::compute(const LayerCounts& c, const PhaseCounts& 
 // transposed read is charged per mapped forward column and with the forward column statistics, as the
 // reference counts it).
 void LayerCostBuilder::readout(const LayerCounts& c, const PhaseCounts& ph, ComputeCosts* k) const {
-    const HardwareConfig& hw = ctx_.hw;
+    const ArrayConfig& array_config = ctx_.array_config;
+    const TrainingConfig& training_config = ctx_.training_config;
     const ReadDirection direction = ph.direction;
     const bool forward = direction == ReadDirection::forward;
     // Share of a sub-array's driven lines that carry a 1: the mapped ones, at the input bit activity
     // (the trace holds no error codes; the transposed read's error bits are taken as active). Lines
     // without weights stay low (the reference applies the mapped rows' activity to every row).
-    const double mapped = forward ? c.rows / c.row_blocks / hw.subarray_rows : c.cols / c.col_blocks / hw.subarray_cols;
+    const double mapped = forward ? c.rows / c.row_blocks / array_config.subarray_rows
+                                  : c.cols / c.col_blocks / array_config.subarray_cols;
     // Quirk mapped_row_activity_on_every_row: the mapped lines' activity on every line.
     const double mapped_share = ctx_.quirk(Quirk::mapped_row_activity_on_every_row) ? 1.0 : std::min(1.0, mapped);
     // Quirk transposed_read_fixed_activity: an eNVM sub-array's transposed read drives half of its
@@ -93,12 +96,12 @@ void LayerCostBuilder::readout(const LayerCounts& c, const PhaseCounts& ph, Comp
     const bool fixed_transposed =
         !forward && !ctx_.cell().static_cell() && ctx_.quirk(Quirk::transposed_read_fixed_activity);
     const double activity = fixed_transposed ? kFixedTransposedActivity : c.activity->input_bit_activity * mapped_share;
-    if (ctx_.readout().reads_sequentially(hw, direction)) {
+    if (ctx_.readout().reads_sequentially(ctx_.training_config, direction)) {
         // Row by row (readout_modes.hpp): every line carrying a 1 is read alone, each mapped sensed line
         // converted for it and summed by its row adder.
         SequentialReadParams q;
         q.direction = direction;
-        q.active_lines = activity * (forward ? hw.subarray_rows : hw.subarray_cols);
+        q.active_lines = activity * (forward ? array_config.subarray_rows : array_config.subarray_cols);
         q.converted_lines = forward ? c.cols / c.col_blocks : c.rows / c.row_blocks;
         const SequentialReadCost s = sequential_read_cost(ctx_, q);
         const double subarray_reads = c.n * ph.bits * c.row_blocks * c.col_blocks;
@@ -110,8 +113,8 @@ void LayerCostBuilder::readout(const LayerCounts& c, const PhaseCounts& ph, Comp
         k->accumulation_j += subarray_reads * s.accumulation_j;
         return;
     }
-    const SensingCost sensing =
-        parallel_sensing_cost(ctx_, forward ? hw.adc_levels : hw.ag_adc_levels, c.activity->column_sample);
+    const SensingCost sensing = parallel_sensing_cost(
+        ctx_, forward ? array_config.adc_levels : training_config.ag_adc_levels, c.activity->column_sample);
     const ReadCycleCost cycle = read_cycle_cost(ctx_, direction, sensing, activity, static_cast<int>(ph.bits));
     const double subarray_reads = c.n * ph.bits * c.row_blocks * c.col_blocks;
     const double column_conversions = c.n * ph.bits * c.row_blocks * c.cols;
@@ -120,7 +123,7 @@ void LayerCostBuilder::readout(const LayerCounts& c, const PhaseCounts& ph, Comp
     k->adc_j = subarray_reads * cycle.adc_j + column_conversions * cycle.adc_per_column_j;
     if (ctx_.quirk(Quirk::encoders_of_unmapped_columns)) {
         // The encoders of the sub-arrays' unmapped columns toggle too.
-        const double unmapped_cols = c.col_blocks * hw.subarray_cols - c.cols;
+        const double unmapped_cols = c.col_blocks * array_config.subarray_cols - c.cols;
         k->adc_j += c.n * ph.bits * c.row_blocks * unmapped_cols * cycle.encoder_per_column_j;
     }
     k->array_j = subarray_reads * cycle.array_j;
@@ -154,7 +157,7 @@ void LayerCostBuilder::accumulation(const LayerCounts& c, ReadDirection directio
 }
 
 TransferCosts LayerCostBuilder::transfers(const LayerCounts& c) const {
-    const HardwareConfig& hw = ctx_.hw;
+    const TrainingConfig& training_config = ctx_.training_config;
     const LayerShape& l = *c.shape;
     const LayerPlacement& p = *c.place;
     const DataMovementModels& m = movement_;
@@ -185,7 +188,7 @@ TransferCosts LayerCostBuilder::transfers(const LayerCounts& c) const {
     t.tree_j = tree.bit_energy_j() * (bits_out + bits_in);
 
     // DRAM: the activation traffic is counted as the reference counts it (see README).
-    const DramProperties dram = dram_properties(hw.dram);
+    const DramProperties dram = dram_properties(training_config.dram);
     const double act_bits = static_cast<double>(l.ifm_h) * l.ifm_w * c.input_bits;
     t.dram_act_s = act_bits / dram.bandwidth_bit_per_s;
     t.dram_act_j = act_bits * dram.energy_per_bit_j;
@@ -213,7 +216,7 @@ OutputOperationCosts LayerCostBuilder::output_operations(const LayerCounts& c) c
     const double parallel =
         std::max(1.0, std::min(gb.cores, std::ceil(area_.global_bus_width_bits / gb.interface_bits)));
     const double share = std::ceil(c.total_tiles / c.tiles);
-    const DramProperties dram = dram_properties(ctx_.hw.dram);
+    const DramProperties dram = dram_properties(ctx_.training_config.dram);
     auto held = [&](double bits, double* buffer_s, double* buffer_j, double* dram_s, double* dram_j) {
         *buffer_s += 2 * bits / gb.interface_bits * gb.line_latency_s / parallel * share;
         *buffer_j += 2 * bits * gb.bit_energy_j;
@@ -271,8 +274,8 @@ TileCosts LayerCostBuilder::tile(const LayerCounts& c, const PhaseCounts& ph) co
     pe.input_cycles = cycles;
     pe.pixels = c.n;
     pe.cols_per_synapse = c.cols_per_synapse;
-    const MoveCost registers = pe_registers(m, ctx_.hw, pe);
-    const MoveCost buses = pe_buses(novel ? m.pe_bus_novel : m.pe_bus_conventional, ctx_.hw, pe);
+    const MoveCost registers = pe_registers(m, ctx_.chip_config, ctx_.array_config, pe);
+    const MoveCost buses = pe_buses(novel ? m.pe_bus_novel : m.pe_bus_conventional, ctx_.array_config, pe);
     const double pes_side = plan_.conventional_pes_per_side();
     const bool full_copies = !novel && c.speedup > 1 && p.speedup_rows >= pes_side && p.speedup_cols >= pes_side;
     const double copies = full_copies ? pes_side * pes_side : std::max(1.0, c.speedup);

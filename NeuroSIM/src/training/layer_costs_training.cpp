@@ -27,20 +27,23 @@ LayerCostBuilder::GradientFootprint LayerCostBuilder::gradient_footprint(const L
 }
 
 double LayerCostBuilder::gradient_latency(const LayerCounts& c) const {
-    const HardwareConfig& hw = ctx_.hw;
+    const ArrayConfig& array_config = ctx_.array_config;
+    const TrainingConfig& training_config = ctx_.training_config;
     const auto [rows, cols, in_row, in_col] = gradient_footprint(c);
-    double copies_rows = std::max(1.0, std::floor(in_row / std::max(1.0, std::ceil(rows / hw.wg_subarray_rows))));
-    double copies_cols = std::max(1.0, std::floor(in_col / std::max(1.0, std::ceil(cols / hw.wg_subarray_cols))));
+    double copies_rows =
+        std::max(1.0, std::floor(in_row / std::max(1.0, std::ceil(rows / training_config.wg_subarray_rows))));
+    double copies_cols =
+        std::max(1.0, std::floor(in_col / std::max(1.0, std::ceil(cols / training_config.wg_subarray_cols))));
     if (rows == 1) {
         copies_rows = in_row;
-        copies_cols = std::max(1.0, std::floor(cols / hw.wg_subarray_cols));
+        copies_cols = std::max(1.0, std::floor(cols / training_config.wg_subarray_cols));
     }
     // Per kernel position the layer's inputs are written into the unit's SRAM sub-arrays (all in parallel),
     // then read once per output channel, copies sharing the reads; the batch accumulators add all
     // gradients, `adders` at a time.
     const double write_s = GradientArrayWrite(ctx_).write_latency_s(c.activity->input_bit_activity);
-    const double adders =
-        std::max(1.0, static_cast<double>(area_.arrays_written_in_parallel) * hw.subarray_rows * hw.subarray_cols);
+    const double adders = std::max(1.0, static_cast<double>(area_.arrays_written_in_parallel) *
+                                            array_config.subarray_rows * array_config.subarray_cols);
     const RippleAdder accumulator({gradient_accumulator_bits(), 1}, ctx_.tech);
     const GradientArrayRead unit(ctx_, static_cast<int>(in_row));
     return c.kernel * (c.ofm * unit.read_latency_s() / (copies_rows * copies_cols) + write_s) +
@@ -48,11 +51,12 @@ double LayerCostBuilder::gradient_latency(const LayerCounts& c) const {
 }
 
 double LayerCostBuilder::gradient_energy(const LayerCounts& c) const {
-    const HardwareConfig& hw = ctx_.hw;
+    const TrainingConfig& training_config = ctx_.training_config;
     const auto [rows, cols, in_row, in_col] = gradient_footprint(c);
     // Per kernel position the layer's inputs fill `arrays` sub-arrays' worth of the unit; each is written
     // once and read once per output channel (gradient_read_energy.hpp). Row activity: the inputs' 1 bits.
-    const double arrays = rows * cols / (static_cast<double>(hw.wg_subarray_rows) * hw.wg_subarray_cols);
+    const double arrays =
+        rows * cols / (static_cast<double>(training_config.wg_subarray_rows) * training_config.wg_subarray_cols);
     const GradientArrayEnergy array(ctx_, c.activity->input_bit_activity, static_cast<int>(in_row));
     const double unit_j = arrays * c.kernel * (c.ofm * array.channel_read_energy_j() + array.write_energy_j());
     // Every weight gradient of the image is added once into its batch sum.
@@ -66,7 +70,7 @@ int LayerCostBuilder::gradient_accumulator_bits() const {
 }
 
 UpdateCosts LayerCostBuilder::update(const LayerCounts& c) const {
-    const HardwareConfig& hw = ctx_.hw;
+    const CellConfig& cell_config = ctx_.cell_config;
     const LayerPlacement& p = *c.place;
     // Conventionally mapped copies stacked along the rows are programmed one after another (copies side
     // by side share a row write); rows stacked in one sub-array are written row by row; the gradient
@@ -84,7 +88,7 @@ UpdateCosts LayerCostBuilder::update(const LayerCounts& c) const {
     // written row (weight_update.hpp), from the trace's old and new codes. The peak counts the copies of
     // a conventional tile; the copies a novel tile holds for speed are programmed too, outside the peak.
     const ProgrammingWork w = estimate_programming(trace_.layers.at(c.index), ctx_);
-    const double pulses_s = ctx_.cell().static_cell() ? 0.0 : w.row_pulses * hw.write_pulse_width_s;
+    const double pulses_s = ctx_.cell().static_cell() ? 0.0 : w.row_pulses * cell_config.write_pulse_width_s;
     u.peak_s = (pulses_s + w.select_latency_s) * stacked_rows / parallel;
     u.peak_j = w.energy_j() * copies;
     if (p.novel) u.transfer_j += w.energy_j() * (c.speedup - 1);
@@ -97,7 +101,7 @@ UpdateCosts LayerCostBuilder::update(const LayerCounts& c) const {
 // input channels fill; a conventional tile whose PEs each hold a full copy of the weights uses neither
 // its PE trees nor its tile tree; layer 1 (no activation gradient) never uses the transposed read-outs.
 double LayerCostBuilder::tile_leakage(const LayerCounts& c) const {
-    const HardwareConfig& hw = ctx_.hw;
+    const ArrayConfig& array_config = ctx_.array_config;
     const LayerPlacement& place = *c.place;
     const int pes_side = plan_.conventional_pes_per_side();
     const BufferCores cores = tile_buffer_cores(ctx_, pes_side, plan_.conventional_pe_size);
@@ -113,7 +117,7 @@ double LayerCostBuilder::tile_leakage(const LayerCounts& c) const {
     } else {
         const double rows = std::min(c.rows / place.tiles_along_rows, plan_.conventional_tile_size);
         p.active_pe_tree_inputs =
-            static_cast<int>(std::ceil(std::min(rows, plan_.conventional_pe_size) / hw.subarray_rows));
+            static_cast<int>(std::ceil(std::min(rows, plan_.conventional_pe_size) / array_config.subarray_rows));
         // Without copies every PE row feeds the tile tree; with copies only those a weight column spans.
         p.active_accumulation_inputs =
             c.speedup > 1 ? static_cast<int>(std::ceil(rows / plan_.conventional_pe_size)) : pes_side;

@@ -56,9 +56,9 @@ double mux_decoder_leakage_w(int selection, const TechnologyNode& t) {
 
 // As the tile's area model: bits of a partial sum after the tile adder tree.
 int accumulated_bits(const DesignContext& ctx, double pe_size) {
-    const HardwareConfig& hw = ctx.hw;
-    return static_cast<int>(std::ceil(std::log2(hw.adc_levels)) + ctx.input_bits + ctx.cols_per_synapse() + 1 +
-                            std::ceil(std::log2(pe_size / hw.subarray_rows)));
+    const ArrayConfig& array_config = ctx.array_config;
+    return static_cast<int>(std::ceil(std::log2(array_config.adc_levels)) + ctx.input_bits + ctx.cols_per_synapse() +
+                            1 + std::ceil(std::log2(pe_size / array_config.subarray_rows)));
 }
 
 
@@ -67,9 +67,9 @@ int accumulated_bits(const DesignContext& ctx, double pe_size) {
 // A 6T cell holding either value has one pull-down and one pull-up off. At rest the bit lines are
 // not precharged (they float and settle), so the access devices carry no standing leakage, as in
 // the non-volatile arrays.
-double sram_cell_leakage_w(const HardwareConfig& hw, const TechnologyNode& t) {
+double sram_cell_leakage_w(const CellConfig& cell, const TechnologyNode& t) {
     const double f = t.f();
-    const double i = hw.sram_nmos_width_f * f * t.i_off_n_a_per_m + hw.sram_pmos_width_f * f * t.i_off_p_a_per_m;
+    const double i = cell.sram_nmos_width_f * f * t.i_off_n_a_per_m + cell.sram_pmos_width_f * f * t.i_off_p_a_per_m;
     return i * t.vdd_v;
 }
 
@@ -122,13 +122,13 @@ double encoder_leakage_w(int levels, double count, const TechnologyNode& t) {
     return a * count * t.vdd_v;
 }
 
-double buffer_leakage_w(double bits, double interface_bits, bool sram, const HardwareConfig& hw,
+double buffer_leakage_w(double bits, double interface_bits, bool sram, const CellConfig& cell,
                         const TechnologyNode& t) {
     const double lines = std::ceil(bits / interface_bits);
     const int address_bits = address_bits_for(static_cast<int>(lines));
     const double decoder = AddressDecoder({true, address_bits, false, false}, t).leakage_w();
     if (!sram) return flip_flop_leakage_w(bits, t) + decoder;
-    return bits * sram_cell_leakage_w(hw, t) + decoder + write_driver_leakage_w(interface_bits, t);
+    return bits * sram_cell_leakage_w(cell, t) + decoder + write_driver_leakage_w(interface_bits, t);
 }
 
 double htree_leakage_w(int rows, int cols, double unit_height_m, double unit_width_m, double bus_bits,
@@ -151,22 +151,25 @@ double htree_leakage_w(int rows, int cols, double unit_height_m, double unit_wid
 }
 
 double sub_array_leakage_w(const DesignContext& ctx, bool transposed_active) {
-    const HardwareConfig& hw = ctx.hw;
+    const ArrayConfig& array_config = ctx.array_config;
+    const TrainingConfig& training_config = ctx.training_config;
     const TechnologyNode& t = ctx.tech;
-    const int rows = hw.subarray_rows, cols = hw.subarray_cols;
+    const int rows = array_config.subarray_rows, cols = array_config.subarray_cols;
     const int cps = ctx.cols_per_synapse();
-    double w = mux_decoder_leakage_w(hw.columns_per_adc, t) +
-               readout_leakage_w(ctx.adc(), cols / hw.columns_per_adc, hw.adc_levels, ctx.input_bits, cps, t);
-    const bool transposed = hw.training_estimation && transposed_active;
+    double w = mux_decoder_leakage_w(array_config.columns_per_adc, t) +
+               readout_leakage_w(ctx.adc(), cols / array_config.columns_per_adc, array_config.adc_levels,
+                                 ctx.input_bits, cps, t);
+    const bool transposed = training_config.training_estimation && transposed_active;
     if (transposed) {
-        w += mux_decoder_leakage_w(hw.ag_rows_per_adc, t) +
-             readout_leakage_w(ctx.adc(), rows / hw.ag_rows_per_adc, hw.ag_adc_levels, hw.error_bits, cps, t);
+        w += mux_decoder_leakage_w(training_config.ag_rows_per_adc, t) +
+             readout_leakage_w(ctx.adc(), rows / training_config.ag_rows_per_adc, training_config.ag_adc_levels,
+                               training_config.error_bits, cps, t);
     }
     if (ctx.cell().static_cell()) {
         // Word-line scan registers and write drivers on both access directions, and the cells.
         w += flip_flop_leakage_w(rows, t) + write_driver_leakage_w(cols, t);
         if (transposed) w += flip_flop_leakage_w(cols, t) + write_driver_leakage_w(rows, t);
-        w += static_cast<double>(rows) * cols * ctx.cell().standby_leakage_w(hw, t);
+        w += static_cast<double>(rows) * cols * ctx.cell().standby_leakage_w(ctx.cell_config, t);
     } else {
         // Scan registers of the row drivers and of the source-line switches; the cells themselves
         // are non-volatile and their access devices see no bias at rest. The source-line switches
@@ -186,17 +189,18 @@ double sub_array_leakage_w(const DesignContext& ctx, bool transposed_active) {
 
 double processing_element_leakage_w(const DesignContext& ctx, double pe_size, int active_tree_inputs,
                                     bool transposed_active) {
-    const HardwareConfig& hw = ctx.hw;
+    const ArrayConfig& array_config = ctx.array_config;
     const TechnologyNode& t = ctx.tech;
-    const double arrays = std::ceil(pe_size / hw.subarray_rows) * std::ceil(pe_size / hw.subarray_cols);
+    const double arrays =
+        std::ceil(pe_size / array_config.subarray_rows) * std::ceil(pe_size / array_config.subarray_cols);
     const int n = static_cast<int>(std::ceil(std::sqrt(arrays)));
-    const int readouts = hw.subarray_cols / hw.columns_per_adc;
-    const int adc_bits = log2_int(hw.adc_levels);
+    const int readouts = array_config.subarray_cols / array_config.columns_per_adc;
+    const int adc_bits = log2_int(array_config.adc_levels);
     const int tree_bits = adc_bits + ctx.input_bits + 1;
     const int stages = static_cast<int>(std::ceil(std::log2(std::max(n, 1))));
     // As the PE's area model: n x n sub-arrays, the tree joining a column of them, an input register
     // holding one input cycle per row and an output register holding the summed outputs.
-    const double in_bits = static_cast<double>(ctx.input_bits) * hw.subarray_rows;
+    const double in_bits = static_cast<double>(ctx.input_bits) * array_config.subarray_rows;
     const double out_bits = static_cast<double>(readouts) * (adc_bits + ctx.input_bits + stages);
     const int tree_inputs = active_tree_inputs < 0 ? n : std::min(active_tree_inputs, n);
     return sub_array_leakage_w(ctx, transposed_active) * n * n +
@@ -205,9 +209,11 @@ double processing_element_leakage_w(const DesignContext& ctx, double pe_size, in
 }
 
 double tile_leakage_w(const DesignContext& ctx, const TileLeakageParams& p) {
-    const HardwareConfig& hw = ctx.hw;
+    const ArrayConfig& array_config = ctx.array_config;
+    const BufferConfig& buffer_config = ctx.buffer_config;
+    const ChipConfig& chip_config = ctx.chip_config;
     const TechnologyNode& t = ctx.tech;
-    const int readouts = hw.subarray_cols / hw.columns_per_adc;
+    const int readouts = array_config.subarray_cols / array_config.columns_per_adc;
     double w = processing_element_leakage_w(ctx, p.pe_size, p.active_pe_tree_inputs, p.transposed_active) * p.pes;
     const int accumulated = p.active_accumulation_inputs < 0 ? p.accumulated_pes
                                                              : std::min(p.active_accumulation_inputs, p.accumulated_pes);
@@ -215,17 +221,18 @@ double tile_leakage_w(const DesignContext& ctx, const TileLeakageParams& p) {
     w += adder_tree_leakage_w(accumulated, summed_bits, static_cast<double>(p.accumulated_pes) * readouts, t);
 
     // Buffers as the tile's area model builds them: one sized core below a full core, else full cores.
-    const double core_bits = static_cast<double>(hw.tile_buffer_core_rows) * hw.tile_buffer_core_cols;
+    const double core_bits =
+        static_cast<double>(buffer_config.tile_buffer_core_rows) * buffer_config.tile_buffer_core_cols;
     const BufferKind& buffer = ctx.tile_buffer();
     auto core = [&](double bits, double interface_bits) {
         if (bits < core_bits) return buffer.leakage_w(ctx, {bits, interface_bits});
-        return buffer.leakage_w(ctx, {core_bits, static_cast<double>(hw.tile_buffer_core_cols)});
+        return buffer.leakage_w(ctx, {core_bits, static_cast<double>(buffer_config.tile_buffer_core_cols)});
     };
-    const double in_bits = static_cast<double>(p.accumulated_pes) * ctx.input_bits * hw.subarray_rows;
-    w += core(in_bits, static_cast<double>(p.accumulated_pes) * hw.subarray_rows) * p.input_buffer_cores;
-    const double out_per_pe = hw.chip_activation ? summed_bits : ctx.input_bits;
+    const double in_bits = static_cast<double>(p.accumulated_pes) * ctx.input_bits * array_config.subarray_rows;
+    w += core(in_bits, static_cast<double>(p.accumulated_pes) * array_config.subarray_rows) * p.input_buffer_cores;
+    const double out_per_pe = chip_config.chip_activation ? summed_bits : ctx.input_bits;
     w += core(out_per_pe * p.accumulated_pes * readouts, out_per_pe * p.accumulated_pes) * p.output_buffer_cores;
-    if (!hw.chip_activation) w += flip_flop_leakage_w(std::ceil(p.pe_size * readouts) * ctx.input_bits, t);
+    if (!chip_config.chip_activation) w += flip_flop_leakage_w(std::ceil(p.pe_size * readouts) * ctx.input_bits, t);
     return w;
 }
 

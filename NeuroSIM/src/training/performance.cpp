@@ -111,7 +111,7 @@ ChipPerformance estimate_performance(const DesignContext& ctx, const Trace& trac
     for (const LayerCosts& c : costs) chip.layers.push_back(c.figures);
 
     const std::size_t layers = costs.size();
-    if (!ctx.hw.pipeline) {
+    if (!ctx.chip_config.pipeline) {
         // Layer by layer: while one layer computes forward or activation gradient, the other tiles leak.
         for (std::size_t i = 0; i < layers; ++i) {
             LayerPerformance& lp = chip.layers[i];

@@ -12,28 +12,30 @@
 namespace neurosim {
 
 WeightGradientEngine::WeightGradientEngine(const DesignContext& ctx, const WeightGradientEngineParams& p) {
-    const HardwareConfig& hw = ctx.hw;
+    const CellConfig& cell_config = ctx.cell_config;
+    const TrainingConfig& training_config = ctx.training_config;
     const TechnologyNode& t = ctx.tech;
-    const int rows = hw.wg_subarray_rows, cols = hw.wg_subarray_cols;
+    const int rows = training_config.wg_subarray_rows, cols = training_config.wg_subarray_cols;
     const double arrays_along_rows = std::floor(static_cast<double>(p.memory_rows) / rows);
     const double arrays_along_cols = std::floor(static_cast<double>(p.memory_cols) / cols);
     arrays_in_row_ = static_cast<int>(arrays_along_rows);
     arrays_in_col_ = static_cast<int>(arrays_along_cols);
-    const double row_m = cols * hw.sram_cell_width_f * t.f();
-    const double col_m = rows * hw.sram_cell_height_f * t.f();
-    const double access_r = on_resistance_ohm(hw.sram_access_width_f * t.f(), true, t);
-    const int readouts = cols / hw.wg_rows_per_adc;
-    const int adc_bits = static_cast<int>(std::log2(hw.wg_adc_levels));
+    const double row_m = cols * cell_config.sram_cell_width_f * t.f();
+    const double col_m = rows * cell_config.sram_cell_height_f * t.f();
+    const double access_r = on_resistance_ohm(cell_config.sram_access_width_f * t.f(), true, t);
+    const int readouts = cols / training_config.wg_rows_per_adc;
+    const int adc_bits = static_cast<int>(std::log2(training_config.wg_adc_levels));
 
     const double word_lines = PassGateMatrix({true, rows, access_r}, t).layout(Fit::to_height(col_m)).area_m2();
-    const ColumnMux mux({static_cast<double>(readouts), hw.wg_rows_per_adc, false, access_r}, t);
+    const ColumnMux mux({static_cast<double>(readouts), training_config.wg_rows_per_adc, false, access_r}, t);
     const Footprint decoder =
-        AddressDecoder({true, static_cast<int>(std::ceil(std::log2(hw.wg_rows_per_adc))), true, false}, t)
+        AddressDecoder({true, static_cast<int>(std::ceil(std::log2(training_config.wg_rows_per_adc))), true, false}, t)
             .layout(Fit::free_layout());
     const double mux_m2 = std::max(decoder.height_m, mux.layout(Fit::to_width(row_m)).height_m) * row_m;
     // The unit's ADCs are of the configured type (with an encoder after a multilevel sense amplifier).
     double adc = 0;
-    for (const Footprint& b : ctx.adc().layouts(ctx, readouts, hw.wg_adc_levels, Fit::to_width(row_m))) adc += b.area_m2();
+    for (const Footprint& b : ctx.adc().layouts(ctx, readouts, training_config.wg_adc_levels, Fit::to_width(row_m)))
+        adc += b.area_m2();
     double shift = 0;
     if (ctx.input_bits > 1) {
         shift = ShiftAdders({readouts, adc_bits + ctx.input_bits + 1, ctx.input_bits}, t)

@@ -25,19 +25,19 @@ constexpr double kIrDropTolerance = 0.25;
 
 // One programming pulse stands for the potentiation and the depression drive together: NeuroSim takes
 // the root sum of squares of the two write voltages (here both the device's write voltage).
-double effective_write_voltage_v(const HardwareConfig& hw) {
-    return std::sqrt(2.0) * hw.write_voltage_v;
+double effective_write_voltage_v(const CellConfig& cell) {
+    return std::sqrt(2.0) * cell.write_voltage_v;
 }
 
 }  // namespace
 
 ProgrammingArray::ProgrammingArray(const DesignContext& ctx) {
-    const HardwareConfig& hw = ctx.hw;
+    const ArrayConfig& array_config = ctx.array_config;
     const TechnologyNode& t = ctx.tech;
     const MemoryCellModel cell(ctx);
     const double wire_f_per_m = t.rules.wire_cap_f_per_m;
-    const double row_m = hw.subarray_cols * cell.width_m();
-    const double col_m = hw.subarray_rows * cell.height_m();
+    const double row_m = array_config.subarray_cols * cell.width_m();
+    const double col_m = array_config.subarray_rows * cell.height_m();
     const PassGate tg = minimum_pass_gate(t);
     switch_gate_f_ = tg.gate_f;
     switch_drain_f_ = tg.drain_f;
@@ -54,14 +54,15 @@ ProgrammingArray::ProgrammingArray(const DesignContext& ctx) {
 
 void ProgrammingArray::size_sram_lines(const DesignContext& ctx, double col_m, double row_wire_ohm,
                                        double col_wire_ohm) {
-    const HardwareConfig& hw = ctx.hw;
+    const CellConfig& cell_config = ctx.cell_config;
+    const ArrayConfig& array_config = ctx.array_config;
     const TechnologyNode& t = ctx.tech;
     const double wire_f_per_m = t.rules.wire_cap_f_per_m;
-    const double access_w = hw.sram_access_width_f * t.f();
-    const double wn = hw.sram_nmos_width_f * t.f(), wp = hw.sram_pmos_width_f * t.f();
-    word_line_f_ = row_line_f_ + 2 * gate_input_capacitance_f(access_w, t) * hw.subarray_cols;
-    column_line_f_ = wire_f_per_m * col_m + drain_capacitance_f(access_w, true, t) * hw.subarray_rows;
-    sram_node_f_ = sram_storage_node_f(hw, t);
+    const double access_w = cell_config.sram_access_width_f * t.f();
+    const double wn = cell_config.sram_nmos_width_f * t.f(), wp = cell_config.sram_pmos_width_f * t.f();
+    word_line_f_ = row_line_f_ + 2 * gate_input_capacitance_f(access_w, t) * array_config.subarray_cols;
+    column_line_f_ = wire_f_per_m * col_m + drain_capacitance_f(access_w, true, t) * array_config.subarray_rows;
+    sram_node_f_ = sram_storage_node_f(cell_config, t);
     const double pull_ohm = (on_resistance_ohm(wn, true, t) + on_resistance_ohm(wp, false, t)) / 2;
     sram_flip_delay_s_ = half_swing_delay_s(pull_ohm * sram_node_f_);
     // Each write cycle first precharges the bit lines (a 6 F PMOS), then a two-inverter write driver
@@ -84,20 +85,21 @@ void ProgrammingArray::size_sram_lines(const DesignContext& ctx, double col_m, d
 
 void ProgrammingArray::size_envm_lines(const DesignContext& ctx, double col_m, double row_wire_ohm,
                                        double col_wire_ohm) {
-    const HardwareConfig& hw = ctx.hw;
+    const CellConfig& cell_config = ctx.cell_config;
+    const ArrayConfig& array_config = ctx.array_config;
     const TechnologyNode& t = ctx.tech;
     const double wire_f_per_m = t.rules.wire_cap_f_per_m;
     const MemoryCellModel cell(ctx);
     const PassGate tg = minimum_pass_gate(t);
     double access_w = 0;
-    if (hw.access_type == AccessType::cmos) {
+    if (cell_config.access_type == AccessType::cmos) {
         access_w = on_resistance_ohm(t.f(), true, t) * kLinearRegionRatio /
-                   (hw.resistance_on_ohm * kIrDropTolerance) * t.f();
+                   (cell_config.resistance_on_ohm * kIrDropTolerance) * t.f();
         access_w = std::min(access_w, cell.width_m());
     }
-    word_line_f_ = row_line_f_ + gate_input_capacitance_f(access_w, t) * hw.subarray_cols;
+    word_line_f_ = row_line_f_ + gate_input_capacitance_f(access_w, t) * array_config.subarray_cols;
     column_line_f_ = wire_f_per_m * col_m +
-                     (access_w > 0 ? drain_capacitance_f(access_w, true, t) * hw.subarray_rows : 0.0);
+                     (access_w > 0 ? drain_capacitance_f(access_w, true, t) * array_config.subarray_rows : 0.0);
     // Selecting a row: a pass gate charges the word line, another the source lines of the columns.
     const double word_tau = tg.on_ohm * (2 * tg.drain_f + word_line_f_) + row_wire_ohm * word_line_f_ / 2;
     const double column_tau =
@@ -124,19 +126,25 @@ struct SubArrayTally {
 class ProgrammingEstimator {
 public:
     explicit ProgrammingEstimator(const DesignContext& ctx)
-        : ctx_(ctx), hw_(ctx.hw), t_(ctx.tech), cell_(ctx.cell()), static_cell_(cell_.static_cell()), array_(ctx) {
+        : ctx_(ctx),
+          cell_config_(ctx.cell_config),
+          array_config_(ctx.array_config),
+          t_(ctx.tech),
+          cell_(ctx.cell()),
+          static_cell_(cell_.static_cell()),
+          array_(ctx) {
         top_ = (1 << ctx.cell_bits()) - 1;
-        levels_ = std::max(hw_.max_levels_ltp, hw_.max_levels_ltd);
-        g_on_ = 1.0 / hw_.resistance_on_ohm;
-        g_off_ = 1.0 / hw_.resistance_off_ohm;
+        levels_ = std::max(cell_config_.max_levels_ltp, cell_config_.max_levels_ltd);
+        g_on_ = 1.0 / cell_config_.resistance_on_ohm;
+        g_off_ = 1.0 / cell_config_.resistance_off_ohm;
         step_g_ = (g_on_ - g_off_) / levels_;
-        write_v_ = effective_write_voltage_v(hw_);
+        write_v_ = effective_write_voltage_v(cell_config_);
     }
 
     ProgrammingWork run(const TraceLayer& layer) {
         const std::size_t rows = layer.weight.shape[0], cols = layer.weight.shape[1];
         const std::size_t cell_cols = cols * ctx_.cols_per_synapse();
-        const std::size_t block_rows = hw_.subarray_rows, block_cols = hw_.subarray_cols;
+        const std::size_t block_rows = array_config_.subarray_rows, block_cols = array_config_.subarray_cols;
         const std::size_t col_blocks = (cell_cols + block_cols - 1) / block_cols;
         std::vector<SubArrayTally> tally(col_blocks);
         RowChanges row(col_blocks);
@@ -167,7 +175,7 @@ private:
         const int cps = ctx_.cols_per_synapse();
         const int offset = 1 << (ctx_.weight_bits - 1);
         const std::size_t cols = layer.weight.shape[1];
-        const std::size_t block_cols = hw_.subarray_cols;
+        const std::size_t block_cols = array_config_.subarray_cols;
         std::fill(row->set.begin(), row->set.end(), 0);
         std::fill(row->reset.begin(), row->reset.end(), 0);
         std::fill(row->n_set.begin(), row->n_set.end(), 0);
@@ -238,11 +246,11 @@ private:
         double lines = array_.word_line_f() * vdd2 * (s.set_pulses + s.reset_pulses);
         if (cell_.gate_programmed()) {
             // Selected source lines carry the write voltage onto the FeFET gates of the rows being written.
-            lines += (array_.column_line_f() + hw_.fefet_gate_capacitance_f * s.set_rows) * vw2 * set_cols *
+            lines += (array_.column_line_f() + cell_config_.fefet_gate_capacitance_f * s.set_rows) * vw2 * set_cols *
                      s.set_pulses;
-            lines += (array_.column_line_f() + hw_.fefet_gate_capacitance_f * s.reset_rows) * vw2 * reset_cols *
-                     s.reset_pulses;
-        } else if (hw_.access_type == AccessType::cmos) {
+            lines += (array_.column_line_f() + cell_config_.fefet_gate_capacitance_f * s.reset_rows) * vw2 *
+                     reset_cols * s.reset_pulses;
+        } else if (cell_config_.access_type == AccessType::cmos) {
             // RRAM SET: unselected source lines and the selected bit lines are held at the write voltage;
             // RESET: the other way round.
             lines += (array_.column_line_f() * (s.cols - set_cols) + array_.row_line_f() * set_cols) * vw2 *
@@ -256,10 +264,10 @@ private:
         // Switches, per written row: the word-line gate opens and closes its pass gates; the column
         // matrix toggles all its gates and charges its drains at the write voltage, once per pulse on
         // the selected columns and once on the others.
-        const double n = hw_.subarray_cols;
+        const double n = array_config_.subarray_cols;
         const double selected = (set_cols + reset_cols) / 2;
         const double pulses_per_row = (s.set_pulses + s.reset_pulses) / s.rows;
-        const double vacc2 = hw_.access_voltage_v * hw_.access_voltage_v;
+        const double vacc2 = cell_config_.access_voltage_v * cell_config_.access_voltage_v;
         const double word =
             2 * array_.switch_drain_f() * vacc2 + (5 * array_.switch_gate_f() + array_.word_line_f()) * vdd2;
         const double column = 3 * array_.switch_drain_f() * vw2 * (pulses_per_row * selected + n - selected / 2) +
@@ -272,11 +280,11 @@ private:
     // selected columns conduct at half voltage for the pulse (the device taken as linear).
     double crossbar_energy_j(const SubArrayTally& s, double selected_cols, double pulses) const {
         const double vw2 = write_v_ * write_v_, half2 = vw2 / 4;
-        const double rows = hw_.subarray_rows, cols = s.cols;
+        const double rows = array_config_.subarray_rows, cols = s.cols;
         selected_cols = std::min(selected_cols, cols);
         const double per_pulse = array_.row_line_f() * vw2 + array_.row_line_f() * half2 * (rows - 1) +
                                  array_.column_line_f() * half2 * (cols - selected_cols) +
-                                 half2 * (g_on_ + g_off_) / 2 * hw_.write_pulse_width_s *
+                                 half2 * (g_on_ + g_off_) / 2 * cell_config_.write_pulse_width_s *
                                      ((cols - selected_cols) + (rows - 1) * selected_cols);
         return per_pulse * pulses;
     }
@@ -297,7 +305,7 @@ private:
             // flipping the mean of the two phases' changed columns.
             const double set_cols = s.set_rows > 0 ? s.set_cells / s.set_rows : 0.0;
             const double reset_cols = s.reset_rows > 0 ? s.reset_cells / s.reset_rows : 0.0;
-            cycles = rows_written / 2 * (hw_.subarray_rows / s.rows);
+            cycles = rows_written / 2 * (array_config_.subarray_rows / s.rows);
             flips = cycles * (set_cols + reset_cols) / 2;
         }
         const double idle_cols = std::max(0.0, s.cols * cycles - flips);
@@ -305,7 +313,7 @@ private:
         // A flip charges the storage node that rises from the supply.
         work_.cell_energy_j += array_.sram_node_f() * vdd2 * flips;
         work_.line_energy_j += array_.column_line_f() * vdd2 * flips +
-                               array_.column_line_f() * vdd * hw_.sram_min_sense_voltage_v * idle_cols +
+                               array_.column_line_f() * vdd * cell_config_.sram_min_sense_voltage_v * idle_cols +
                                array_.word_line_f() * vdd2 * cycles;
         work_.switch_energy_j += array_.write_driver_f() * vdd2 * flips;
         // Per cycle: raise the word line, precharge and pull the bit line, flip, release the word line.
@@ -314,7 +322,8 @@ private:
     }
 
     const DesignContext& ctx_;
-    const HardwareConfig& hw_;
+    const CellConfig& cell_config_;
+    const ArrayConfig& array_config_;
     const TechnologyNode& t_;
     const MemoryCellKind& cell_;
     const bool static_cell_;  // asked once: the per-cell loop tests it for every changed cell

@@ -37,11 +37,11 @@ public:
     // written by pulse trains.
     virtual bool static_cell() const = 0;
     // Resistance in series with the cell on its read path (the 1T1R access transistor of an RRAM cell).
-    virtual double series_resistance_ohm(const HardwareConfig& hw) const = 0;
+    virtual double series_resistance_ohm(const CellConfig& cell) const = 0;
     // Whether a transistor gates the cell onto its line (false: a selector-less crossbar).
-    virtual bool gated_access(const HardwareConfig& hw) const = 0;
+    virtual bool gated_access(const CellConfig& cell) const = 0;
     // Standby power of one cell holding its state.
-    virtual double standby_leakage_w(const HardwareConfig& hw, const TechnologyNode& t) const = 0;
+    virtual double standby_leakage_w(const CellConfig& cell, const TechnologyNode& t) const = 0;
     // Whether programming drives the write voltage onto the cell's gate (FeFET) rather than through it.
     virtual bool gate_programmed() const = 0;
     // Energy a pulse train delivers into the device itself (0 for a static cell: its nodes are counted

@@ -112,7 +112,7 @@ struct AccessTransistor {
 // 1T1R / FeFET: sized to drop a quarter of the on-resistance while in its linear region (V_ds at 20 %
 // of its saturation onset).
 AccessTransistor envm_access_transistor(const DesignContext& ctx);
-// SRAM: the cell's access NMOS of hw.sram_access_width_f.
+// SRAM: the cell's access NMOS of sram_access_width_f.
 AccessTransistor sram_access_transistor(const DesignContext& ctx);
 
 // The read-out of one sub-array; `row_activity` is the share of driven lines that carry a 1.

@@ -20,7 +20,7 @@ class ReadoutScheme {
 public:
     virtual ~ReadoutScheme() = default;
     // Whether reads in `direction` sense one driven line at a time.
-    virtual bool reads_sequentially(const HardwareConfig& hw, ReadDirection direction) const = 0;
+    virtual bool reads_sequentially(const TrainingConfig& training, ReadDirection direction) const = 0;
     // The sub-array with the periphery this organisation needs, both read directions included.
     virtual SubArrayLayout layout(const DesignContext& ctx) const = 0;
 };

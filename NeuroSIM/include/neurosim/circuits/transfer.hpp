@@ -151,8 +151,9 @@ struct PeTraffic {
 };
 // Input and output registers of the PEs: an access takes half a clock; every access clocks the whole
 // register and the changing bits move through their flip-flops.
-MoveCost pe_registers(const DataMovementModels& m, const HardwareConfig& hw, const PeTraffic& pe);
+MoveCost pe_registers(const DataMovementModels& m, const ChipConfig& chip, const ArrayConfig& array,
+                      const PeTraffic& pe);
 // Buses between the sub-arrays of a PE: inputs across a row of sub-arrays, read-outs down a column.
-MoveCost pe_buses(const PeBus& bus, const HardwareConfig& hw, const PeTraffic& pe);
+MoveCost pe_buses(const PeBus& bus, const ArrayConfig& array, const PeTraffic& pe);
 
 }  // namespace neurosim

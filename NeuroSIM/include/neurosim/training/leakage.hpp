@@ -32,10 +32,9 @@ double shift_adder_leakage_w(int units, int adder_bits, int pulses, const Techno
 double adder_tree_leakage_w(int inputs, int bits, double trees, const TechnologyNode& t);
 double encoder_leakage_w(int levels, double count, const TechnologyNode& t);
 // A 6T SRAM cell holding its state: one pull-down and one pull-up off; the floating bit lines add none.
-double sram_cell_leakage_w(const HardwareConfig& hw, const TechnologyNode& t);
+double sram_cell_leakage_w(const CellConfig& cell, const TechnologyNode& t);
 // Register-file or SRAM buffer core of `bits` bits accessed `interface_bits` at a time.
-double buffer_leakage_w(double bits, double interface_bits, bool sram, const HardwareConfig& hw,
-                        const TechnologyNode& t);
+double buffer_leakage_w(double bits, double interface_bits, bool sram, const CellConfig& cell, const TechnologyNode& t);
 // Repeaters of an H-tree of `rows` x `cols` units of the given size, `bus_bits` wires wide, one
 // `repeaters` inverter per spacing along every wire.
 double htree_leakage_w(int rows, int cols, double unit_height_m, double unit_width_m, double bus_bits,

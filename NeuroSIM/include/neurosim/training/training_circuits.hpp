@@ -15,7 +15,7 @@ constexpr double kStepSlope = 1e20;  // an input edge treated as instantaneous
 // Drain capacitance of a lone NMOS or PMOS device.
 double drain_capacitance_f(double width_m, bool nmos, const TechnologyNode& tech);
 // A 6T SRAM storage node: its access drain, its inverter's drains and the other inverter's gates.
-double sram_storage_node_f(const HardwareConfig& hw, const TechnologyNode& tech);
+double sram_storage_node_f(const CellConfig& cell, const TechnologyNode& tech);
 // Minimum transmission gate: NMOS of the minimum width and a PMOS of equal drive.
 struct PassGate {
     double gate_f = 0, drain_f = 0, on_ohm = 0;
