@@ -20,7 +20,7 @@ every file under results/ must equal the uninterrupted run's byte for byte.
     python benchmarks/kill_sweep.py [--times 10] [--config FILE] [--keep DIR]
 
 Prints one row per kill and a count line; exits non-zero when a file differs or a rerun fails.
-Not run in CI: a full sweep of the tiny configuration takes about 10 minutes on 2 cores.
+Not run in CI: a full sweep of the tiny configuration takes about 8 minutes on 2 cores.
 """
 
 from __future__ import annotations
