@@ -6,6 +6,7 @@ from snakemake.utils import min_version
 
 from cimtrain.config import check_config_files
 from cimtrain.config_errors import check_workflow_config
+from cimtrain.files import remove_leftover_temporaries
 
 min_version("9.0")
 
@@ -46,6 +47,12 @@ rule all:
     input:
         all_outputs(),
     default_target: True
+
+
+onstart:
+    # A job killed with kill -9 leaves its writers' temporaries beside its outputs. The jobs
+    # about to run own those outputs (Snakemake has locked them), so their leftovers can go.
+    remove_leftover_temporaries(path for job in workflow.dag.needrun_jobs() for path in job.output)
 
 
 onsuccess:

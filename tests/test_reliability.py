@@ -146,6 +146,20 @@ def test_concurrent_writers_of_one_file_each_write_whole_content(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["shared.txt"]
 
 
+def test_temporaries_left_by_killed_writers_are_removed_and_nothing_else(tmp_path):
+    # What kill -9 leaves mid-write: a file's temporary and a directory's.
+    (tmp_path / ".plot.png.k3j9.part").write_bytes(b"half")
+    (tmp_path / ".trace.x81q.partial").mkdir()
+    (tmp_path / ".trace.x81q.partial" / "layer_1.csv").write_text("half")
+    kept = ["plot.png", ".lock", ".other.png.k3j9.part", "trace.csv"]
+    for name in kept:
+        (tmp_path / name).write_text("keep")
+    removed = files.remove_leftover_temporaries([tmp_path / "plot.png", tmp_path / "trace",
+                                                 tmp_path / "missing" / "x.csv"])
+    assert sorted(p.name for p in removed) == [".plot.png.k3j9.part", ".trace.x81q.partial"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(kept)
+
+
 def test_hardware_file_to_a_directory_is_refused(tmp_path):
     result = cimtrain("hardware-file", "--config", str(DEMO), "--out", str(tmp_path))
     assert result.returncode == 1 and "is a directory" in result.stderr

@@ -160,6 +160,16 @@ def test_deleted_middle_epoch_is_regenerated_identically(workdir):
     assert [p.read_bytes() for p in paths] == before
 
 
+def test_rerun_removes_the_temporary_a_killed_job_left(workdir):
+    # kill -9 while a figure is written leaves its temporary beside the missing figure.
+    plots = workdir / "results/tiny/plots"
+    leftover = plots / ".device_curves.png.k3j9.part"
+    (plots / "device_curves.png").rename(leftover)
+    result = snakemake(workdir, TINY)
+    assert result.returncode == 0, result.stderr[-4000:]
+    assert (plots / "device_curves.png").is_file() and not leftover.exists()
+
+
 def test_bad_key_stops_before_any_job_in_one_paragraph(workdir):
     result = snakemake(workdir, with_section("train", batch_sise=100), "-n")
     assert result.returncode != 0

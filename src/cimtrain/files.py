@@ -3,7 +3,8 @@
 Temporary files and directories get unique names made with O_EXCL (tempfile) in the target's
 directory: a name planted there beforehand (a symlink to another file) is never written
 through, two writers of one target never share a temporary, and the final rename stays on one
-file system, so it is atomic.
+file system, so it is atomic. A writer killed with kill -9 leaves its temporary behind;
+remove_leftover_temporaries clears those of targets about to be written again.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -59,6 +60,34 @@ def directory_replaced_atomically(path: Path) -> Iterator[Path]:
         os.replace(partial, path)
     finally:
         shutil.rmtree(partial, ignore_errors=True)
+
+
+def is_temporary_of(name: str, target: str) -> bool:
+    """Whether `name` is a temporary that the writers above make for the target `target`."""
+    return name.startswith(f".{target}.") and name.endswith((".part", ".partial"))
+
+
+def remove_leftover_temporaries(targets: Iterable[Path]) -> list[Path]:
+    """Remove the temporaries beside `targets` that killed writers left (kill -9 skips their
+    cleanup); return them.
+
+    Only for targets that no one else is writing: a live writer's temporary would go too.
+    """
+    by_folder: dict[Path, set[str]] = {}
+    for target in map(Path, targets):
+        by_folder.setdefault(target.parent, set()).add(target.name)
+    removed = []
+    for folder, names in by_folder.items():
+        if not folder.is_dir():
+            continue
+        for entry in folder.iterdir():
+            if any(is_temporary_of(entry.name, name) for name in names):
+                if entry.is_dir() and not entry.is_symlink():
+                    shutil.rmtree(entry, ignore_errors=True)
+                else:
+                    entry.unlink(missing_ok=True)
+                removed.append(entry)
+    return removed
 
 
 @contextmanager
