@@ -61,7 +61,8 @@ def test_text_listing_has_the_same_keys_and_defaults(binary: Path) -> None:
     assert [line.split("\t")[0] for line in listing] == [key["name"] for key in keys]
     for line, key in zip(listing, keys, strict=True):
         name, kind, unit, default, _range, meaning, _read_by, group = line.split("\t")
-        assert (kind, unit, meaning, group) == (key["type"], key["unit"], key["meaning"], key["group"])
+        expected = (key["type"], key["unit"], key["meaning"], key["group"])
+        assert (kind, unit, meaning, group) == expected
         if kind == "real":
             assert float(default) == pytest.approx(key["default"], rel=1e-5)
         else:
