@@ -3,9 +3,9 @@
 
 #include <string>
 
-#include "neurosim/chip.hpp"
-#include "neurosim/floorplan.hpp"
-#include "neurosim/performance.hpp"
+#include "neurosim/chip/chip.hpp"
+#include "neurosim/chip/floorplan.hpp"
+#include "neurosim/training/performance.hpp"
 
 namespace neurosim {
 
