@@ -119,6 +119,36 @@ RowAccumulator row_accumulator(const DesignContext& ctx, ReadDirection dir, doub
             adder.energy_per_add_j() + reg.energy_per_clock_j()};
 }
 
+// The line a sequential read drives: the word line (access gates, to V_dd) forward, a bit line
+// (to V_read) transposed.
+DecoderLoad driven_line(const DesignContext& ctx, bool forward, bool access, const AccessTransistor& a) {
+    const TechnologyNode& t = ctx.tech;
+    const double rows = ctx.array_config.subarray_rows, cols = ctx.array_config.subarray_cols;
+    const double v_read = ctx.cell_config.read_voltage_v;
+    const ArrayLines w = array_lines(ctx);
+    DecoderLoad line;
+    line.lines = static_cast<int>(forward ? rows : cols);
+    if (forward) {
+        line.line_f = w.row_wire_f + a.gate_f * cols;
+        line.line_ohm = w.row_res_ohm;
+        line.swing_v = access ? t.vdd_v : v_read;
+    } else {
+        line.line_f = w.col_wire_f + a.drain_f * rows;
+        line.line_ohm = w.col_res_ohm;
+        line.swing_v = v_read;
+    }
+    return line;
+}
+
+// Column mux of `muxed` lines per converter: minimum pass gates (sizing for R_on asks for no more)
+// switch per selection.
+double column_mux_energy_j(const TechnologyNode& t, int muxed, double readouts) {
+    const double vdd2 = t.vdd_v * t.vdd_v;
+    const double wn = t.min_nmos_width_m(), wp = t.pn_size_ratio * wn;
+    const double pass_gate_f = gate_input_capacitance_f(wn, t) + gate_input_capacitance_f(wp, t);
+    return muxed > 1 ? readouts * pass_gate_f * vdd2 : 0.0;
+}
+
 SequentialReadCost envm_sequential(const DesignContext& ctx, const SequentialReadParams& p) {
     const CellConfig& cell_config = ctx.cell_config;
     const ArrayConfig& array_config = ctx.array_config;
@@ -130,25 +160,13 @@ SequentialReadCost envm_sequential(const DesignContext& ctx, const SequentialRea
     const int muxed = forward ? array_config.columns_per_adc : training_config.ag_rows_per_adc;
     const double readouts = read_lines / muxed;
     const ArrayLines w = array_lines(ctx);
-    const double vdd2 = t.vdd_v * t.vdd_v, v_read = cell_config.read_voltage_v;
+    const double v_read = cell_config.read_voltage_v;
 
     // 1T1R / FeFET: the parallel read-out's access transistor (a quarter of R_on in its linear region);
     // a crossbar has none.
     const bool access = ctx.cell().gated_access(cell_config);
     const AccessTransistor a = access ? envm_access_transistor(ctx) : AccessTransistor{};
-
-    // Driven line: the word line (access gates, to V_dd) forward, a bit line (to V_read) transposed.
-    DecoderLoad line;
-    line.lines = static_cast<int>(drive_lines);
-    if (forward) {
-        line.line_f = w.row_wire_f + a.gate_f * cols;
-        line.line_ohm = w.row_res_ohm;
-        line.swing_v = access ? t.vdd_v : v_read;
-    } else {
-        line.line_f = w.col_wire_f + a.drain_f * rows;
-        line.line_ohm = w.col_res_ohm;
-        line.swing_v = v_read;
-    }
+    const DecoderLoad line = driven_line(ctx, forward, access, a);
     const double sensed_f = forward ? w.col_wire_f + a.drain_f * rows : w.row_wire_f + a.drain_f * cols;
     const double r_cell_avg = a.r_ohm + (cell_config.resistance_on_ohm + cell_config.resistance_off_ohm) / 2;
 
@@ -174,10 +192,7 @@ SequentialReadCost envm_sequential(const DesignContext& ctx, const SequentialRea
     c.adc_s = reads * c.sense_s;
     c.accumulation_s = reads * c.add_s;
 
-    // Column mux: minimum pass gates (sizing for R_on asks for no more) switch per selection.
-    const double wn = t.min_nmos_width_m(), wp = t.pn_size_ratio * wn;
-    const double pass_gate_f = gate_input_capacitance_f(wn, t) + gate_input_capacitance_f(wp, t);
-    const double mux_j = muxed > 1 ? readouts * pass_gate_f * vdd2 : 0.0;
+    const double mux_j = column_mux_energy_j(t, muxed, readouts);
     const double select_j = row_decoder(drive_lines, t).energy_j(DecoderPath::sequential_row, line);
     c.array_j = p.active_lines * select_j + reads * mux_j;
     const double conversions = p.active_lines * p.converted_lines;
@@ -303,6 +318,34 @@ SequentialEdgeArea sequential_read_edge(const DesignContext& ctx, ReadDirection 
     return sequential_edge(ctx, direction, edge_m);
 }
 
+namespace {
+
+// The blocks above a sequential array, added to `a`: SRAM bit-line prechargers and write drivers,
+// or eNVM source-line switches sized for one cell's on-resistance. Returns their height.
+double add_blocks_above_array(const DesignContext& ctx, const MemoryCellModel& cell, double array_w, AreaParts& a) {
+    const TechnologyNode& t = ctx.tech;
+    const int cols = ctx.array_config.subarray_cols;
+    if (ctx.cell().static_cell()) {
+        const Footprint pre = BitlinePrecharger({cols}, t).layout(Fit::to_width(array_w));
+        const Footprint write = BitlineWriteDriver({cols}, t).layout(Fit::to_width(array_w));
+        a.adc_m2 += pre.area_m2();
+        a.other_m2 += write.area_m2();
+        return pre.height_m + write.height_m;
+    }
+    const Footprint sl = PassGateMatrix({false, cols, cell.on_resistance_ohm()}, t).layout(Fit::to_width(array_w));
+    a.other_m2 += sl.area_m2();
+    return sl.height_m;
+}
+
+// The converters, adders and other periphery of a read edge, added to `a`.
+void add_edge_area(const Edge& e, AreaParts& a) {
+    a.adc_m2 += e.adc_m2;
+    a.accumulation_m2 += e.accumulation_m2;
+    a.other_m2 += e.other_m2;
+}
+
+}  // namespace
+
 SubArrayLayout sequential_subarray_layout(const DesignContext& ctx) {
     const ArrayConfig& array_config = ctx.array_config;
     const TrainingConfig& training_config = ctx.training_config;
@@ -317,33 +360,17 @@ SubArrayLayout sequential_subarray_layout(const DesignContext& ctx) {
 
     // Row decoder with its word-line drivers along the array's side.
     const Footprint decoder = AddressDecoder({true, ceil_log2(rows), false, false}, t).layout(Fit::to_height(array_h));
-    double top_m = 0;  // blocks above the array
-    if (sram) {
-        const Footprint pre = BitlinePrecharger({cols}, t).layout(Fit::to_width(array_w));
-        const Footprint write = BitlineWriteDriver({cols}, t).layout(Fit::to_width(array_w));
-        top_m = pre.height_m + write.height_m;
-        a.adc_m2 += pre.area_m2();
-        a.other_m2 += write.area_m2();
-    } else {
-        // Source-line switches sized for one cell's on-resistance.
-        const Footprint sl = PassGateMatrix({false, cols, cell.on_resistance_ohm()}, t).layout(Fit::to_width(array_w));
-        top_m = sl.height_m;
-        a.other_m2 += sl.area_m2();
-    }
+    const double top_m = add_blocks_above_array(ctx, cell, array_w, a);
     a.other_m2 += decoder.area_m2();
     const Edge fwd = sequential_edge(ctx, ReadDirection::forward, array_w);
     l.height_m = top_m + array_h + fwd.depth_m;
     l.width_m = std::max(decoder.width_m, fwd.side_m) + array_w;
-    a.adc_m2 += fwd.adc_m2;
-    a.accumulation_m2 += fwd.accumulation_m2;
-    a.other_m2 += fwd.other_m2;
+    add_edge_area(fwd, a);
 
     if (training_config.training_estimation) {
         const Edge back = sequential_edge(ctx, ReadDirection::transposed, array_h);
         l.width_m += back.depth_m;
-        a.adc_m2 += back.adc_m2;
-        a.accumulation_m2 += back.accumulation_m2;
-        a.other_m2 += back.other_m2;
+        add_edge_area(back, a);
         if (sram) {
             // The transposed bit lines need their own decoder, precharge and write drivers.
             const Footprint dec_t =

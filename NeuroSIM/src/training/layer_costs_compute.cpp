@@ -238,6 +238,22 @@ OutputOperationCosts LayerCostBuilder::output_operations(const LayerCounts& c) c
     return o;
 }
 
+namespace {
+
+// The weight changes' way through a tile's input buffer and tree; `serial_buffer` (quirk
+// weight_change_serial_buffer) takes the input buffer's cores one after the other.
+void set_weight_change_moves(const TileDataPath& path, const PassBits& delta, bool serial_buffer, TileCosts& k) {
+    MoveCost delta_buffer = buffer_pass(path.input, delta, path.bus_bits);
+    if (serial_buffer) delta_buffer.latency_s *= buffer_parallel_cores(path.input, path.bus_bits);
+    const MoveCost delta_tree = tree_pass(path.tree, delta, path.bus_bits);
+    k.gradient_buffer_s = delta_buffer.latency_s;
+    k.gradient_buffer_j = delta_buffer.energy_j;
+    k.gradient_bus_s = delta_tree.latency_s;
+    k.gradient_bus_j = delta_tree.energy_j;
+}
+
+}  // namespace
+
 // Tile and PE data movement of one read-out pass (forward or transposed: both move the same vectors
 // in the reference's accounting), and the weight changes sent through a tile before the update.
 TileCosts LayerCostBuilder::tile(const LayerCounts& c, const PhaseCounts& ph) const {
@@ -287,16 +303,7 @@ TileCosts LayerCostBuilder::tile(const LayerCounts& c, const PhaseCounts& ph) co
 
     // Weight changes (one bit per cell) pass the input buffer and the tile tree on their way to the arrays.
     const PassBits delta{rows_t * cols_t, c.rows * c.cols};
-    MoveCost delta_buffer = buffer_pass(path.input, delta, path.bus_bits);
-    if (ctx_.quirk(Quirk::weight_change_serial_buffer)) {
-        // The input buffer's cores taken one after the other for the weight changes.
-        delta_buffer.latency_s *= buffer_parallel_cores(path.input, path.bus_bits);
-    }
-    const MoveCost delta_tree = tree_pass(path.tree, delta, path.bus_bits);
-    k.gradient_buffer_s = delta_buffer.latency_s;
-    k.gradient_buffer_j = delta_buffer.energy_j;
-    k.gradient_bus_s = delta_tree.latency_s;
-    k.gradient_bus_j = delta_tree.energy_j;
+    set_weight_change_moves(path, delta, ctx_.quirk(Quirk::weight_change_serial_buffer), k);
     return k;
 }
 
