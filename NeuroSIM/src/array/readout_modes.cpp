@@ -121,11 +121,11 @@ RowAccumulator row_accumulator(const DesignContext& ctx, ReadDirection dir, doub
 
 // The line a sequential read drives: the word line (access gates, to V_dd) forward, a bit line
 // (to V_read) transposed.
-DecoderLoad driven_line(const DesignContext& ctx, bool forward, bool access, const AccessTransistor& a) {
+DecoderLoad driven_line(const DesignContext& ctx, const ArrayLines& w, bool forward, bool access,
+                        const AccessTransistor& a) {
     const TechnologyNode& t = ctx.tech;
     const double rows = ctx.array_config.subarray_rows, cols = ctx.array_config.subarray_cols;
     const double v_read = ctx.cell_config.read_voltage_v;
-    const ArrayLines w = array_lines(ctx);
     DecoderLoad line;
     line.lines = static_cast<int>(forward ? rows : cols);
     if (forward) {
@@ -166,7 +166,7 @@ SequentialReadCost envm_sequential(const DesignContext& ctx, const SequentialRea
     // a crossbar has none.
     const bool access = ctx.cell().gated_access(cell_config);
     const AccessTransistor a = access ? envm_access_transistor(ctx) : AccessTransistor{};
-    const DecoderLoad line = driven_line(ctx, forward, access, a);
+    const DecoderLoad line = driven_line(ctx, w, forward, access, a);
     const double sensed_f = forward ? w.col_wire_f + a.drain_f * rows : w.row_wire_f + a.drain_f * cols;
     const double r_cell_avg = a.r_ohm + (cell_config.resistance_on_ohm + cell_config.resistance_off_ohm) / 2;
 
